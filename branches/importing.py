@@ -1,0 +1,394 @@
+"""Reading ledgers from Excel, shared by every importer and by the CLI and the browser.
+
+Rules of ``cli.md``: headers matched by name (order free, spaces and full-width characters
+tolerated, ``*`` marks required); dates as real Excel dates or ``2026-07-05``, ``2026/7/5``,
+``2026年7月5日``; every problem reported as ``第{row}行 {column}：{reason}``; all-or-nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import IO, Any
+
+from django.conf import settings
+from openpyxl import load_workbook
+from openpyxl.utils.datetime import from_excel
+from openpyxl.utils.exceptions import InvalidFileException
+
+
+@dataclass
+class Problems:
+    """Every problem found in a file, in the order met."""
+
+    lines: list[str] = field(default_factory=list)
+
+    def add(self, row: int | None, column: str | None, reason: str, sheet: str | None = None) -> None:
+        prefix = f"{sheet} " if sheet else ""
+        if row is None:
+            self.lines.append(f"{prefix}{column + '：' if column else ''}{reason}")
+        else:
+            self.lines.append(f"{prefix}第{row}行 {column or ''}：{reason}")
+
+    def __bool__(self) -> bool:
+        return bool(self.lines)
+
+
+class ImportRefused(Exception):
+    """The file was refused: nothing was written. ``problems`` lists every reason."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+class CellError(ValueError):
+    """A value that cannot be read; the message is the reason shown to the user."""
+
+
+@dataclass
+class Column:
+    name: str
+    required: bool = False
+    help: str = ""
+
+    @property
+    def header(self) -> str:
+        return f"{self.name}*" if self.required else self.name
+
+
+@dataclass
+class Row:
+    number: int  # the row number as Excel shows it
+    values: dict[str, Any]
+
+    def get(self, column: str) -> Any:
+        return self.values.get(column)
+
+
+@dataclass
+class Sheet:
+    name: str
+    rows: list[Row]
+
+
+@dataclass
+class ImportResult:
+    kind: str
+    dry_run: bool
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    details: list[str] = field(default_factory=list)
+
+    @property
+    def summary(self) -> str:
+        verb = "将" if self.dry_run else "已"
+        return f"{verb}新增{self.created}条，{verb}更新{self.updated}条，{self.unchanged}条无变化"
+
+
+def normalise_header(text: Any) -> str:
+    """``' 类型*（党委/党支部）'`` → ``'类型'``."""
+    text = unicodedata.normalize("NFKC", str(text or ""))
+    text = re.sub(r"\s+", "", text).replace("*", "")
+    return re.sub(r"\(.*\)$", "", text)
+
+
+def normalise_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def normalise_code(value: Any) -> str:
+    return unicodedata.normalize("NFKC", normalise_text(value)).replace(" ", "")
+
+
+_DATE_PATTERNS = [
+    re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"),
+    re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$"),
+    re.compile(r"^(\d{4})\.(\d{1,2})\.(\d{1,2})$"),
+]
+
+
+def parse_date(value: Any) -> dt.date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, int | float) and 1 < value < 2958466:
+        return from_excel(value).date()
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    text = re.sub(r"\s+\d{1,2}:\d{2}(:\d{2})?$", "", text)
+    for pattern in _DATE_PATTERNS:
+        match = pattern.match(text)
+        if match:
+            try:
+                return dt.date(*(int(part) for part in match.groups()))
+            except ValueError as exc:
+                raise CellError(f"日期“{text}”不存在") from exc
+    raise CellError(f"无法识别的日期“{text}”，应为 2026-07-05、2026/7/5 或 2026年7月5日")
+
+
+def parse_month(value: Any) -> dt.date | None:
+    """``2026-07`` (or a date) → the first day of that month."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.date):
+        return dt.date(value.year, value.month, 1)
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    match = re.match(r"^(\d{4})[-/年](\d{1,2})月?$", text)
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        raise CellError(f"无法识别的月份“{text}”，应为 YYYY-MM，如 2026-07")
+    return dt.date(int(match.group(1)), int(match.group(2)), 1)
+
+
+def parse_time(value: Any) -> dt.time | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.time):
+        return value
+    if isinstance(value, dt.datetime):
+        return value.time()
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    match = re.match(r"^(\d{1,2})[:：](\d{2})$", text)
+    if not match:
+        raise CellError(f"无法识别的时间“{text}”，应为 14:30")
+    try:
+        return dt.time(int(match.group(1)), int(match.group(2)))
+    except ValueError as exc:
+        raise CellError(f"时间“{text}”不存在") from exc
+
+
+def parse_decimal(value: Any, *, allow_negative: bool = False) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    text = unicodedata.normalize("NFKC", str(value)).strip().replace(",", "")
+    try:
+        number = Decimal(text)
+    except InvalidOperation as exc:
+        raise CellError(f"“{text}”不是数字") from exc
+    if not number.is_finite():
+        raise CellError(f"“{text}”不是数字")
+    if number < 0 and not allow_negative:
+        raise CellError(f"金额不能为负数（{text}）")
+    return number
+
+
+def parse_choice(value: Any, choices: list[str] | tuple[str, ...]) -> str | None:
+    text = unicodedata.normalize("NFKC", normalise_text(value))
+    if not text:
+        return None
+    if text not in choices:
+        raise CellError(f"“{text}”不是有效选项，应为：{'/'.join(choices)}")
+    return text
+
+
+class Reader:
+    """Reads the sheets of one workbook; collects structural problems into ``problems``."""
+
+    def __init__(self, file: str | IO[bytes]):
+        self.problems = Problems()
+        try:
+            self.workbook = load_workbook(file, read_only=True, data_only=False)
+        except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+            raise ImportRefused(["文件不是可读取的 Excel 工作簿（.xlsx）。请用 Excel 或 WPS 另存为 .xlsx 后重试。"]) from exc
+
+    def close(self) -> None:
+        self.workbook.close()
+
+    def sheet(self, columns: list[Column], name: str | None = None, *, label: str | None = None) -> Sheet | None:
+        """Rows of sheet ``name`` (the first sheet when None) keyed by canonical column name."""
+        if name is None:
+            worksheet = self.workbook.worksheets[0]
+        else:
+            match = [ws for ws in self.workbook.worksheets if normalise_header(ws.title) == normalise_header(name)]
+            if not match:
+                self.problems.add(None, None, f"缺少工作表“{name}”")
+                return None
+            worksheet = match[0]
+        sheet_label = label if label is not None else name
+        rows = worksheet.iter_rows(values_only=True)
+        header = next(rows, None)
+        if header is None:
+            self.problems.add(None, None, "工作表是空的，没有表头", sheet_label)
+            return None
+        wanted = {normalise_header(column.name): column for column in columns}
+        positions: dict[str, int] = {}
+        for index, cell in enumerate(header):
+            key = normalise_header(cell)
+            if key in wanted:
+                if wanted[key].name in positions:
+                    self.problems.add(1, wanted[key].name, "表头重复", sheet_label)
+                positions[wanted[key].name] = index
+        missing = [column.name for column in columns if column.required and column.name not in positions]
+        for column_name in missing:
+            self.problems.add(None, column_name, "缺少必填列（请使用下载的模板，勿合并表头单元格）", sheet_label)
+        if missing:
+            return None
+        result: list[Row] = []
+        limit = settings.IMPORT_MAX_ROWS
+        for number, values in enumerate(rows, start=2):
+            if all(value is None or str(value).strip() == "" for value in values):
+                continue
+            if len(result) >= limit:
+                self.problems.add(None, None, f"行数超过上限{limit}行，请拆分文件后分批导入", sheet_label)
+                return None
+            row = {}
+            for column_name, index in positions.items():
+                value = values[index] if index < len(values) else None
+                if isinstance(value, str) and value.startswith("="):
+                    self.problems.add(number, column_name, "不接受公式，请粘贴为数值后重试", sheet_label)
+                    value = None
+                row[column_name] = value
+            result.append(Row(number, row))
+        return Sheet(sheet_label or worksheet.title, result)
+
+
+def read_cell(
+    problems: Problems, row: Row, column: str, parser: Callable[[Any], Any], *, required: bool = False,
+    sheet: str | None = None,
+) -> Any:
+    """Parse one cell, recording a problem (and returning None) when it is missing or bad."""
+    raw = row.get(column)
+    try:
+        value = parser(raw)
+    except CellError as exc:
+        problems.add(row.number, column, str(exc), sheet)
+        return None
+    if required and (value is None or value == ""):
+        problems.add(row.number, column, "必填", sheet)
+    return value
+
+
+def duplicate_keys(problems: Problems, rows: list[Row], key: Callable[[Row], Any], column: str,
+                   sheet: str | None = None) -> None:
+    seen: dict[Any, int] = {}
+    for row in rows:
+        value = key(row)
+        if value in (None, ""):
+            continue
+        if value in seen:
+            problems.add(row.number, column, f"与第{seen[value]}行重复", sheet)
+        else:
+            seen[value] = row.number
+
+
+class Importer:
+    """Base for the importers: ``validate`` reads every row and collects every problem; ``apply``
+    writes through the services. Both run inside one transaction, rolled back on any problem or
+    for a dry run, so a refused file never leaves anything behind."""
+
+    kind = ""
+    label = ""
+    sheets: dict[str | None, list[Column]] = {}
+
+    def validate(self, reader: Reader, *, user: Any) -> Any:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def apply(self, plan: Any, result: ImportResult, *, actor: Any) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def run(self, file: str | IO[bytes], *, actor: Any = None, user: Any = None, dry_run: bool = False) -> ImportResult:
+        """Validate and write ``file``. ``user`` limits rows to what that account may change
+        (the browser); the CLI passes none and may write anywhere."""
+        from django.core.exceptions import ValidationError
+        from django.db import transaction
+
+        reader = Reader(file)
+        try:
+            plan = self.validate(reader, user=user)
+        finally:
+            reader.close()
+        if reader.problems:
+            raise ImportRefused(reader.problems.lines)
+        result = ImportResult(self.kind, dry_run)
+        try:
+            with transaction.atomic():
+                self.apply(plan, result, actor=actor)
+                if dry_run:
+                    transaction.set_rollback(True)
+        except ValidationError as exc:
+            raise ImportRefused([_validation_text(exc)]) from exc
+        except RowError as exc:
+            raise ImportRefused([str(exc)]) from exc
+        return result
+
+    def template(self) -> bytes:
+        """An empty workbook with the headers (``*`` = required) and a sheet of notes."""
+        from io import BytesIO
+
+        from openpyxl import Workbook
+        from openpyxl.styles import Font, PatternFill
+
+        workbook = Workbook()
+        first = True
+        notes: list[tuple[str, str, str]] = []
+        for name, columns in self.sheets.items():
+            worksheet = workbook.active if first else workbook.create_sheet()
+            worksheet.title = name or self.label
+            first = False
+            worksheet.append([column.header for column in columns])
+            for index, column in enumerate(columns, start=1):
+                cell = worksheet.cell(row=1, column=index)
+                cell.font = Font(bold=True, color="FFFFFF" if column.required else "000000")
+                cell.fill = PatternFill("solid", fgColor="C00000" if column.required else "F2F2F2")
+                worksheet.column_dimensions[cell.column_letter].width = max(12, len(column.name) * 2 + 4)
+                notes.append((worksheet.title, column.header, column.help))
+            worksheet.freeze_panes = "A2"
+        info = workbook.create_sheet("填写说明")
+        info.append(["工作表", "列", "说明"])
+        for row in notes:
+            info.append(list(row))
+        info.append([])
+        info.append(["", "", "带 * 的列为必填；日期可写作 2026-07-05、2026/7/5 或 2026年7月5日；导入前请删除本说明页以外的示例行。"])
+        for letter, width in (("A", 12), ("B", 18), ("C", 80)):
+            info.column_dimensions[letter].width = width
+        buffer = BytesIO()
+        workbook.save(buffer)
+        return buffer.getvalue()
+
+
+class RowError(Exception):
+    """A problem found while writing a row (after validation), already phrased for the user."""
+
+
+def _validation_text(exc: Any) -> str:
+    if hasattr(exc, "message_dict"):
+        return "；".join(f"{message}" for messages in exc.message_dict.values() for message in messages)
+    return "；".join(exc.messages)
+
+
+# ---------------------------------------------------------------------------------------------
+# Registry: each importer registers under the kind the CLI and the browser use.
+
+_IMPORTERS: dict[str, type] = {}
+
+
+def register_importer(kind: str) -> Callable[[type], type]:
+    def decorator(cls: type) -> type:
+        cls.kind = kind
+        _IMPORTERS[kind] = cls
+        return cls
+
+    return decorator
+
+
+def importer_for(kind: str) -> Any:
+    if kind not in _IMPORTERS:
+        raise KeyError(kind)
+    return _IMPORTERS[kind]()
+
+
+def importer_kinds() -> list[str]:
+    return list(_IMPORTERS)

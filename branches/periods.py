@@ -1,0 +1,135 @@
+"""The one period value type used by compliance, ledgers, scorecards, reports and the CLI.
+
+Parses ``2026`` (year), ``2026H1``/``2026H2`` (half), ``2026Q1``…``2026Q4`` (quarter) and
+``2026-07`` (month).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Iterator, Literal
+
+PeriodKind = Literal["year", "half", "quarter", "month"]
+_MONTHS_PER = {"year": 12, "half": 6, "quarter": 3, "month": 1}
+_PATTERNS = [
+    (re.compile(r"^(\d{4})$"), "year"),
+    (re.compile(r"^(\d{4})[Hh]([12])$"), "half"),
+    (re.compile(r"^(\d{4})[Qq]([1-4])$"), "quarter"),
+    (re.compile(r"^(\d{4})-(\d{1,2})$"), "month"),
+]
+_QUARTER_NAMES = "一二三四"
+
+
+class PeriodError(ValueError):
+    """Raised for text that is not a period."""
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    year: int
+    kind: PeriodKind
+    index: int = 1  # 1-based: half 1–2, quarter 1–4, month 1–12; always 1 for a year
+
+    @classmethod
+    def parse(cls, text: str) -> Period:
+        text = (text or "").strip()
+        for pattern, kind in _PATTERNS:
+            match = pattern.match(text)
+            if match:
+                year = int(match.group(1))
+                index = int(match.group(2)) if kind != "year" else 1
+                if kind == "month" and not 1 <= index <= 12:
+                    break
+                if not 1900 <= year <= 2999:
+                    break
+                return cls(year, kind, index)
+        raise PeriodError(f"无法识别的期间“{text}”：应为 2026、2026H1、2026Q3 或 2026-07")
+
+    @classmethod
+    def containing(cls, day: dt.date, kind: PeriodKind) -> Period:
+        months = _MONTHS_PER[kind]
+        return cls(day.year, kind, (day.month - 1) // months + 1)
+
+    @classmethod
+    def month_of(cls, day: dt.date) -> Period:
+        return cls(day.year, "month", day.month)
+
+    @property
+    def start(self) -> dt.date:
+        first_month = (self.index - 1) * _MONTHS_PER[self.kind] + 1
+        return dt.date(self.year, first_month, 1)
+
+    @property
+    def end(self) -> dt.date:
+        """Last day, inclusive."""
+        last_month = self.index * _MONTHS_PER[self.kind]
+        return dt.date(self.year, last_month, calendar.monthrange(self.year, last_month)[1])
+
+    def __contains__(self, day: dt.date) -> bool:
+        return self.start <= day <= self.end
+
+    def __str__(self) -> str:
+        if self.kind == "year":
+            return f"{self.year}"
+        if self.kind == "half":
+            return f"{self.year}H{self.index}"
+        if self.kind == "quarter":
+            return f"{self.year}Q{self.index}"
+        return f"{self.year}-{self.index:02d}"
+
+    @property
+    def label(self) -> str:
+        """Chinese label: 2026年、2026年上半年、2026年第三季度、2026年7月."""
+        if self.kind == "year":
+            return f"{self.year}年"
+        if self.kind == "half":
+            return f"{self.year}年{'上' if self.index == 1 else '下'}半年"
+        if self.kind == "quarter":
+            return f"{self.year}年第{_QUARTER_NAMES[self.index - 1]}季度"
+        return f"{self.year}年{self.index}月"
+
+    def subperiods(self, kind: PeriodKind) -> list[Period]:
+        """The periods of ``kind`` inside this one (months of a quarter, quarters of a year…)."""
+        if _MONTHS_PER[kind] > _MONTHS_PER[self.kind]:
+            raise PeriodError(f"{self} 不能拆分为更长的期间")
+        step = _MONTHS_PER[kind]
+        first = self.start.month
+        return [
+            Period(self.year, kind, (month - 1) // step + 1)
+            for month in range(first, self.end.month + 1, step)
+        ]
+
+    def months(self) -> list[Period]:
+        return self.subperiods("month")
+
+    def days(self) -> Iterator[dt.date]:
+        day = self.start
+        while day <= self.end:
+            yield day
+            day += dt.timedelta(days=1)
+
+    def next(self) -> Period:
+        count = 12 // _MONTHS_PER[self.kind]
+        if self.index < count:
+            return Period(self.year, self.kind, self.index + 1)
+        return Period(self.year + 1, self.kind, 1)
+
+    def previous(self) -> Period:
+        if self.index > 1:
+            return Period(self.year, self.kind, self.index - 1)
+        return Period(self.year - 1, self.kind, 12 // _MONTHS_PER[self.kind])
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """Same day ``months`` later, clamped to the month's end (1月31日 + 1个月 = 2月28日)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def chinese_date(day: dt.date) -> str:
+    """公文 style date without zero padding: 2026年7月5日."""
+    return f"{day.year}年{day.month}月{day.day}日"

@@ -1,0 +1,180 @@
+"""Reads of the organisation tree, always limited to what the user may see."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from . import access
+from .models import COMMITTEE_ROLES, Officer, OrgUnit, Term, UnitKind, today
+from .periods import add_months
+
+REMINDER_MONTHS = (6, 3, 1)
+MAX_BRANCH_MEMBERS = 50
+COMMITTEE_THRESHOLD = 7
+MIN_FULL_MEMBERS = 3
+
+
+@dataclass(frozen=True)
+class TermStatus:
+    term: Term | None
+    code: str  # none / ok / due / overdue
+    months_left: int | None
+    label: str
+
+    @property
+    def css(self) -> str:
+        return {"overdue": "danger", "due": "warning", "none": "secondary"}.get(self.code, "success")
+
+
+def term_status(term: Term | None, on: dt.date | None = None) -> TermStatus:
+    """换届 status: due within 6 months (reminders at 6/3/1), overdue after the end."""
+    day = on or today()
+    if term is None:
+        return TermStatus(None, "none", None, "未记录换届")
+    if term.ends_on < day:
+        return TermStatus(term, "overdue", None, f"已于{term.ends_on:%Y-%m-%d}届满，应尽快换届")
+    for months in REMINDER_MONTHS[::-1]:
+        if add_months(day, months) >= term.ends_on:
+            return TermStatus(term, "due", months, f"{months}个月内届满（{term.ends_on:%Y-%m-%d}），请做好换届准备")
+    if add_months(day, REMINDER_MONTHS[0]) >= term.ends_on:  # pragma: no cover - covered by loop
+        return TermStatus(term, "due", 6, "")
+    return TermStatus(term, "ok", None, f"任期至{term.ends_on:%Y-%m-%d}")
+
+
+def reminder_threshold(term: Term, on: dt.date) -> int | None:
+    """Which of the 6/3/1-month reminders is due on ``on`` (the smallest reached), or None."""
+    reached = [months for months in REMINDER_MONTHS if add_months(on, months) >= term.ends_on]
+    return min(reached) if reached and term.ends_on >= on else None
+
+
+def current_terms(units: list[OrgUnit]) -> dict[int, Term]:
+    """The latest term of each unit, in one query."""
+    latest: dict[int, Term] = {}
+    for term in Term.objects.filter(unit__in=units).order_by("unit_id", "-started_on"):
+        latest.setdefault(term.unit_id, term)
+    return latest
+
+
+@dataclass
+class UnitCounts:
+    full: int = 0
+    probationary: int = 0
+    pipeline: int = 0
+
+    @property
+    def party_members(self) -> int:
+        return self.full + self.probationary
+
+
+def member_counts(units: list[OrgUnit], on: dt.date | None = None) -> dict[int, UnitCounts]:
+    """Members of each unit's subtree on ``on``, by status, in one query."""
+    from members.models import Membership, Status
+
+    day = on or today()
+    if not units:
+        return {}
+    path_filter = Q()
+    for unit in units:
+        path_filter |= Q(unit__path__startswith=unit.path) | Q(group__path__startswith=unit.path)
+    rows = (
+        Membership.objects.active_on(day).filter(path_filter)
+        .values("unit__path", "group_id", "person__status")
+        .annotate(n=Count("id"))
+    )
+    result = {unit.pk: UnitCounts() for unit in units}
+
+    def add(counts: UnitCounts, status: str, n: int) -> None:
+        if status == Status.FULL:
+            counts.full += n
+        elif status == Status.PROBATIONARY:
+            counts.probationary += n
+        else:
+            counts.pipeline += n
+
+    for row in rows:
+        # A branch's members count for the branch and every ancestor in the list.
+        for unit_id in row["unit__path"].strip("/").split("/"):
+            counts = result.get(int(unit_id))
+            if counts is not None:
+                add(counts, row["person__status"], row["n"])
+        if row["group_id"] in result:
+            add(result[row["group_id"]], row["person__status"], row["n"])
+    return result
+
+
+def committee_officer_count(officers: list[Officer]) -> int:
+    return sum(1 for officer in officers if officer.role in COMMITTEE_ROLES and officer.ended_on is None)
+
+
+def has_committee(officers: list[Officer]) -> bool:
+    """A 支委会 exists when at least three 委员 are in office (书记 and 委员 roles)."""
+    return committee_officer_count(officers) >= 3
+
+
+def unit_warnings(unit: OrgUnit, counts: UnitCounts, officers: list[Officer]) -> list[str]:
+    """The organisation rules of 支部条例 that ``unit`` breaks (for a 党支部)."""
+    if unit.kind != UnitKind.BRANCH:
+        return []
+    warnings = []
+    if counts.full >= COMMITTEE_THRESHOLD and not has_committee(officers):
+        warnings.append(f"正式党员{counts.full}人（≥{COMMITTEE_THRESHOLD}人），应设立支部委员会")
+    if counts.party_members > MAX_BRANCH_MEMBERS:
+        warnings.append(f"党员{counts.party_members}人，超过{MAX_BRANCH_MEMBERS}人，宜分设党支部")
+    if counts.full < MIN_FULL_MEMBERS:
+        warnings.append(f"正式党员仅{counts.full}人（不足{MIN_FULL_MEMBERS}人），应成立联合党支部")
+    if not any(o.role == "secretary" and o.ended_on is None for o in officers):
+        warnings.append("未配备支部书记")
+    return warnings
+
+
+def unit_list(*, user: Any, include_archived: bool = False) -> QuerySet[OrgUnit]:
+    qs = access.visible_units(user)
+    if not include_archived:
+        qs = qs.filter(archived_on__isnull=True)
+    return qs.order_by("path")
+
+
+@dataclass
+class TreeNode:
+    unit: OrgUnit
+    counts: UnitCounts
+    term: TermStatus
+    warnings: list[str]
+    children: list[TreeNode]
+
+
+def unit_tree(*, user: Any, root: OrgUnit | None = None, include_groups: bool = True) -> list[TreeNode]:
+    """The visible tree (or ``root``'s subtree) with counts, term status and warnings: 4 queries."""
+    units = unit_list(user=user)
+    if root is not None:
+        units = units.filter(path__startswith=root.path)
+    if not include_groups:
+        units = units.exclude(kind=UnitKind.GROUP)
+    units = list(units.prefetch_related(
+        Prefetch("officers", queryset=Officer.objects.filter(ended_on__isnull=True), to_attr="current_officers")
+    ))
+    counts = member_counts(units)
+    terms = current_terms(units)
+    nodes = {
+        unit.pk: TreeNode(
+            unit, counts[unit.pk], term_status(terms.get(unit.pk)),
+            unit_warnings(unit, counts[unit.pk], unit.current_officers), [],
+        )
+        for unit in units
+    }
+    roots: list[TreeNode] = []
+    for unit in units:
+        parent = nodes.get(unit.parent_id) if unit.parent_id else None
+        (parent.children if parent else roots).append(nodes[unit.pk])
+    return roots
+
+
+def officers_of(unit: OrgUnit, *, current_only: bool = False) -> QuerySet[Officer]:
+    qs = Officer.objects.filter(unit=unit).select_related("person")
+    if current_only:
+        qs = qs.filter(ended_on__isnull=True)
+    return qs.order_by("ended_on", "role", "-started_on")

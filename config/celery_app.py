@@ -1,0 +1,19 @@
+"""Celery application. With REDIS_URL unset, settings make every task run eagerly in-process."""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+
+app = Celery("zhibu")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    "term-reminders-daily": {
+        "task": "branches.tasks.send_term_reminders",
+        "schedule": crontab(hour=7, minute=30),
+    },
+}

@@ -1,0 +1,71 @@
+"""``export members``: the roster at the period's end, in the import's columns (round-trips)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch
+
+from branches import access
+from branches.models import OrgUnit
+from branches.periods import Period
+from dues.models import DuesBase
+from reports.exporters import CONTENT_TYPES, Exporter, ExportOutput, register_exporter, xlsx_bytes
+
+from . import idnumbers
+from .importers import COLUMNS, DATE_COLUMNS
+from .models import Membership
+
+
+def roster_rows(unit: OrgUnit, period: Period, *, mask: bool) -> list[list[Any]]:
+    day = period.end
+    memberships = (
+        Membership.objects.active_on(day).filter(unit__path__startswith=unit.path)
+        .select_related("person", "unit", "group")
+        .prefetch_related(
+            Prefetch("person__dues_bases", queryset=DuesBase.objects.order_by("effective_from")),
+            Prefetch("person__memberships", queryset=Membership.objects.only("person_id", "unit_id", "started_on")),
+        )
+        .order_by("unit__path", "person__pinyin", "person_id")
+    )
+    rows = []
+    for membership in memberships:
+        person = membership.person
+        bases = [b for b in person.dues_bases.all() if b.effective_from <= day] or list(person.dues_bases.all())[:1]
+        base = bases[-1] if bases else None
+        values = {
+            "姓名": person.name,
+            "公民身份号码": idnumbers.mask(person.id_number) if mask else person.id_number,
+            "人员类别": person.get_status_display(),
+            "所在党组织编码": membership.unit.code,
+            "性别": person.gender,
+            "民族": person.ethnicity,
+            "学历": person.education,
+            "党小组编码": membership.group.code if membership.group else "",
+            "加入本组织日期": min(m.started_on for m in person.memberships.all() if m.unit_id == membership.unit_id),
+            "工作岗位": person.position,
+            "联系电话": idnumbers.mask_phone(person.phone) if mask else person.phone,
+            "党费类别": base.category if base else "",
+            "党费基数": base.base if base and base.base is not None else "",
+        }
+        for column, field in DATE_COLUMNS.items():
+            values[column] = getattr(person, field)
+        rows.append([values.get(column.name, "") for column in COLUMNS])
+    return rows
+
+
+@register_exporter
+class MembersExporter(Exporter):
+    identifier = "members"
+    label = "党员名册"
+    formats = ("xlsx",)
+    personal_data = True
+
+    def render(self, *, unit: OrgUnit, period: Period, fmt: str, user: Any) -> ExportOutput:
+        mask = user is not None and not access.can_edit(user, unit)
+        rows = roster_rows(unit, period, mask=mask)
+        content = xlsx_bytes(
+            [("党员名册", [column.header for column in COLUMNS], rows)],
+            widths={"党员名册": [10, 22, 14, 16, 6, 8, 12, 10, 12, 14, 14, 14, 14, 14, 14, 16, 14, 10, 10]},
+        )
+        return ExportOutput(self.filename(unit, period, fmt), CONTENT_TYPES[fmt], content)
