@@ -1,0 +1,75 @@
+"""Administrator screens: the compliance rules are edited here (rules are data)."""
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Amendment, AppraisalResult, Attendance, ComplianceRule, Meeting, MeetingAttachment, Talk, Vote
+
+
+@admin.register(ComplianceRule)
+class ComplianceRuleAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "code", "counts", "applies_to", "min_count", "period", "scope_unit",
+                    "effective_from", "effective_to", "source")
+    list_filter = ("period", "applies_to", "counts")
+    search_fields = ("name", "code", "source")
+    raw_id_fields = ("scope_unit",)
+    fieldsets = (
+        (None, {"fields": ("code", "name", "counts", "secretary_lecture", "applies_to", "min_count", "period")}),
+        ("本地规则", {"fields": ("scope_unit", "weekday", "week_of_month")}),
+        ("生效与依据", {"fields": ("effective_from", "effective_to", "source", "order")}),
+    )
+
+
+class AttendanceInline(admin.TabularInline):
+    model = Attendance
+    extra = 0
+    raw_id_fields = ("person",)
+
+
+class VoteInline(admin.TabularInline):
+    model = Vote
+    extra = 0
+    raw_id_fields = ("subject",)
+
+
+class AmendmentInline(admin.TabularInline):
+    model = Amendment
+    extra = 0
+    readonly_fields = ("reason", "changes", "amended_by", "amended_at")
+    can_delete = False
+
+
+@admin.register(Meeting)
+class MeetingAdmin(SimpleHistoryAdmin):
+    """Read-mostly: meetings are written through the portal's services (lock, amendments)."""
+
+    list_display = ("number", "unit", "kind", "date", "topic", "status")
+    list_filter = ("kind", "status")
+    search_fields = ("number", "topic", "unit__name", "unit__code")
+    date_hierarchy = "date"
+    raw_id_fields = ("unit",)
+    inlines = [AttendanceInline, VoteInline, AmendmentInline]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Talk)
+class TalkAdmin(SimpleHistoryAdmin):
+    list_display = ("date", "unit", "officer", "member", "void_reason")
+    raw_id_fields = ("unit", "officer", "member")
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AppraisalResult)
+class AppraisalResultAdmin(SimpleHistoryAdmin):
+    list_display = ("meeting", "person", "grade")
+    raw_id_fields = ("meeting", "person")
+
+
+@admin.register(MeetingAttachment)
+class MeetingAttachmentAdmin(SimpleHistoryAdmin):
+    list_display = ("original_name", "meeting", "kind", "size", "uploaded_at", "void_reason")
+    raw_id_fields = ("meeting",)
