@@ -303,7 +303,8 @@ class AttachmentKind(models.TextChoices):
 
 def attachment_path(instance: MeetingAttachment, filename: str) -> str:
     suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
-    return f"meetings/{instance.meeting.date:%Y/%m}/{instance.meeting_id}-{instance.kind}-{dt.datetime.now():%H%M%S%f}.{suffix}"
+    stamp = dt.datetime.now().strftime("%H%M%S%f")
+    return f"meetings/{instance.meeting.date:%Y/%m}/{instance.meeting_id}-{instance.kind}-{stamp}.{suffix}"
 
 
 class MeetingAttachment(models.Model):
@@ -426,7 +427,9 @@ class ComplianceRule(models.Model):
             if self.effective_to:
                 overlapping = overlapping.filter(effective_from__lte=self.effective_to)
             if overlapping.exists():
-                raise ValidationError({"effective_from": "同一规则代码的生效期间与已有版本重叠，请先设置旧版本的失效日期。"})
+                raise ValidationError(
+                    {"effective_from": "同一规则代码的生效期间与已有版本重叠，请先设置旧版本的失效日期。"}
+                )
 
     def in_force_on(self, day: dt.date) -> bool:
         return self.effective_from <= day and (self.effective_to is None or self.effective_to >= day)

@@ -1,0 +1,501 @@
+"""Writes to meetings, attendance, votes, 民主评议 results, 谈心谈话 and attachments.
+
+A meeting starts as a draft; confirming it locks it. A confirmed meeting changes only through an
+amendment with a reason that keeps what it said before. Nothing is hard-deleted: void with a reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from branches.models import COMMITTEE_ROLES, Officer, OrgUnit, UnitKind, today
+from branches.services import save_with_history
+from members.models import Membership, Person, Status
+
+from .models import (
+    EXPECTED_STATUSES,
+    Amendment,
+    AppraisalResult,
+    AttachmentKind,
+    Attendance,
+    AttendanceStatus,
+    Meeting,
+    MeetingAttachment,
+    MeetingKind,
+    MeetingStatus,
+    Talk,
+    Vote,
+)
+
+# Fields a secretary fills in on the meeting form (and that an amendment may change).
+MEETING_FIELDS = (
+    "kind", "also_lecture", "also_general", "date", "start_time", "end_time", "place", "topic", "host",
+    "recorder", "lecturer", "lecturer_role", "agenda", "minutes", "resolutions",
+)
+LOCKED_MESSAGE = "会议记录已确认，不能直接修改；如需修改，请填写更正原因进行更正。"
+
+
+# ---------------------------------------------------------------------------------------------
+# Who is expected (应到)
+
+
+def party_status_on(person: Person, day: dt.date) -> str | None:
+    """正式/预备党员 on ``day`` (from the lifecycle dates), or None for a non-member."""
+    if person.full_on and person.full_on <= day:
+        return Status.FULL
+    if person.status == Status.FULL and not person.full_on and not person.probationary_on:
+        return Status.FULL
+    if person.probationary_on and person.probationary_on <= day and person.status in (
+        Status.PROBATIONARY, Status.FULL
+    ):
+        return Status.PROBATIONARY
+    return None
+
+
+def expected_people(unit: OrgUnit, kind: str, day: dt.date) -> list[Person]:
+    """应到: the party members who belonged to ``unit`` on ``day`` (for a 支委会: its 委员)."""
+    if kind == MeetingKind.COMMITTEE:
+        officers = (
+            Officer.objects.filter(unit=unit, role__in=COMMITTEE_ROLES, started_on__lte=day)
+            .exclude(ended_on__lt=day).select_related("person")
+        )
+        people = {officer.person_id: officer.person for officer in officers}
+        return sorted(people.values(), key=lambda p: (p.pinyin, p.pk))
+    memberships = Membership.objects.active_on(day).select_related("person")
+    if unit.kind == UnitKind.GROUP:
+        memberships = memberships.filter(group=unit)
+    else:
+        memberships = memberships.filter(unit=unit)
+    people = [m.person for m in memberships if party_status_on(m.person, day)]
+    return sorted({p.pk: p for p in people}.values(), key=lambda p: (p.pinyin, p.pk))
+
+
+def voting_members(unit: OrgUnit, day: dt.date) -> list[Person]:
+    """正式党员 of ``unit`` on ``day``: those entitled to vote (预备党员 attend but do not vote)."""
+    return [p for p in expected_people(unit, MeetingKind.GENERAL, day) if party_status_on(p, day) == Status.FULL]
+
+
+# ---------------------------------------------------------------------------------------------
+# Meetings
+
+
+def _next_number(unit: OrgUnit, day: dt.date) -> str:
+    prefix = f"{unit.code}-{day:%Y%m%d}-"
+    taken = set(Meeting.objects.filter(number__startswith=prefix).values_list("number", flat=True))
+    n = 1
+    while f"{prefix}{n:02d}" in taken:
+        n += 1
+    return f"{prefix}{n:02d}"
+
+
+def _check_unit(unit: OrgUnit, day: dt.date | None) -> None:
+    if unit.archived_on and day and day > unit.archived_on:
+        raise ValidationError({"date": f"“{unit.name}”已于{unit.archived_on:%Y-%m-%d}撤销。"})
+    if unit.founded_on and day and day < unit.founded_on:
+        raise ValidationError({"date": f"会议日期早于“{unit.name}”的成立日期（{unit.founded_on:%Y-%m-%d}）。"})
+
+
+@transaction.atomic
+def meeting_create(*, actor: Any, unit: OrgUnit, kind: str, date: dt.date, topic: str, number: str = "",
+                   **fields: Any) -> Meeting:
+    """A draft meeting, with every expected person marked 出席 (the secretary toggles exceptions)."""
+    unknown = set(fields) - set(MEETING_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown meeting fields: {sorted(unknown)}")
+    _check_unit(unit, date)
+    meeting = Meeting(unit=unit, kind=kind, date=date, topic=(topic or "").strip(),
+                      number=number.strip() or _next_number(unit, date),
+                      created_by=actor if getattr(actor, "pk", None) else None, **fields)
+    save_with_history(meeting, actor)
+    _sync_expected(meeting, actor)
+    return meeting
+
+
+def _sync_expected(meeting: Meeting, actor: Any) -> None:
+    """Bring the attendance rows in line with 应到 (keeps the status of people still expected)."""
+    expected = {p.pk: p for p in expected_people(meeting.unit, meeting.kind, meeting.date)}
+    rows = {row.person_id: row for row in meeting.attendance.all()}
+    for person_id, row in rows.items():
+        if person_id not in expected and row.status in EXPECTED_STATUSES:
+            row.delete()  # a draft's 应到 changed with its date or kind; nothing counted it yet
+        elif person_id in expected and row.status == AttendanceStatus.OBSERVER:
+            row.status = AttendanceStatus.PRESENT
+            save_with_history(row, actor)
+    new = [Attendance(meeting=meeting, person=person) for pk, person in expected.items() if pk not in rows]
+    for row in new:
+        row._history_user = actor
+    if new:
+        from simple_history.utils import bulk_create_with_history
+
+        bulk_create_with_history(new, Attendance, default_user=actor if getattr(actor, "pk", None) else None)
+
+
+def _require_draft(meeting: Meeting) -> None:
+    if meeting.status == MeetingStatus.VOID:
+        raise ValidationError("该会议记录已作废。")
+    if meeting.status != MeetingStatus.DRAFT:
+        raise ValidationError(LOCKED_MESSAGE)
+
+
+@transaction.atomic
+def meeting_update(*, actor: Any, meeting: Meeting, **fields: Any) -> Meeting:
+    """Change a draft. A confirmed meeting is locked (see :func:`meeting_amend`)."""
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    _require_draft(meeting)
+    unknown = set(fields) - set(MEETING_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown meeting fields: {sorted(unknown)}")
+    before = (meeting.kind, meeting.date)
+    for name, value in fields.items():
+        setattr(meeting, name, value)
+    _check_unit(meeting.unit, meeting.date)
+    save_with_history(meeting, actor)
+    if (meeting.kind, meeting.date) != before:
+        _sync_expected(meeting, actor)
+    return meeting
+
+
+@transaction.atomic
+def meeting_confirm(*, actor: Any, meeting: Meeting) -> Meeting:
+    """Lock the record: from now on it changes only by amendment."""
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    _require_draft(meeting)
+    if meeting.date > today():
+        raise ValidationError({"date": "会议尚未召开，不能确认。"})
+    if not meeting.attendance.exists():
+        raise ValidationError("没有出勤记录：应到人数为0，请先核对组织关系或添加列席人员。")
+    meeting.status = MeetingStatus.CONFIRMED
+    meeting.confirmed_at = timezone.now()
+    meeting.confirmed_by = actor if getattr(actor, "pk", None) else None
+    save_with_history(meeting, actor)
+    return meeting
+
+
+def _display(meeting: Meeting, name: str) -> str:
+    value = getattr(meeting, name)
+    display = getattr(meeting, f"get_{name}_display", None)
+    if display is not None and value:
+        return str(display())
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if value is None:
+        return ""
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M")
+    if isinstance(value, dt.date):
+        return value.strftime("%Y-%m-%d")
+    return str(value)
+
+
+@transaction.atomic
+def meeting_amend(*, actor: Any, meeting: Meeting, reason: str, **fields: Any) -> Amendment:
+    """Change a confirmed meeting, keeping what it said before (field → [before, after])."""
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.status != MeetingStatus.CONFIRMED:
+        raise ValidationError("只有已确认的会议记录需要更正；草稿可直接修改。")
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "请填写更正原因。"})
+    unknown = set(fields) - set(MEETING_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown meeting fields: {sorted(unknown)}")
+    changes: dict[str, list[str]] = {}
+    for name, value in fields.items():
+        if getattr(meeting, name) != value:
+            before = _display(meeting, name)
+            setattr(meeting, name, value)
+            changes[Meeting._meta.get_field(name).verbose_name] = [before, _display(meeting, name)]
+    if not changes:
+        raise ValidationError("没有需要更正的内容。")
+    _check_unit(meeting.unit, meeting.date)
+    if meeting.date > today():
+        raise ValidationError({"date": "更正后的日期晚于今天。"})
+    save_with_history(meeting, actor)
+    amendment = Amendment(meeting=meeting, reason=reason.strip(), changes=changes,
+                          amended_by=actor if getattr(actor, "pk", None) else None)
+    amendment.full_clean()
+    amendment.save()
+    return amendment
+
+
+@transaction.atomic
+def meeting_void(*, actor: Any, meeting: Meeting, reason: str) -> Meeting:
+    """作废: the record stays (with the reason) but no longer counts anywhere."""
+    if not (reason or "").strip():
+        raise ValidationError({"void_reason": "请填写作废原因。"})
+    if meeting.status == MeetingStatus.VOID:
+        raise ValidationError("该会议记录已作废。")
+    meeting.status = MeetingStatus.VOID
+    meeting.void_reason = reason.strip()
+    save_with_history(meeting, actor)
+    return meeting
+
+
+# ---------------------------------------------------------------------------------------------
+# Attendance
+
+
+def _attendance_label(row: Attendance) -> str:
+    return row.get_status_display() + (f"（{row.reason}）" if row.reason else "")
+
+
+@transaction.atomic
+def attendance_set(*, actor: Any, meeting: Meeting, person: Person, status: str, reason: str = "",
+                   amend_reason: str = "") -> Attendance:
+    """Set one person's attendance. On a confirmed meeting this is an amendment (``amend_reason``)."""
+    if meeting.status == MeetingStatus.VOID:
+        raise ValidationError("该会议记录已作废。")
+    confirmed = meeting.status == MeetingStatus.CONFIRMED
+    if confirmed and not amend_reason.strip():
+        raise ValidationError({"reason": LOCKED_MESSAGE})
+    row = Attendance.objects.filter(meeting=meeting, person=person).first()
+    if status == AttendanceStatus.OBSERVER:
+        if row is not None and row.status in EXPECTED_STATUSES:
+            raise ValidationError({"status": f"{person.name}是应到人员，不能记为列席。"})
+    elif row is None or row.status == AttendanceStatus.OBSERVER:
+        raise ValidationError({"person": f"{person.name}不是本次会议的应到人员（可记为列席）。"})
+    before = _attendance_label(row) if row else "（无）"
+    if row is None:
+        row = Attendance(meeting=meeting, person=person)
+    row.status = status
+    row.reason = (reason or "").strip() if status != AttendanceStatus.PRESENT else ""
+    if status == AttendanceStatus.PRESENT:
+        row.makeup_on, row.makeup_note = None, ""
+    save_with_history(row, actor)
+    after = _attendance_label(row)
+    if confirmed and before != after:
+        Amendment.objects.create(meeting=meeting, reason=amend_reason.strip(),
+                                 changes={f"出勤：{person.name}": [before, after]},
+                                 amended_by=actor if getattr(actor, "pk", None) else None)
+    return row
+
+
+@transaction.atomic
+def attendance_bulk_set(*, actor: Any, meeting: Meeting, statuses: dict[int, tuple[str, str]]) -> int:
+    """Set many people at once on a draft: ``{person_id: (status, reason)}``. Returns rows changed."""
+    _require_draft(meeting)
+    rows = {row.person_id: row for row in meeting.attendance.filter(status__in=EXPECTED_STATUSES)}
+    unknown = set(statuses) - set(rows)
+    if unknown:
+        raise ValidationError("名单中有不是本次会议应到人员的人。")
+    changed = 0
+    for person_id, (status, reason) in statuses.items():
+        if status not in EXPECTED_STATUSES:
+            raise ValidationError({"status": "出勤情况应为出席、请假或缺席。"})
+        row = rows[person_id]
+        reason = (reason or "").strip() if status != AttendanceStatus.PRESENT else ""
+        if (row.status, row.reason) != (status, reason):
+            row.status, row.reason = status, reason
+            save_with_history(row, actor)
+            changed += 1
+    return changed
+
+
+@transaction.atomic
+def attendance_remove_observer(*, actor: Any, meeting: Meeting, person: Person) -> None:
+    _require_draft(meeting)
+    deleted, _ = Attendance.objects.filter(meeting=meeting, person=person, status=AttendanceStatus.OBSERVER).delete()
+    if not deleted:
+        raise ValidationError(f"{person.name}不是本次会议的列席人员。")
+
+
+@transaction.atomic
+def makeup_record(*, actor: Any, attendance: Attendance, on: dt.date, note: str = "") -> Attendance:
+    """补学 for someone who was absent or on leave (allowed after the meeting is confirmed)."""
+    if attendance.status not in (AttendanceStatus.LEAVE, AttendanceStatus.ABSENT):
+        raise ValidationError({"makeup_on": "只有请假或缺席的人员需要补学。"})
+    if on < attendance.meeting.date:
+        raise ValidationError({"makeup_on": "补学日期早于会议日期。"})
+    if on > today():
+        raise ValidationError({"makeup_on": "补学日期晚于今天。"})
+    attendance.makeup_on = on
+    attendance.makeup_note = (note or "").strip()
+    save_with_history(attendance, actor)
+    return attendance
+
+
+# ---------------------------------------------------------------------------------------------
+# Votes
+
+
+@dataclass(frozen=True)
+class VoteOutcome:
+    quorate: bool
+    passed: bool
+    quorum_needed: int  # the smallest number present that is more than half of those entitled
+    votes_needed: int  # the smallest number of votes for that is more than half of those entitled
+
+    @property
+    def explanation(self) -> str:
+        if not self.quorate:
+            return f"到会有表决权的正式党员不足{self.quorum_needed}人（须超过应到的半数），会议不能表决。"
+        if not self.passed:
+            return f"赞成票须达到{self.votes_needed}票（超过应到有表决权党员的半数）。"
+        return "到会人数和赞成票均超过应到有表决权党员的半数。"
+
+
+def vote_outcome(*, entitled: int, present: int, votes_for: int) -> VoteOutcome:
+    """domain-rules.md: more than half of the entitled present; passes with more than half of the
+    entitled (not of those present). Exactly half is not enough."""
+    needed = entitled // 2 + 1
+    quorate = entitled > 0 and present >= needed
+    return VoteOutcome(quorate, quorate and votes_for >= needed, needed, needed)
+
+
+@transaction.atomic
+def vote_record(*, actor: Any, meeting: Meeting, motion_kind: str, motion: str, votes_for: int,
+                votes_against: int = 0, abstentions: int = 0, present: int | None = None,
+                subject: Person | None = None, declared_passed: bool | None = None, note: str = "") -> Vote:
+    """Record a motion at a 党员大会. ``entitled`` is computed from the memberships on the meeting
+    date; ``present`` defaults to the 正式党员 marked 出席. Refuses ``declared_passed=True`` when
+    the quorum or the majority was not met."""
+    if meeting.status == MeetingStatus.VOID:
+        raise ValidationError("该会议记录已作废。")
+    if meeting.status == MeetingStatus.CONFIRMED:
+        raise ValidationError(LOCKED_MESSAGE)
+    if not meeting.takes_votes:
+        raise ValidationError("只有党员大会（或同时作为党员大会的主题党日）可以表决。")
+    voters = voting_members(meeting.unit, meeting.date)
+    entitled = len(voters)
+    if present is None:
+        voter_ids = {p.pk for p in voters}
+        present = meeting.attendance.filter(status=AttendanceStatus.PRESENT, person_id__in=voter_ids).count()
+    errors: dict[str, str] = {}
+    if present > entitled:
+        errors["present"] = f"实到有表决权党员（{present}）不能多于应到（{entitled}）。"
+    if min(votes_for, votes_against, abstentions, present) < 0:
+        errors["votes_for"] = "票数不能为负数。"
+    elif votes_for + votes_against + abstentions > present:
+        errors["votes_for"] = f"赞成、反对、弃权合计{votes_for + votes_against + abstentions}票，多于实到{present}人。"
+    if errors:
+        raise ValidationError(errors)
+    outcome = vote_outcome(entitled=entitled, present=present, votes_for=votes_for)
+    if declared_passed and not outcome.passed:
+        raise ValidationError({"passed": "不能记为通过：" + outcome.explanation})
+    vote = Vote(meeting=meeting, motion_kind=motion_kind, motion=(motion or "").strip(), subject=subject,
+                entitled=entitled, present=present, votes_for=votes_for, votes_against=votes_against,
+                abstentions=abstentions, quorate=outcome.quorate, passed=outcome.passed, note=note)
+    save_with_history(vote, actor)
+    return vote
+
+
+# ---------------------------------------------------------------------------------------------
+# 民主评议, 谈心谈话
+
+
+@transaction.atomic
+def appraisal_record(*, actor: Any, meeting: Meeting, person: Person, grade: str, note: str = "") -> AppraisalResult:
+    if meeting.kind != MeetingKind.APPRAISAL:
+        raise ValidationError("评议结果只能记在民主评议党员会议上。")
+    if meeting.status == MeetingStatus.VOID:
+        raise ValidationError("该会议记录已作废。")
+    if meeting.status == MeetingStatus.CONFIRMED:
+        raise ValidationError(LOCKED_MESSAGE)
+    if not meeting.attendance.filter(person=person, status__in=EXPECTED_STATUSES).exists():
+        raise ValidationError({"person": f"{person.name}不是本支部参加评议的党员。"})
+    result = AppraisalResult.objects.filter(meeting=meeting, person=person).first() or AppraisalResult(
+        meeting=meeting, person=person
+    )
+    result.grade = grade
+    result.note = (note or "").strip()
+    save_with_history(result, actor)
+    return result
+
+
+def _is_committee_member(unit: OrgUnit, person: Person, day: dt.date) -> bool:
+    return Officer.objects.filter(unit=unit, person=person, role__in=COMMITTEE_ROLES, started_on__lte=day).exclude(
+        ended_on__lt=day
+    ).exists()
+
+
+@transaction.atomic
+def talk_record(*, actor: Any, unit: OrgUnit, date: dt.date, officer: Person, member: Person,
+                summary: str = "") -> Talk:
+    """谈心谈话 between a 支委 (书记 or 委员 in office on the day) and a member of the branch."""
+    if unit.kind != UnitKind.BRANCH:
+        raise ValidationError({"unit": "谈心谈话记在党支部名下。"})
+    if date > today():
+        raise ValidationError({"date": "谈话日期晚于今天。"})
+    if officer.pk == member.pk:
+        raise ValidationError({"member": "谈话双方不能是同一人。"})
+    if not _is_committee_member(unit, officer, date):
+        raise ValidationError({"officer": f"{officer.name}在{date:%Y-%m-%d}不是本支部的支委。"})
+    if not Membership.objects.active_on(date).filter(unit=unit, person=member).exists():
+        raise ValidationError({"member": f"{member.name}在{date:%Y-%m-%d}不是本支部党员。"})
+    talk = Talk(unit=unit, date=date, officer=officer, member=member, summary=(summary or "").strip(),
+                recorded_by=actor if getattr(actor, "pk", None) else None)
+    save_with_history(talk, actor)
+    return talk
+
+
+@transaction.atomic
+def talk_void(*, actor: Any, talk: Talk, reason: str) -> Talk:
+    if not (reason or "").strip():
+        raise ValidationError({"void_reason": "请填写作废原因。"})
+    talk.void_reason = reason.strip()
+    save_with_history(talk, actor)
+    return talk
+
+
+# ---------------------------------------------------------------------------------------------
+# Attachments
+
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+ALLOWED_TYPES: dict[str, tuple[str, ...]] = {
+    AttachmentKind.MINUTES_SCAN: ("pdf", "jpg", "jpeg", "png"),
+    AttachmentKind.SIGN_IN: ("pdf", "jpg", "jpeg", "png", "xlsx"),
+    AttachmentKind.PHOTO: ("jpg", "jpeg", "png"),
+    AttachmentKind.OTHER: ("pdf", "jpg", "jpeg", "png", "docx", "xlsx"),
+}
+# The first bytes of each accepted type: the extension must match the content.
+MAGIC: dict[str, tuple[bytes, ...]] = {
+    "pdf": (b"%PDF",),
+    "jpg": (b"\xff\xd8\xff",),
+    "jpeg": (b"\xff\xd8\xff",),
+    "png": (b"\x89PNG\r\n\x1a\n",),
+    "docx": (b"PK\x03\x04",),
+    "xlsx": (b"PK\x03\x04",),
+}
+
+
+@transaction.atomic
+def attachment_add(*, actor: Any, meeting: Meeting, kind: str, file: Any) -> MeetingAttachment:
+    """Attach a scan, sign-in sheet or photo; the type (extension and content) and size are checked."""
+    if meeting.status == MeetingStatus.VOID:
+        raise ValidationError("该会议记录已作废。")
+    name = getattr(file, "name", "") or ""
+    suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    allowed = ALLOWED_TYPES.get(kind)
+    if allowed is None:
+        raise ValidationError({"kind": "未知的材料类型。"})
+    if suffix not in allowed:
+        raise ValidationError({"file": f"{AttachmentKind(kind).label}只接受：{'、'.join(allowed)}"})
+    size = getattr(file, "size", None) or 0
+    if size <= 0:
+        raise ValidationError({"file": "文件是空的。"})
+    if size > MAX_ATTACHMENT_BYTES:
+        raise ValidationError({"file": f"文件过大（{size / 1024 / 1024:.1f}MB），单个文件不能超过10MB。"})
+    file.seek(0)
+    head = file.read(16)
+    file.seek(0)
+    if not any(head.startswith(magic) for magic in MAGIC[suffix]):
+        raise ValidationError({"file": f"文件内容与扩展名 .{suffix} 不符。"})
+    attachment = MeetingAttachment(meeting=meeting, kind=kind, file=file, original_name=name.rsplit("/", 1)[-1][:200],
+                                   size=size, uploaded_by=actor if getattr(actor, "pk", None) else None)
+    save_with_history(attachment, actor)
+    return attachment
+
+
+@transaction.atomic
+def attachment_void(*, actor: Any, attachment: MeetingAttachment, reason: str) -> MeetingAttachment:
+    if not (reason or "").strip():
+        raise ValidationError({"void_reason": "请填写作废原因。"})
+    attachment.void_reason = reason.strip()
+    save_with_history(attachment, actor)
+    return attachment
+
