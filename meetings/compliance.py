@@ -1,0 +1,331 @@
+"""The compliance engine: for an org unit's subtree and a period, per unit and rule, how many
+meetings were required, how many were held, and the status (cli.md):
+
+* ``met`` — held at least as many as required;
+* ``missing`` — the period is over and fewer were held;
+* ``due`` — the period is still open and the rule is not yet met.
+
+How a rule meets a period (domain-rules.md, organisational life):
+
+* A rule of period kind K is checked in each K-long sub-period of the report period (the months of a
+  quarter for a monthly rule). Each sub-period is met on its own: three 主题党日 in January count
+  once for January and nothing for February or March. ``held`` is the number credited this way, so
+  ``held >= required`` exactly when the rule is met; ``actual`` is the raw number of meetings.
+* A rule whose period is longer than the report period (a yearly rule in a quarter) is left out.
+* Rules are dated; rows sharing a ``code`` are versions. A sub-period is governed by the version in
+  force on its last day (a quarterly 党课 rule ending 30 June governs Q1–Q2; a half-yearly one from
+  1 July governs H2). A local rule (``scope_unit``) applies to that unit's subtree and, under the
+  same code, takes precedence over a wider one.
+* A unit must exist for the whole sub-period: one founded after a sub-period began (or archived
+  before it ended) owes nothing for it.
+* 支委会 rules apply to a branch only while it has a 支委会 (``branches.selectors.has_committee``
+  on the officers in office on the sub-period's last day, or today for the current one); 党小组会
+  rules to each 党小组; 谈心谈话 counts pairs (each 支委 with each other party member, once a year).
+* Only confirmed meetings count (drafts and voided records do not).
+
+Everything is read in a fixed number of queries, whatever the number of units.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import Any
+
+from django.db.models import Q
+
+from branches.models import COMMITTEE_ROLES, Officer, OrgUnit, UnitKind, today
+from branches.periods import Period
+from branches.selectors import has_committee
+from members.models import Membership
+
+from .models import ComplianceRule, Meeting, MeetingStatus, RuleCounts, RuleScope, Talk
+
+_MONTHS = {"month": 1, "quarter": 3, "half": 6, "year": 12}
+STATUS_LABELS = {"met": "已完成", "missing": "未完成", "due": "待完成"}
+
+
+@dataclass
+class Part:
+    """One sub-period of a rule (a month of a monthly rule …)."""
+
+    period: Period
+    required: int
+    actual: int
+    meeting_ids: list[int]
+    rule: ComplianceRule
+
+    @property
+    def credited(self) -> int:
+        return min(self.actual, self.required)
+
+    @property
+    def met(self) -> bool:
+        return self.actual >= self.required
+
+    def status(self, on: dt.date) -> str:
+        if self.met:
+            return "met"
+        return "missing" if self.period.end < on else "due"
+
+
+@dataclass
+class RuleResult:
+    code: str
+    name: str
+    period_kind: str
+    parts: list[Part]
+    status: str
+    order: int
+
+    @property
+    def required(self) -> int:
+        return sum(part.required for part in self.parts)
+
+    @property
+    def held(self) -> int:
+        return sum(part.credited for part in self.parts)
+
+    @property
+    def actual(self) -> int:
+        return sum(part.actual for part in self.parts)
+
+    @property
+    def meeting_ids(self) -> list[int]:
+        return [pk for part in self.parts for pk in part.meeting_ids]
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+    def open_parts(self, on: dt.date) -> list[Part]:
+        return [part for part in self.parts if part.status(on) == "due"]
+
+    def due_by(self, on: dt.date) -> dt.date | None:
+        """The last day of the earliest still-open sub-period that is not yet met."""
+        open_parts = self.open_parts(on)
+        return open_parts[0].period.end if open_parts else None
+
+    def missed_parts(self, on: dt.date) -> list[Part]:
+        return [part for part in self.parts if part.status(on) == "missing"]
+
+
+@dataclass
+class UnitResult:
+    unit: OrgUnit
+    rules: list[RuleResult] = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        statuses = {rule.status for rule in self.rules}
+        if "missing" in statuses:
+            return "missing"
+        if "due" in statuses:
+            return "due"
+        return "met"
+
+    def rule(self, code: str) -> RuleResult | None:
+        return next((rule for rule in self.rules if rule.code == code), None)
+
+
+@dataclass
+class Report:
+    root: OrgUnit
+    period: Period
+    on: dt.date
+    units: list[UnitResult]
+    columns: list[tuple[str, str]]  # (code, name) of every rule present, in display order
+
+    def unit(self, unit_id: int) -> UnitResult | None:
+        return next((result for result in self.units if result.unit.pk == unit_id), None)
+
+    def as_json(self) -> dict[str, Any]:
+        """The shape of ``export compliance`` (cli.md)."""
+        return {
+            "org": self.root.code,
+            "period": str(self.period),
+            "units": [
+                {
+                    "code": result.unit.code, "name": result.unit.name, "type": result.unit.get_kind_display(),
+                    "rules": [
+                        {"kind": rule.name, "required": rule.required, "held": rule.held, "status": rule.status}
+                        for rule in result.rules
+                    ],
+                }
+                for result in self.units
+            ],
+        }
+
+
+def _exists_for(unit: OrgUnit, sub: Period) -> bool:
+    if unit.founded_on and unit.founded_on > sub.start:
+        return False
+    return not (unit.archived_on and unit.archived_on < sub.end)
+
+
+def _covers(rule: ComplianceRule, unit: OrgUnit) -> bool:
+    return rule.scope_unit_id is None or unit.path.startswith(rule.scope_unit.path)
+
+
+def _specificity(rule: ComplianceRule) -> int:
+    return len(rule.scope_unit.path) if rule.scope_unit_id else 0
+
+
+def _applies(rule: ComplianceRule, unit: OrgUnit) -> bool:
+    if rule.applies_to == RuleScope.GROUP:
+        return unit.kind == UnitKind.GROUP
+    return unit.kind == UnitKind.BRANCH
+
+
+def _meeting_counts_for(row: dict[str, Any], rule: ComplianceRule) -> bool:
+    kinds = {row["kind"]}
+    if row["also_lecture"]:
+        kinds.add(RuleCounts.LECTURE)
+    if row["also_general"]:
+        kinds.add(RuleCounts.GENERAL)
+    if rule.counts not in kinds:
+        return False
+    if rule.secretary_lecture and row["lecturer_role"] != "secretary":
+        return False
+    return rule.matches_day(row["date"])
+
+
+class _Data:
+    """Everything the engine reads, loaded once for the whole subtree."""
+
+    def __init__(self, units: list[OrgUnit], root: OrgUnit, period: Period, rules: list[ComplianceRule]):
+        self.meetings: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        rows = Meeting.objects.filter(
+            unit__path__startswith=root.path, status=MeetingStatus.CONFIRMED,
+            date__gte=period.start, date__lte=period.end,
+        ).values("id", "unit_id", "kind", "also_lecture", "also_general", "date", "lecturer_role")
+        rows = rows.order_by("date", "id")
+        for row in rows:
+            self.meetings[row["unit_id"]].append(row)
+        self.officers: dict[int, list[Officer]] = defaultdict(list)
+        officer_rows = Officer.objects.filter(
+            unit__path__startswith=root.path, unit__kind=UnitKind.BRANCH, role__in=COMMITTEE_ROLES,
+            started_on__lte=period.end,
+        ).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=period.start)).only(
+            "unit_id", "person_id", "role", "started_on", "ended_on"
+        )
+        for officer in officer_rows:
+            self.officers[officer.unit_id].append(officer)
+        self.talk_rows: dict[int, list[tuple[frozenset[int], dt.date]]] = defaultdict(list)
+        self.members: dict[int, set[int]] = defaultdict(set)
+        if any(rule.counts == RuleCounts.TALK for rule in rules):
+            talk_rows = Talk.objects.filter(
+                unit__path__startswith=root.path, void_reason="", date__gte=period.start, date__lte=period.end,
+            ).values_list("unit_id", "officer_id", "member_id", "date")
+            for unit_id, officer_id, member_id, date in talk_rows:
+                self.talk_rows[unit_id].append((frozenset((officer_id, member_id)), date))
+            day = min(period.end, today())
+            memberships = Membership.objects.active_on(day).filter(
+                unit__path__startswith=root.path, person__status__in=("probationary", "full"),
+            ).values_list("unit_id", "person_id")
+            for unit_id, person_id in memberships:
+                self.members[unit_id].add(person_id)
+
+    def officers_on(self, unit_id: int, day: dt.date) -> list[Officer]:
+        return [
+            officer for officer in self.officers.get(unit_id, [])
+            if officer.started_on <= day and (officer.ended_on is None or officer.ended_on >= day)
+        ]
+
+    def has_committee_on(self, unit_id: int, day: dt.date) -> bool:
+        # has_committee() looks at officers currently in office: present those in office on ``day``.
+        in_office = [SimpleNamespace(role=o.role, ended_on=None) for o in self.officers_on(unit_id, day)]
+        return has_committee(in_office)
+
+    def talk_pairs(self, unit_id: int, day: dt.date) -> set[frozenset[int]]:
+        """Pairs owed a 谈心谈话: each 支委 in office on ``day`` with each other party member."""
+        officers = {o.person_id for o in self.officers_on(unit_id, day)}
+        members = self.members.get(unit_id, set()) | officers
+        return {frozenset((officer, member)) for officer in officers for member in members if officer != member}
+
+
+def units_in(root: OrgUnit, period: Period) -> list[OrgUnit]:
+    """The 党支部 and 党小组 of ``root``'s subtree that existed at some time in ``period``."""
+    return list(
+        OrgUnit.objects.filter(path__startswith=root.path, kind__in=(UnitKind.BRANCH, UnitKind.GROUP))
+        .filter(Q(archived_on__isnull=True) | Q(archived_on__gte=period.start))
+        .filter(Q(founded_on__isnull=True) | Q(founded_on__lte=period.end))
+        .order_by("path")
+    )
+
+
+def rules_for(period: Period) -> list[ComplianceRule]:
+    return list(
+        ComplianceRule.objects.filter(effective_from__lte=period.end)
+        .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=period.start))
+        .select_related("scope_unit").order_by("order", "code", "effective_from")
+    )
+
+
+def evaluate(root: OrgUnit, period: Period, *, on: dt.date | None = None,
+             units: list[OrgUnit] | None = None) -> Report:
+    """Compliance of ``root``'s subtree (or of the given ``units``) for ``period`` as of ``on``."""
+    day = on or today()
+    if units is None:
+        units = units_in(root, period)
+    rules = rules_for(period)
+    data = _Data(units, root, period, rules)
+    by_code: dict[str, list[ComplianceRule]] = defaultdict(list)
+    for rule in rules:
+        by_code[rule.code].append(rule)
+    results = []
+    seen: dict[str, tuple[int, str]] = {}
+    for unit in units:
+        result = UnitResult(unit)
+        for code, versions in by_code.items():
+            rule_result = _evaluate_rule(unit, code, versions, period, day, data)
+            if rule_result is not None:
+                result.rules.append(rule_result)
+                seen.setdefault(code, (rule_result.order, rule_result.name))
+        result.rules.sort(key=lambda r: (r.order, r.code))
+        results.append(result)
+    columns = [(code, name) for code, (_, name) in sorted(seen.items(), key=lambda item: (item[1][0], item[0]))]
+    return Report(root, period, day, results, columns)
+
+
+def _governing(versions: list[ComplianceRule], unit: OrgUnit, day: dt.date) -> ComplianceRule | None:
+    candidates = [rule for rule in versions if _covers(rule, unit) and rule.in_force_on(day)]
+    if not candidates:
+        return None
+    return max(candidates, key=lambda rule: (_specificity(rule), rule.effective_from))
+
+
+def _evaluate_rule(unit: OrgUnit, code: str, versions: list[ComplianceRule], period: Period, on: dt.date,
+                   data: _Data) -> RuleResult | None:
+    kinds = sorted({rule.period for rule in versions if _MONTHS[rule.period] <= _MONTHS[period.kind]},
+                   key=lambda kind: _MONTHS[kind])
+    parts: list[Part] = []
+    for kind in kinds:
+        for sub in period.subperiods(kind):
+            rule = _governing(versions, unit, sub.end)
+            if rule is None or rule.period != kind or not _applies(rule, unit) or not _exists_for(unit, sub):
+                continue
+            check_day = min(sub.end, on)
+            if rule.applies_to == RuleScope.BRANCH_WITH_COMMITTEE and not data.has_committee_on(unit.pk, check_day):
+                continue
+            if rule.counts == RuleCounts.TALK:
+                owed = data.talk_pairs(unit.pk, check_day)
+                talked = {pair for pair, date in data.talk_rows.get(unit.pk, []) if sub.start <= date <= sub.end} & owed
+                if not owed:
+                    continue
+                parts.append(Part(sub, rule.min_count * len(owed), len(talked), [], rule))
+                continue
+            ids = [
+                row["id"] for row in data.meetings.get(unit.pk, [])
+                if sub.start <= row["date"] <= sub.end and _meeting_counts_for(row, rule)
+            ]
+            parts.append(Part(sub, rule.min_count, len(ids), ids, rule))
+    if not parts:
+        return None
+    parts.sort(key=lambda part: part.period.start)
+    latest = parts[-1].rule
+    met = all(part.met for part in parts)
+    status = "met" if met else ("missing" if period.end < on else "due")
+    return RuleResult(code, latest.name, latest.period, parts, status, latest.order)
