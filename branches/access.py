@@ -173,6 +173,26 @@ def require_review(user: Any, unit: OrgUnit) -> None:
         raise PermissionDenied("只有上级党委工作人员可以进行此操作。")
 
 
+def can_manage_unit(user: Any, unit: OrgUnit) -> bool:
+    """Who may change a unit's own details, officers and terms: a branch's (and its 党小组's)
+    belong to the branch's editors; a 党委's or 党总支's to committee staff above it."""
+    if unit.kind in ("branch", "group"):
+        return can_edit(user, unit)
+    return can_review(user, unit)
+
+
+def can_add_child(user: Any, parent: OrgUnit, kind: str) -> bool:
+    """A 党小组 is set up by its branch; higher units by committee staff."""
+    if kind == "group":
+        return can_edit(user, parent)
+    return can_review(user, parent)
+
+
+def require_manage(user: Any, unit: OrgUnit) -> None:
+    if not can_manage_unit(user, unit):
+        raise PermissionDenied("您无权修改该组织的设置。")
+
+
 def home_units(user: Any) -> list[OrgUnit]:
     """The top units the user reaches (for the home page and navigation)."""
     scope = scope_for(user)

@@ -28,19 +28,6 @@ class OrgRow:
     term_started_on: dt.date | None
 
 
-def can_manage(user: Any, unit: OrgUnit) -> bool:
-    """党小组 and 党支部 details belong to the branch; higher units to committee staff."""
-    if unit.kind in (UnitKind.BRANCH, UnitKind.GROUP):
-        return access.can_edit(user, unit)
-    return access.can_review(user, unit)
-
-
-def can_add_child(user: Any, parent: OrgUnit, kind: str) -> bool:
-    if kind == UnitKind.GROUP:
-        return access.can_edit(user, parent)
-    return access.can_review(user, parent)
-
-
 @register_importer("orgs")
 class OrgImporter(Importer):
     label = "党组织"
@@ -99,7 +86,7 @@ class OrgImporter(Importer):
                 elif r.parent_code in existing:
                     parent = existing[r.parent_code]
                     parent_kind = parent.kind
-                    if user is not None and not can_add_child(user, parent, r.kind):
+                    if user is not None and not access.can_add_child(user, parent, r.kind):
                         problems.add(r.number, "上级编码", f"您无权在“{parent.name}”下设立或调整组织")
                 else:
                     problems.add(r.number, "上级编码", f"上级编码“{r.parent_code}”不存在")
@@ -112,7 +99,7 @@ class OrgImporter(Importer):
                     else:
                         problems.add(r.number, "类型", f"{kind_label}不能设在{UnitKind(parent_kind).label}之下")
             unit = existing.get(r.code)
-            if unit is not None and user is not None and not can_manage(user, unit):
+            if unit is not None and user is not None and not access.can_manage_unit(user, unit):
                 problems.add(r.number, "编码", f"您无权修改“{unit.name}”")
             if unit is None and not r.parent_code and user is not None and not access.is_admin(user):
                 problems.add(r.number, "上级编码", "只有管理员可以设立最上级党委")
