@@ -1,0 +1,93 @@
+"""Forms of the meeting pages; the services do the checking."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from branches.forms import DateInput
+from branches.models import UnitKind
+
+from .models import AttachmentKind, Meeting, MeetingKind, MotionKind
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(format="%H:%M", **kwargs)
+
+
+class MeetingForm(forms.ModelForm):
+    class Meta:
+        model = Meeting
+        fields = ["unit", "kind", "also_lecture", "also_general", "date", "start_time", "end_time", "place", "topic",
+                  "host", "recorder", "lecturer", "lecturer_role", "agenda", "minutes", "resolutions"]
+        widgets = {
+            "date": DateInput(), "start_time": TimeInput(), "end_time": TimeInput(),
+            "agenda": forms.Textarea(attrs={"rows": 3}), "minutes": forms.Textarea(attrs={"rows": 6}),
+            "resolutions": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {"also_lecture": "主题党日同时开展党课时勾选，计入党课次数。",
+                      "also_general": "主题党日同时召开党员大会时勾选，计入党员大会次数，可进行表决。"}
+
+    def __init__(self, *args: Any, units: Any = None, lock_unit: bool = False, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+        self.fields["unit"].label_from_instance = lambda u: f"{u.name}（{u.get_kind_display()}）"
+        if lock_unit:
+            self.fields["unit"].disabled = True
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        unit, kind = data.get("unit"), data.get("kind")
+        if unit and kind:
+            if kind == MeetingKind.GROUP and unit.kind != UnitKind.GROUP:
+                self.add_error("unit", "党小组会请选择党小组。")
+            if kind != MeetingKind.GROUP and unit.kind == UnitKind.GROUP:
+                self.add_error("kind", "党小组只召开党小组会。")
+        return data
+
+    def service_fields(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data.pop("unit", None)
+        return data
+
+
+class AmendForm(MeetingForm):
+    reason = forms.CharField(label="更正原因", max_length=300, help_text="更正会保留原记录内容，并记录更正人和时间。")
+
+    def service_fields(self) -> dict[str, Any]:
+        data = super().service_fields()
+        data.pop("reason", None)
+        return data
+
+
+class VoidForm(forms.Form):
+    reason = forms.CharField(label="作废原因", max_length=200)
+
+
+class VoteForm(forms.Form):
+    motion_kind = forms.ChoiceField(label="表决事项", choices=MotionKind.choices)
+    motion = forms.CharField(label="议题", max_length=200)
+    present = forms.IntegerField(label="实到有表决权党员", min_value=0, required=False,
+                                 help_text="留空时按出勤登记中“出席”的正式党员计算。")
+    votes_for = forms.IntegerField(label="赞成", min_value=0)
+    votes_against = forms.IntegerField(label="反对", min_value=0, initial=0)
+    abstentions = forms.IntegerField(label="弃权", min_value=0, initial=0)
+    declared_passed = forms.TypedChoiceField(
+        label="表决结果", choices=[("", "由系统按规则判定"), ("1", "通过")], required=False,
+        coerce=lambda v: v == "1", empty_value=None,
+        help_text="到会须超过应到有表决权党员的半数，赞成票须超过应到有表决权党员的半数（恰好半数不足）。",
+    )
+
+
+class AttachmentForm(forms.Form):
+    kind = forms.ChoiceField(label="材料类型", choices=AttachmentKind.choices)
+    file = forms.FileField(label="文件", help_text="PDF、JPG、PNG（签到表可用 XLSX），单个不超过10MB。")
+
+
+class MakeupForm(forms.Form):
+    on = forms.DateField(label="补学日期", widget=DateInput())
+    note = forms.CharField(label="补学说明", max_length=200, required=False)

@@ -1,0 +1,75 @@
+"""Reads of meetings, always limited to what the user may see (branches/access.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from branches import access
+from branches.models import OrgUnit, UnitKind
+
+from .models import AppraisalResult, AttendanceStatus, Meeting, MeetingKind, MeetingStatus, Talk
+
+EXPECTED = Q(attendance__status__in=(AttendanceStatus.PRESENT, AttendanceStatus.LEAVE, AttendanceStatus.ABSENT))
+
+
+def with_counts(meetings: QuerySet[Meeting]) -> QuerySet[Meeting]:
+    return meetings.annotate(
+        n_expected=Count("attendance", filter=EXPECTED),
+        n_present=Count("attendance", filter=Q(attendance__status=AttendanceStatus.PRESENT)),
+        n_leave=Count("attendance", filter=Q(attendance__status=AttendanceStatus.LEAVE)),
+        n_absent=Count("attendance", filter=Q(attendance__status=AttendanceStatus.ABSENT)),
+    )
+
+
+def meeting_list(*, user: Any, unit: OrgUnit | None = None, kind: str = "", status: str = "",
+                 start: dt.date | None = None, end: dt.date | None = None, q: str = "",
+                 include_void: bool = False) -> QuerySet[Meeting]:
+    meetings = access.restrict(Meeting.objects.select_related("unit"), user, "unit__path")
+    if unit is not None:
+        meetings = meetings.filter(unit__path__startswith=unit.path)
+    if kind == MeetingKind.LECTURE:
+        meetings = meetings.filter(Q(kind=kind) | Q(also_lecture=True))
+    elif kind == MeetingKind.GENERAL:
+        meetings = meetings.filter(Q(kind=kind) | Q(also_general=True))
+    elif kind:
+        meetings = meetings.filter(kind=kind)
+    if status:
+        meetings = meetings.filter(status=status)
+    elif not include_void:
+        meetings = meetings.exclude(status=MeetingStatus.VOID)
+    if start:
+        meetings = meetings.filter(date__gte=start)
+    if end:
+        meetings = meetings.filter(date__lte=end)
+    if q:
+        meetings = meetings.filter(Q(topic__icontains=q) | Q(number__icontains=q) | Q(place__icontains=q))
+    return meetings.order_by("-date", "-start_time", "-id")
+
+
+def meeting_for_view(user: Any, pk: Any) -> Meeting:
+    return access.get_for_view(user, Meeting.objects.select_related("unit"), "unit__path", pk=pk)
+
+
+def meeting_for_edit(user: Any, pk: Any) -> Meeting:
+    return access.get_for_edit(user, Meeting.objects.select_related("unit"), "unit__path", pk=pk)
+
+
+def meeting_units(user: Any, *, edit: bool) -> QuerySet[OrgUnit]:
+    """The 党支部 and 党小组 the user may record (or see) meetings for."""
+    units = access.editable_units(user) if edit else access.visible_units(user)
+    return units.filter(kind__in=(UnitKind.BRANCH, UnitKind.GROUP), archived_on__isnull=True).order_by("path")
+
+
+def appraisals_of(person: Any) -> QuerySet[AppraisalResult]:
+    """民主评议 grades of a member (for the member's history), confirmed meetings only."""
+    return (
+        AppraisalResult.objects.filter(person=person, meeting__status=MeetingStatus.CONFIRMED)
+        .select_related("meeting", "meeting__unit").order_by("-meeting__date")
+    )
+
+
+def talk_list(*, user: Any, unit: OrgUnit) -> QuerySet[Talk]:
+    return access.restrict(Talk.objects.filter(unit=unit), user, "unit__path").select_related("officer", "member")

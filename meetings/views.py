@@ -1,0 +1,595 @@
+"""Meeting ledger, attendance, votes, calendar and compliance pages. Thin: selectors read, services
+write, ``branches.access`` decides (404 outside the scope, 403 for read-only)."""
+
+from __future__ import annotations
+
+import calendar as calendar_module
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from branches import access
+from branches.forms import add_service_errors
+from branches.history import history_rows
+from branches.models import OrgUnit, UnitKind, today
+from branches.periods import Period, PeriodError
+from members.models import Membership, Person
+
+from . import compliance, selectors, services
+from .forms import AmendForm, AttachmentForm, MakeupForm, MeetingForm, VoidForm, VoteForm
+from .models import (
+    EXPECTED_STATUSES,
+    Attendance,
+    AttendanceStatus,
+    Meeting,
+    MeetingAttachment,
+    MeetingKind,
+    MeetingStatus,
+)
+
+PAGE_SIZE = 30
+SECTION = "meetings"
+
+
+def _unit_param(request: HttpRequest, *, default_home: bool = True) -> OrgUnit | None:
+    """``?unit=`` (404 when outside the scope), else the user's first home unit."""
+    value = request.GET.get("unit", "")
+    if value:
+        return access.unit_for_view(request.user, value)
+    if default_home:
+        homes = access.home_units(request.user)
+        return homes[0] if homes else None
+    return None
+
+
+def _period_param(request: HttpRequest, default: Period) -> Period:
+    try:
+        return Period.parse(request.GET["period"]) if request.GET.get("period") else default
+    except PeriodError as exc:
+        raise Http404(str(exc)) from exc
+
+
+# ---------------------------------------------------------------------------------------------
+# Ledger
+
+
+@require_GET
+@login_required
+def meeting_list(request: HttpRequest) -> HttpResponse:
+    unit = _unit_param(request, default_home=False)
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in MeetingKind.values else ""
+    status = request.GET.get("status", "")
+    status = status if status in MeetingStatus.values else ""
+    period = None
+    if request.GET.get("period"):
+        period = _period_param(request, Period.containing(today(), "year"))
+    q = request.GET.get("q", "").strip()[:50]
+    meetings = selectors.with_counts(selectors.meeting_list(
+        user=request.user, unit=unit, kind=kind, status=status, q=q,
+        start=period.start if period else None, end=period.end if period else None,
+    ))
+    page = Paginator(meetings, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    export_unit = unit or (access.home_units(request.user) or [None])[0]
+    context = {
+        "page": page, "unit": unit, "kind": kind, "status": status, "q": q,
+        "period": str(period) if period else "", "query": query.urlencode(),
+        "units": selectors.meeting_units(request.user, edit=False) | access.visible_units(request.user).filter(
+            kind__in=(UnitKind.COMMITTEE, UnitKind.GENERAL_BRANCH)),
+        "kinds": MeetingKind.choices, "statuses": MeetingStatus.choices,
+        "can_create": selectors.meeting_units(request.user, edit=True).exists(),
+        "export_unit": export_unit, "export_period": str(period or Period.containing(today(), "year")),
+        "nav_section": SECTION,
+    }
+    template = "meetings/_list_table.html" if request.htmx else "meetings/list.html"
+    return render(request, template, context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def meeting_create(request: HttpRequest) -> HttpResponse:
+    units = selectors.meeting_units(request.user, edit=True)
+    if not units.exists():
+        raise PermissionDenied("您的账号只能查看，不能录入会议。")
+    initial: dict[str, Any] = {"date": today()}
+    if request.GET.get("unit", "").isdigit():
+        initial["unit"] = units.filter(pk=request.GET["unit"]).first()
+    if request.GET.get("kind") in MeetingKind.values:
+        initial["kind"] = request.GET["kind"]
+    form = MeetingForm(request.POST or None, units=units, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting = services.meeting_create(actor=request.user, unit=form.cleaned_data["unit"],
+                                              **form.service_fields())
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"已保存为草稿，应到{meeting.attendance.count()}人已默认出席，请登记请假和缺席。")
+            return redirect("meetings:attendance", pk=meeting.pk)
+    return render(request, "meetings/form.html", {"form": form, "title": "录入会议", "nav_section": SECTION})
+
+
+@require_GET
+@login_required
+def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = selectors.meeting_for_view(request.user, pk)
+    rows = list(meeting.attendance.select_related("person").order_by("status", "person__pinyin"))
+    counts = {status: sum(1 for r in rows if r.status == status) for status in AttendanceStatus.values}
+    context = {
+        "meeting": meeting,
+        "can_edit": access.can_edit(request.user, meeting.unit),
+        "rows": rows,
+        "counts": counts,
+        "expected": sum(counts[s] for s in EXPECTED_STATUSES),
+        "exceptions": [r for r in rows if r.status != AttendanceStatus.PRESENT],
+        "votes": meeting.votes.all(),
+        "appraisals": meeting.appraisals.select_related("person"),
+        "amendments": meeting.amendments.select_related("amended_by"),
+        "attachments": meeting.attachments.all(),
+        "attachment_form": AttachmentForm(),
+        "history": history_rows(meeting.history.select_related("history_user")[:20]),
+        "nav_section": SECTION,
+    }
+    return render(request, "meetings/detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = selectors.meeting_for_edit(request.user, pk)
+    if meeting.status == MeetingStatus.CONFIRMED:
+        return redirect("meetings:amend", pk=meeting.pk)
+    if meeting.status == MeetingStatus.VOID:
+        raise PermissionDenied("该会议记录已作废。")
+    form = MeetingForm(request.POST or None, instance=meeting, units=OrgUnit.objects.filter(pk=meeting.unit_id),
+                       lock_unit=True)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.meeting_update(actor=request.user, meeting=meeting, **form.service_fields())
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "已保存。")
+            return redirect("meetings:detail", pk=meeting.pk)
+    return render(request, "meetings/form.html", {
+        "form": form, "meeting": meeting, "title": f"编辑草稿 · {meeting.topic}", "nav_section": SECTION})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def meeting_amend(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = selectors.meeting_for_edit(request.user, pk)
+    if meeting.status != MeetingStatus.CONFIRMED:
+        return redirect("meetings:edit", pk=meeting.pk)
+    original = Meeting.objects.get(pk=meeting.pk)
+    form = AmendForm(request.POST or None, instance=meeting, units=OrgUnit.objects.filter(pk=meeting.unit_id),
+                     lock_unit=True)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.meeting_amend(actor=request.user, meeting=original, reason=form.cleaned_data["reason"],
+                                   **form.service_fields())
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "已更正，原记录内容保留在更正记录中。")
+            return redirect("meetings:detail", pk=meeting.pk)
+    return render(request, "meetings/form.html", {"form": form, "meeting": original, "amend": True,
+                                                  "title": f"更正会议记录 · {original.topic}", "nav_section": SECTION})
+
+
+@require_POST
+@login_required
+def meeting_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = selectors.meeting_for_edit(request.user, pk)
+    try:
+        services.meeting_confirm(actor=request.user, meeting=meeting)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, "会议记录已确认并锁定，已计入组织生活统计。")
+    return redirect("meetings:detail", pk=meeting.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def meeting_void(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = selectors.meeting_for_edit(request.user, pk)
+    form = VoidForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.meeting_void(actor=request.user, meeting=meeting, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "已作废，记录保留但不再计入统计。")
+            return redirect("meetings:detail", pk=meeting.pk)
+    return render(request, "meetings/simple_form.html", {
+        "form": form, "meeting": meeting, "title": f"作废会议记录 · {meeting.topic}", "submit": "作废", "danger": True,
+        "nav_section": SECTION})
+
+
+# ---------------------------------------------------------------------------------------------
+# Attendance
+
+
+def _attendance_context(meeting: Meeting, user: Any) -> dict[str, Any]:
+    rows = list(meeting.attendance.select_related("person").order_by("person__pinyin", "person_id"))
+    expected = [r for r in rows if r.status in EXPECTED_STATUSES]
+    return {
+        "meeting": meeting, "rows": expected, "observers": [r for r in rows if r.status == AttendanceStatus.OBSERVER],
+        "present": sum(1 for r in expected if r.status == AttendanceStatus.PRESENT),
+        "leave": sum(1 for r in expected if r.status == AttendanceStatus.LEAVE),
+        "absent": sum(1 for r in expected if r.status == AttendanceStatus.ABSENT),
+        "editable": meeting.is_draft and access.can_edit(user, meeting.unit),
+        "can_edit": access.can_edit(user, meeting.unit),
+        "statuses": [(s, AttendanceStatus(s).label) for s in EXPECTED_STATUSES],
+    }
+
+
+@require_GET
+@login_required
+def attendance(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = selectors.meeting_for_view(request.user, pk)
+    context = _attendance_context(meeting, request.user)
+    if context["editable"]:
+        branch = meeting.unit.parent if meeting.unit.kind == UnitKind.GROUP else meeting.unit
+        taken = {r.person_id for r in context["rows"]} | {r.person_id for r in context["observers"]}
+        candidates = Person.objects.filter(
+            memberships__in=Membership.objects.active_on(meeting.date).filter(unit=branch)
+        ).exclude(pk__in=taken).order_by("pinyin").distinct()
+        context["candidates"] = candidates
+    context["nav_section"] = SECTION
+    return render(request, "meetings/attendance.html", context)
+
+
+@require_POST
+@login_required
+def attendance_set(request: HttpRequest, pk: int, person_id: int) -> HttpResponse:
+    """Toggle one person (htmx returns the row; without JavaScript, back to the page)."""
+    meeting = selectors.meeting_for_edit(request.user, pk)
+    row = get_object_or_404(Attendance, meeting=meeting, person_id=person_id)
+    status = request.POST.get("status", "")
+    error = ""
+    if status not in EXPECTED_STATUSES:
+        error = "请选择出席、请假或缺席。"
+    else:
+        reason = request.POST.get(f"reason-{person_id}", request.POST.get("reason", ""))
+        try:
+            row = services.attendance_set(actor=request.user, meeting=meeting, person=row.person, status=status,
+                                          reason=reason)
+        except ValidationError as exc:
+            error = "；".join(exc.messages)
+            row.refresh_from_db()
+    if request.htmx:
+        context = _attendance_context(meeting, request.user)
+        context.update({"row": row, "error": error})
+        return render(request, "meetings/_attendance_row.html", context)
+    if error:
+        messages.error(request, f"{row.person.name}：{error}")
+    return redirect("meetings:attendance", pk=meeting.pk)
+
+
+@require_POST
+@login_required
+def attendance_observer(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = selectors.meeting_for_edit(request.user, pk)
+    branch = meeting.unit.parent if meeting.unit.kind == UnitKind.GROUP else meeting.unit
+    person_id = request.POST.get("person", "")
+    person = Person.objects.filter(
+        pk=person_id if person_id.isdigit() else 0,
+        memberships__in=Membership.objects.active_on(meeting.date).filter(unit=branch),
+    ).first()
+    if person is None:
+        messages.error(request, "请选择本支部的人员。")
+    else:
+        try:
+            services.attendance_set(actor=request.user, meeting=meeting, person=person,
+                                    status=AttendanceStatus.OBSERVER)
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(request, f"已添加列席人员{person.name}。")
+    return redirect("meetings:attendance", pk=meeting.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def makeup(request: HttpRequest, pk: int, person_id: int) -> HttpResponse:
+    meeting = selectors.meeting_for_edit(request.user, pk)
+    row = get_object_or_404(Attendance, meeting=meeting, person_id=person_id)
+    form = MakeupForm(request.POST or None, initial={"on": today()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.makeup_record(actor=request.user, attendance=row, on=form.cleaned_data["on"],
+                                   note=form.cleaned_data["note"])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"已登记{row.person.name}的补学。")
+            return redirect("meetings:detail", pk=meeting.pk)
+    return render(request, "meetings/simple_form.html", {
+        "form": form, "meeting": meeting, "title": f"登记补学 · {row.person.name}", "submit": "保存",
+        "nav_section": SECTION})
+
+
+# ---------------------------------------------------------------------------------------------
+# Votes, attachments, Word
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def vote_create(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = selectors.meeting_for_edit(request.user, pk)
+    voters = services.voting_members(meeting.unit, meeting.date)
+    form = VoteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            vote = services.vote_record(actor=request.user, meeting=meeting, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            outcome = services.vote_outcome(entitled=vote.entitled, present=vote.present, votes_for=vote.votes_for)
+            (messages.success if vote.passed else messages.warning)(
+                request, f"已记录表决：{'通过' if vote.passed else '未通过'}。{outcome.explanation}")
+            return redirect("meetings:detail", pk=meeting.pk)
+    needed = len(voters) // 2 + 1
+    return render(request, "meetings/simple_form.html", {
+        "form": form, "meeting": meeting, "title": f"记录表决 · {meeting.topic}", "submit": "记录表决",
+        "note": f"本次会议应到有表决权的正式党员{len(voters)}人：到会须不少于{needed}人，赞成票须不少于{needed}票"
+                "（预备党员不参加表决）。",
+        "nav_section": SECTION})
+
+
+@require_POST
+@login_required
+def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = selectors.meeting_for_edit(request.user, pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.attachment_add(actor=request.user, meeting=meeting, kind=form.cleaned_data["kind"],
+                                    file=form.cleaned_data["file"])
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(request, "已上传。")
+    else:
+        messages.error(request, "请选择材料类型和文件。")
+    return redirect("meetings:detail", pk=meeting.pk)
+
+
+@require_GET
+@login_required
+def attachment_download(request: HttpRequest, pk: int, attachment_id: int) -> HttpResponse:
+    from django.http import FileResponse
+
+    meeting = selectors.meeting_for_view(request.user, pk)
+    attachment = get_object_or_404(MeetingAttachment, meeting=meeting, pk=attachment_id, void_reason="")
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name)
+
+
+@require_GET
+@login_required
+def meeting_docx(request: HttpRequest, pk: int) -> HttpResponse:
+    from .documents import meeting_record_docx
+
+    meeting = selectors.meeting_for_view(request.user, pk)
+    content = meeting_record_docx([meeting])
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    from urllib.parse import quote
+
+    filename = quote(f"会议记录_{meeting.number}.docx")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
+    return response
+
+
+# ---------------------------------------------------------------------------------------------
+# Calendar
+
+
+@require_GET
+@login_required
+def calendar(request: HttpRequest) -> HttpResponse:
+    unit = _unit_param(request)
+    if unit is None:
+        raise Http404("没有可查看的党组织。")
+    month = _period_param(request, Period.month_of(today()))
+    if month.kind != "month":
+        raise Http404("日历按月查看。")
+    meetings = list(selectors.meeting_list(user=request.user, unit=unit, start=month.start, end=month.end)
+                    .order_by("date", "start_time"))
+    by_day: dict[dt.date, list[Meeting]] = {}
+    for meeting in meetings:
+        by_day.setdefault(meeting.date, []).append(meeting)
+    weeks = [
+        [{"day": day, "in_month": day.month == month.index, "meetings": by_day.get(day, []),
+          "today": day == today()} for day in week]
+        for week in calendar_module.Calendar(firstweekday=0).monthdatescalendar(month.year, month.index)
+    ]
+    context = {
+        "unit": unit, "month": month, "weeks": weeks, "meetings": meetings,
+        "previous": str(month.previous()), "next": str(month.next()),
+        "weekdays": "一二三四五六日", "show_unit": unit.kind != UnitKind.BRANCH or unit.children.exists(),
+        "units": access.visible_units(request.user).exclude(kind=UnitKind.GROUP).filter(archived_on__isnull=True),
+        "can_create": access.can_edit(request.user, unit), "nav_section": SECTION,
+    }
+    return render(request, "meetings/calendar.html", context)
+
+
+# ---------------------------------------------------------------------------------------------
+# Compliance
+
+
+def _grid(report: compliance.Report) -> list[dict[str, Any]]:
+    """One row per 党支部; 党小组 rules are folded into their branch's cell."""
+    groups: dict[int, list[compliance.UnitResult]] = {}
+    for result in report.units:
+        if result.unit.kind == UnitKind.GROUP:
+            groups.setdefault(result.unit.parent_id, []).append(result)
+    rows = []
+    for result in report.units:
+        if result.unit.kind != UnitKind.BRANCH:
+            continue
+        cells = []
+        for code, _ in report.columns:
+            rule = result.rule(code)
+            if rule is not None:
+                cells.append({"code": code, "required": rule.required, "held": rule.held, "status": rule.status,
+                              "due_by": rule.due_by(report.on)})
+                continue
+            parts = [g.rule(code) for g in groups.get(result.unit.pk, []) if g.rule(code)]
+            if not parts:
+                cells.append(None)
+                continue
+            statuses = {p.status for p in parts}
+            worst = "missing" if "missing" in statuses else "due" if "due" in statuses else "met"
+            cells.append({"code": code, "required": sum(p.required for p in parts),
+                          "held": sum(p.held for p in parts), "status": worst,
+                          "due_by": min((p.due_by(report.on) for p in parts if p.due_by(report.on)), default=None)})
+        statuses = {c["status"] for c in cells if c}
+        status = "missing" if "missing" in statuses else "due" if "due" in statuses else "met"
+        rows.append({"unit": result.unit, "cells": cells, "status": status})
+    return rows
+
+
+@require_GET
+@login_required
+def compliance_page(request: HttpRequest) -> HttpResponse:
+    """A 党支部's compliance for the current quarter and year; a committee goes to the grid."""
+    unit = _unit_param(request)
+    if unit is None:
+        raise Http404("没有可查看的党组织。")
+    if unit.kind == UnitKind.GROUP:
+        unit = unit.parent
+    if unit.kind != UnitKind.BRANCH:
+        return redirect(f"{reverse('meetings:grid')}?unit={unit.pk}")
+    day = today()
+    quarter = compliance.evaluate(unit, Period.containing(day, "quarter"), on=day)
+    year = compliance.evaluate(unit, Period.containing(day, "year"), on=day)
+    todo = []
+    for report in (quarter, year):
+        for result in report.units:
+            for rule in result.rules:
+                for part in rule.open_parts(day):
+                    todo.append({"unit": result.unit, "rule": rule, "part": part,
+                                 "remaining": part.required - part.actual, "days": (part.period.end - day).days})
+    todo.sort(key=lambda item: (item["part"].period.end, item["rule"].order))
+    seen: set[tuple[int, str, str]] = set()
+    unique_todo = []
+    for item in todo:
+        key = (item["unit"].pk, item["rule"].code, str(item["part"].period))
+        if key not in seen:
+            seen.add(key)
+            unique_todo.append(item)
+    context = {
+        "unit": unit, "quarter": quarter, "year": year, "todo": unique_todo, "today": day,
+        "can_create": access.can_edit(request.user, unit), "nav_section": SECTION,
+    }
+    return render(request, "meetings/compliance.html", context)
+
+
+@require_GET
+@login_required
+def compliance_grid(request: HttpRequest) -> HttpResponse:
+    unit = _unit_param(request)
+    if unit is None:
+        raise Http404("没有可查看的党组织。")
+    period = _period_param(request, Period.containing(today(), "quarter"))
+    report = compliance.evaluate(unit, period)
+    rows = _grid(report)
+    status_filter = request.GET.get("status", "")
+    shown = [row for row in rows if not status_filter or row["status"] == status_filter]
+    context = {
+        "unit": unit, "period": period, "report": report, "rows": shown,
+        "totals": {s: sum(1 for r in rows if r["status"] == s) for s in ("met", "due", "missing")},
+        "status_filter": status_filter, "previous": str(period.previous()), "next": str(period.next()),
+        "periods": [str(Period.containing(today(), kind)) for kind in ("month", "quarter", "half", "year")],
+        "units": access.visible_units(request.user).exclude(kind=UnitKind.GROUP).filter(archived_on__isnull=True),
+        "nav_section": SECTION,
+    }
+    return render(request, "meetings/grid.html", context)
+
+
+@require_GET
+@login_required
+def compliance_cell(request: HttpRequest) -> HttpResponse:
+    """Drill-down: the meetings behind one cell of the grid (a unit, a rule, a period)."""
+    unit = _unit_param(request, default_home=False)
+    if unit is None:
+        raise Http404("请选择党组织。")
+    period = _period_param(request, Period.containing(today(), "quarter"))
+    code = request.GET.get("code", "")
+    report = compliance.evaluate(unit, period)
+    results = [(r.unit, r.rule(code)) for r in report.units if r.rule(code)]
+    if not results:
+        raise Http404("该组织在此期间不适用这项规则。")
+    ids = [pk for _, rule in results for pk in rule.meeting_ids]
+    meetings = {m.pk: m for m in Meeting.objects.filter(pk__in=ids).select_related("unit")}
+    context = {
+        "unit": unit, "period": period, "code": code, "on": report.on, "name": results[0][1].name,
+        "results": [(u, rule, [(part, [meetings[i] for i in part.meeting_ids]) for part in rule.parts])
+                    for u, rule in results],
+        "nav_section": SECTION,
+    }
+    return render(request, "meetings/cell.html", context)
+
+
+@require_GET
+@login_required
+def compliance_history(request: HttpRequest) -> HttpResponse:
+    """Past periods: the last eight quarters and the last two years, per rule."""
+    unit = _unit_param(request)
+    if unit is None:
+        raise Http404("没有可查看的党组织。")
+    day = today()
+    quarters = []
+    period = Period.containing(day, "quarter")
+    for _ in range(8):
+        period = period.previous()
+        quarters.append(period)
+    years = [Period.containing(day, "year").previous(), Period.containing(day, "year").previous().previous()]
+    columns: dict[str, str] = {}
+    table: list[dict[str, Any]] = []
+    for p in quarters + years:
+        report = compliance.evaluate(unit, p, on=day)
+        if unit.kind == UnitKind.BRANCH:
+            cells = {rule.code: rule for result in report.units for rule in result.rules
+                     if result.unit.pk == unit.pk}
+            for result in report.units:
+                for rule in result.rules:
+                    columns.setdefault(rule.code, rule.name)
+            table.append({"period": p, "cells": cells, "groups": [r for r in report.units if r.unit.pk != unit.pk]})
+        else:
+            rows = _grid(report)
+            table.append({"period": p, "summary": {s: sum(1 for r in rows if r["status"] == s)
+                                                   for s in ("met", "missing")}, "total": len(rows)})
+    for row in table:
+        if "cells" in row:
+            row["cell_list"] = [row["cells"].get(code) for code in columns]
+    context = {"unit": unit, "table": table, "columns": columns, "nav_section": SECTION,
+               "is_branch": unit.kind == UnitKind.BRANCH}
+    return render(request, "meetings/history.html", context)
+
+
+@require_GET
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    """Secretaries land on their branch's compliance; committee staff on the grid."""
+    homes = access.home_units(request.user)
+    if not homes:
+        raise Http404("没有可查看的党组织。")
+    unit = homes[0]
+    if unit.kind in (UnitKind.BRANCH, UnitKind.GROUP):
+        return redirect(f"{reverse('meetings:compliance')}?unit={unit.pk}")
+    return redirect(f"{reverse('meetings:grid')}?unit={unit.pk}")
