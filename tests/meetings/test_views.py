@@ -1,0 +1,194 @@
+"""Access for every meeting view: owner works, committee staff read, outsider 404, read-only 403,
+wrong method 405; plus the attendance toggle, confirm/amend, docx and the grid's query count."""
+
+from __future__ import annotations
+
+import datetime as dt
+from io import BytesIO
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from docx import Document
+
+from branches.models import OfficerRole, UnitKind
+from branches.services import officer_appoint
+from meetings.models import Amendment, Attendance, AttendanceStatus, Meeting, MeetingKind, MeetingStatus, Vote
+from meetings.services import meeting_confirm
+from tests.factories import make_person, make_unit
+
+from .conftest import held
+
+DAY = dt.date(2025, 6, 20)
+
+
+@pytest.fixture
+def meeting(tree):
+    people = [make_person(tree["branch_a"]) for _ in range(3)]
+    m = held(tree["branch_a"], MeetingKind.GENERAL, DAY, status=MeetingStatus.DRAFT, minutes="原内容")
+    m.people = people
+    return m
+
+
+def page_urls(meeting, tree, grid_unit=None):
+    unit = tree["branch_a"].pk
+    return [
+        reverse("meetings:detail", args=[meeting.pk]),
+        reverse("meetings:attendance", args=[meeting.pk]),
+        reverse("meetings:docx", args=[meeting.pk]),
+        reverse("meetings:list") + f"?unit={unit}",
+        reverse("meetings:calendar") + f"?unit={unit}&period=2025-06",
+        reverse("meetings:compliance") + f"?unit={unit}",
+        reverse("meetings:grid") + f"?unit={(grid_unit or tree['committee']).pk}&period=2025Q2",
+        reverse("meetings:cell") + f"?unit={unit}&code=general-meeting&period=2025Q2",
+        reverse("meetings:history") + f"?unit={unit}",
+    ]
+
+
+def edit_urls(meeting):
+    person = meeting.people[0].pk
+    return [
+        ("get", reverse("meetings:edit", args=[meeting.pk])),
+        ("get", reverse("meetings:void", args=[meeting.pk])),
+        ("get", reverse("meetings:vote_create", args=[meeting.pk])),
+        ("get", reverse("meetings:makeup", args=[meeting.pk, person])),
+        ("post", reverse("meetings:confirm", args=[meeting.pk])),
+        ("post", reverse("meetings:attendance_set", args=[meeting.pk, person])),
+        ("post", reverse("meetings:attendance_observer", args=[meeting.pk])),
+        ("post", reverse("meetings:attachment_upload", args=[meeting.pk])),
+    ]
+
+
+def test_owner_and_staff_read_every_page(client_for, owner, staff, meeting, tree):
+    for user, grid_unit in ((owner, tree["branch_a"]), (staff, tree["committee"])):
+        client = client_for(user)
+        for url in page_urls(meeting, tree, grid_unit):
+            response = client.get(url)
+            assert response.status_code == 200, (user, url, response.status_code)
+
+
+def test_outsider_gets_404(client_for, outsider, meeting, tree):
+    client = client_for(outsider)
+    urls = page_urls(meeting, tree)
+    for url in [*urls[:3], urls[5], urls[6], urls[7]]:
+        assert client.get(url).status_code == 404, url
+    for method, url in edit_urls(meeting):
+        assert getattr(client, method)(url).status_code == 404, url
+    assert client.get(reverse("meetings:amend", args=[meeting.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("who", ["viewer", "staff"])
+def test_read_only_users_get_403_on_changes(request, client_for, meeting, who):
+    client = client_for(request.getfixturevalue(who))
+    for method, url in edit_urls(meeting):
+        assert getattr(client, method)(url).status_code == 403, url
+    assert client.get(reverse("meetings:create")).status_code == 403
+    assert Meeting.objects.get(pk=meeting.pk).status == MeetingStatus.DRAFT
+
+
+def test_wrong_method_gets_405(client_for, owner, meeting):
+    client = client_for(owner)
+    assert client.get(reverse("meetings:confirm", args=[meeting.pk])).status_code == 405
+    assert client.get(reverse("meetings:attendance_set", args=[meeting.pk, meeting.people[0].pk])).status_code == 405
+    assert client.post(reverse("meetings:detail", args=[meeting.pk])).status_code == 405
+    assert client.post(reverse("meetings:list")).status_code == 405
+    assert client.delete(reverse("meetings:edit", args=[meeting.pk])).status_code == 405
+
+
+def test_anonymous_is_sent_to_login(client, meeting):
+    response = client.get(reverse("meetings:detail", args=[meeting.pk]))
+    assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_create_then_toggle_attendance_with_htmx(client_for, owner, tree):
+    people = [make_person(tree["branch_a"]) for _ in range(40)]
+    client = client_for(owner)
+    response = client.post(reverse("meetings:create"), {
+        "unit": tree["branch_a"].pk, "kind": MeetingKind.GENERAL, "date": "2025-06-20", "topic": "接收预备党员",
+        "start_time": "14:30", "place": "会议室",
+    })
+    meeting = Meeting.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("meetings:attendance", args=[meeting.pk])
+    assert meeting.attendance.filter(status=AttendanceStatus.PRESENT).count() == 40
+    url = reverse("meetings:attendance_set", args=[meeting.pk, people[0].pk])
+    response = client.post(url, {"status": "leave", f"reason-{people[0].pk}": "出差"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert b"row-" in response.content and b'hx-swap-oob="true"' in response.content
+    row = Attendance.objects.get(meeting=meeting, person=people[0])
+    assert (row.status, row.reason) == ("leave", "出差")
+    response = client.post(reverse("meetings:attendance_set", args=[meeting.pk, people[1].pk]), {"status": "leave"},
+                           HTTP_HX_REQUEST="true")
+    assert "请假须填写原因" in response.content.decode()
+    assert Attendance.objects.get(meeting=meeting, person=people[1]).status == "present"
+
+
+def test_confirm_vote_and_amend_through_the_browser(client_for, owner, meeting):
+    client = client_for(owner)
+    response = client.post(reverse("meetings:vote_create", args=[meeting.pk]), {
+        "motion_kind": "admit", "motion": "接收预备党员", "votes_for": 1, "votes_against": 0, "abstentions": 0,
+        "declared_passed": "1",
+    })
+    assert response.status_code == 200 and "不能记为通过" in response.content.decode()
+    assert not Vote.objects.exists()
+    client.post(reverse("meetings:vote_create", args=[meeting.pk]), {
+        "motion_kind": "admit", "motion": "接收预备党员", "votes_for": 3, "votes_against": 0, "abstentions": 0,
+        "declared_passed": "1"})
+    assert Vote.objects.get().passed
+    client.post(reverse("meetings:confirm", args=[meeting.pk]))
+    meeting.refresh_from_db()
+    assert meeting.status == MeetingStatus.CONFIRMED
+    assert client.get(reverse("meetings:edit", args=[meeting.pk])).status_code == 302
+    data = {"kind": meeting.kind, "date": "2025-06-20", "topic": meeting.topic, "minutes": "更正后", "reason": "笔误"}
+    response = client.post(reverse("meetings:amend", args=[meeting.pk]), data)
+    assert response.status_code == 302
+    assert Amendment.objects.get().changes == {"会议内容（内容摘要）": ["原内容", "更正后"]}
+    detail = client.get(reverse("meetings:detail", args=[meeting.pk])).content.decode()
+    assert "原内容" in detail and "笔误" in detail
+
+
+def test_word_record_uses_official_fonts(client_for, owner, meeting):
+    meeting_confirm(actor=owner, meeting=meeting)
+    response = client_for(owner).get(reverse("meetings:docx", args=[meeting.pk]))
+    assert response.status_code == 200
+    document = Document(BytesIO(response.content))
+    xml = document.element.xml
+    assert "方正小标宋简体" in xml and "仿宋_GB2312" in xml and "黑体" in xml
+    assert 'w:eastAsia="仿宋_GB2312"' in document.styles.element.xml
+    assert document.paragraphs[0].text == f"{meeting.unit.name}党员大会会议记录"
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "应到3人，实到3人" in text
+
+
+def test_grid_and_cell_show_status(client_for, staff, tree):
+    held(tree["branch_a"], MeetingKind.GENERAL, dt.date(2025, 5, 6), topic="二季度党员大会")
+    client = client_for(staff)
+    page = client.get(reverse("meetings:grid") + f"?unit={tree['committee'].pk}&period=2025Q2").content.decode()
+    assert "zb-met" in page and "zb-missing" in page and "党员大会" in page
+    cell = client.get(reverse("meetings:cell") + f"?unit={tree['branch_a'].pk}&code=general-meeting&period=2025Q2")
+    assert "二季度党员大会" in cell.content.decode()
+
+
+def _grid_queries(client, committee):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(reverse("meetings:grid") + f"?unit={committee.pk}&period=2025Q2")
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def _add_branch(committee):
+    branch = make_unit(UnitKind.BRANCH, committee)
+    make_unit(UnitKind.GROUP, branch)
+    officer_appoint(actor=None, unit=branch, person=make_person(branch), role=OfficerRole.SECRETARY,
+                    started_on=dt.date(2024, 1, 1))
+    held(branch, MeetingKind.GENERAL, dt.date(2025, 5, 6))
+    return branch
+
+
+def test_grid_query_count_is_constant(client_for, staff, tree):
+    client = client_for(staff)
+    _grid_queries(client, tree["committee"])  # warm up sessions and caches
+    two = _grid_queries(client, tree["committee"])
+    for _ in range(4):
+        _add_branch(tree["committee"])
+    assert _grid_queries(client, tree["committee"]) == two
