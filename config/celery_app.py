@@ -16,4 +16,12 @@ app.conf.beat_schedule = {
         "task": "branches.tasks.send_term_reminders",
         "schedule": crontab(hour=7, minute=30),
     },
+    "meeting-reminders-daily": {
+        "task": "meetings.tasks.send_meeting_reminders",
+        "schedule": crontab(hour=7, minute=40),
+    },
+    "meeting-compliance-digest-weekly": {
+        "task": "meetings.tasks.send_compliance_digest",
+        "schedule": crontab(hour=7, minute=50, day_of_week="mon"),
+    },
 }
