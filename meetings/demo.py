@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
+from django.db import connection
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
@@ -16,7 +17,7 @@ from branches.models import COMMITTEE_ROLES, Officer
 from branches.periods import Period, add_months
 from members.models import Membership
 
-from .models import Attendance, AttendanceStatus, LecturerRole, Meeting, MeetingKind, MeetingStatus
+from .models import Attendance, AttendanceStatus, LecturerRole, Meeting, MeetingKind, MeetingStatus, Talk
 from .services import party_status_on
 
 TOPICS = {
@@ -93,22 +94,59 @@ def seed(ctx: DemoContext) -> None:
     meetings = [m for m, _ in planned]
     bulk_create_with_history(meetings, Meeting, batch_size=2000)
     ids = dict(Meeting.objects.filter(number__in=[m.number for m in meetings]).values_list("number", "pk"))
-    rows = []
+    rows: list[tuple] = []
     for meeting, expected in planned:
         meeting_id = ids[meeting.number]
         for person_id in expected:
             roll = rng.random()
             if roll < 0.9:
-                rows.append(Attendance(meeting_id=meeting_id, person_id=person_id))
+                rows.append((meeting_id, person_id, AttendanceStatus.PRESENT, "", None))
             elif roll < 0.97:
-                rows.append(Attendance(meeting_id=meeting_id, person_id=person_id, status=AttendanceStatus.LEAVE,
-                                       reason=rng.choice(REASONS),
-                                       makeup_on=meeting.date + dt.timedelta(days=7)
-                                       if rng.random() < 0.6 and meeting.date + dt.timedelta(days=7) <= ctx.today
-                                       else None))
+                later = meeting.date + dt.timedelta(days=7)
+                makeup = later if rng.random() < 0.6 and later <= ctx.today else None
+                rows.append((meeting_id, person_id, AttendanceStatus.LEAVE, rng.choice(REASONS), makeup))
             else:
-                rows.append(Attendance(meeting_id=meeting_id, person_id=person_id, status=AttendanceStatus.ABSENT))
-    Attendance.objects.bulk_create(rows, batch_size=5000)
+                rows.append((meeting_id, person_id, AttendanceStatus.ABSENT, "", None))
+    # Plain executemany: the ORM's bulk_create spends most of its time building SQL for ~10⁶ rows.
+    _insert(Attendance, ["meeting_id", "person_id", "status", "reason", "makeup_on", "makeup_note"],
+            [(*row, "") for row in rows])
+    _talks(ctx, members, committee)
+
+
+def _talks(ctx: DemoContext, members: dict, committee: dict[int, list[int]]) -> None:
+    """谈心谈话 between each 支委 and the members: most pairs each year, fewer in branches behind."""
+    rng = ctx.rng
+    talks = []
+    for branch in ctx.branches:
+        officers = committee.get(branch.pk, [])
+        share = 0.35 if branch.pk in ctx.behind else 0.85
+        for year in range(ctx.start.year, ctx.today.year + 1):
+            first = max(dt.date(year, 1, 1), ctx.start)
+            last = min(dt.date(year, 12, 31), ctx.today)
+            span = (last - first).days
+            if span <= 0:
+                continue
+            pool = {person.pk for membership, person in members[branch.pk]
+                    if membership.started_on <= first and party_status_on(person, first)} | set(officers)
+            done: set[frozenset[int]] = set()
+            for officer in officers:
+                for member in sorted(pool):
+                    pair = frozenset((officer, member))
+                    if member == officer or pair in done or rng.random() > share:
+                        continue
+                    done.add(pair)
+                    day = first + dt.timedelta(days=rng.randint(0, span))
+                    talks.append((branch.pk, day, officer, member, "谈思想、谈工作、谈家庭情况", ""))
+    _insert(Talk, ["unit_id", "date", "officer_id", "member_id", "summary", "void_reason"], talks)
+
+
+def _insert(model, columns: list[str], rows: list[tuple], batch: int = 20000) -> None:
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), batch):
+            cursor.executemany(sql, rows[start:start + batch])
 
 
 _numbers: dict[str, int] = {}

@@ -446,7 +446,7 @@ def _grid(report: compliance.Report) -> list[dict[str, Any]]:
             rule = result.rule(code)
             if rule is not None:
                 cells.append({"code": code, "required": rule.required, "held": rule.held, "status": rule.status,
-                              "due_by": rule.due_by(report.on)})
+                              "due_by": rule.due_by(report.on), "late": bool(rule.missed_parts(report.on))})
                 continue
             parts = [g.rule(code) for g in groups.get(result.unit.pk, []) if g.rule(code)]
             if not parts:
@@ -456,10 +456,13 @@ def _grid(report: compliance.Report) -> list[dict[str, Any]]:
             worst = "missing" if "missing" in statuses else "due" if "due" in statuses else "met"
             cells.append({"code": code, "required": sum(p.required for p in parts),
                           "held": sum(p.held for p in parts), "status": worst,
-                          "due_by": min((p.due_by(report.on) for p in parts if p.due_by(report.on)), default=None)})
+                          "due_by": min((p.due_by(report.on) for p in parts if p.due_by(report.on)), default=None),
+                          "late": any(p.missed_parts(report.on) for p in parts)})
         statuses = {c["status"] for c in cells if c}
         status = "missing" if "missing" in statuses else "due" if "due" in statuses else "met"
-        rows.append({"unit": result.unit, "cells": cells, "status": status})
+        rows.append({"unit": result.unit, "cells": cells, "status": status,
+                     "late": any(c["late"] for c in cells if c)})
+    rows.sort(key=lambda row: row["unit"].code)
     return rows
 
 
@@ -509,10 +512,14 @@ def compliance_grid(request: HttpRequest) -> HttpResponse:
     report = compliance.evaluate(unit, period)
     rows = _grid(report)
     status_filter = request.GET.get("status", "")
-    shown = [row for row in rows if not status_filter or row["status"] == status_filter]
+    if status_filter == "late":
+        shown = [row for row in rows if row["late"]]
+    else:
+        shown = [row for row in rows if not status_filter or row["status"] == status_filter]
     context = {
         "unit": unit, "period": period, "report": report, "rows": shown,
         "totals": {s: sum(1 for r in rows if r["status"] == s) for s in ("met", "due", "missing")},
+        "late": sum(1 for r in rows if r["late"] and r["status"] != "missing"),
         "status_filter": status_filter, "previous": str(period.previous()), "next": str(period.next()),
         "periods": [str(Period.containing(today(), kind)) for kind in ("month", "quarter", "half", "year")],
         "units": access.visible_units(request.user).exclude(kind=UnitKind.GROUP).filter(archived_on__isnull=True),
