@@ -13,6 +13,7 @@ see it but not change it gets 403. Every selector and view goes through the help
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -56,10 +57,8 @@ def scope_for(user: Any) -> Scope:
         edit = _minimal({path for kind, path in roles if kind in EDITOR_ROLES})
         staff = _minimal({path for kind, path in roles if kind == RoleKind.STAFF})
         scope = Scope(False, view, edit, staff)
-    try:
+    with contextlib.suppress(AttributeError):  # AnonymousUser may refuse new attributes
         setattr(user, _CACHE_ATTR, scope)
-    except AttributeError:  # pragma: no cover - AnonymousUser is immutable in places
-        pass
     return scope
 
 

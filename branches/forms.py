@@ -62,7 +62,8 @@ class OfficerEndForm(forms.Form):
 
 
 class TermForm(forms.Form):
-    started_on = forms.DateField(label="换届日期", widget=DateInput(), help_text="本次换届选举的日期，任期届满日期按任期规则计算。")
+    started_on = forms.DateField(label="换届日期", widget=DateInput(),
+                                 help_text="本次换届选举的日期，任期届满日期按任期规则计算。")
     note = forms.CharField(label="备注", max_length=200, required=False)
 
 

@@ -8,8 +8,16 @@ from typing import Any
 
 from . import access
 from .importing import (
-    Column, Importer, ImportResult, Reader, duplicate_keys, normalise_code, normalise_text, parse_date,
-    read_cell, register_importer,
+    Column,
+    Importer,
+    ImportResult,
+    Reader,
+    duplicate_keys,
+    normalise_code,
+    normalise_text,
+    parse_date,
+    read_cell,
+    register_importer,
 )
 from .models import ALLOWED_PARENTS, OrgUnit, Term, UnitKind, today
 from .services import org_unit_create, org_unit_update, term_record
@@ -71,7 +79,8 @@ class OrgImporter(Importer):
                 problems.add(row.number, "名称", "名称不能超过100个字符")
             rows.append(OrgRow(row.number, code or "", name or "", kind or "",
                                read_cell(problems, row, "上级编码", normalise_code) or "", founded, term))
-        existing = {unit.code: unit for unit in OrgUnit.objects.filter(code__in=[r.code for r in rows] + [r.parent_code for r in rows])}
+        codes = [r.code for r in rows] + [r.parent_code for r in rows]
+        existing = {unit.code: unit for unit in OrgUnit.objects.filter(code__in=codes)}
         in_file = {r.code: r for r in rows if r.code}
         for r in rows:
             if not r.kind:
@@ -91,13 +100,12 @@ class OrgImporter(Importer):
                 else:
                     problems.add(r.number, "上级编码", f"上级编码“{r.parent_code}”不存在")
                     continue
-            if parent_kind is not None or not r.parent_code:
-                if parent_kind not in ALLOWED_PARENTS[r.kind]:
-                    kind_label = UnitKind(r.kind).label
-                    if parent_kind is None:
-                        problems.add(r.number, "上级编码", f"{kind_label}必须填写上级编码")
-                    else:
-                        problems.add(r.number, "类型", f"{kind_label}不能设在{UnitKind(parent_kind).label}之下")
+            if (parent_kind is not None or not r.parent_code) and parent_kind not in ALLOWED_PARENTS[r.kind]:
+                kind_label = UnitKind(r.kind).label
+                if parent_kind is None:
+                    problems.add(r.number, "上级编码", f"{kind_label}必须填写上级编码")
+                else:
+                    problems.add(r.number, "类型", f"{kind_label}不能设在{UnitKind(parent_kind).label}之下")
             unit = existing.get(r.code)
             if unit is not None and user is not None and not access.can_manage_unit(user, unit):
                 problems.add(r.number, "编码", f"您无权修改“{unit.name}”")
@@ -119,7 +127,8 @@ class OrgImporter(Importer):
                 parent = in_file[parent].parent_code
 
     def apply(self, plan: list[OrgRow], result: ImportResult, *, actor: Any) -> None:
-        units = {unit.code: unit for unit in OrgUnit.objects.filter(code__in=[r.code for r in plan] + [r.parent_code for r in plan])}
+        codes = [r.code for r in plan] + [r.parent_code for r in plan]
+        units = {unit.code: unit for unit in OrgUnit.objects.filter(code__in=codes)}
         for r in plan:
             parent = units.get(r.parent_code) if r.parent_code else None
             unit = units.get(r.code)

@@ -16,10 +16,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from members.models import PARTY_MEMBER_STATUSES, Membership, Person
 
 from . import access, selectors, services
-from .history import history_rows
 from .forms import (
-    ArchiveForm, ImportUploadForm, OfficerEndForm, OfficerForm, OrgUnitForm, TermForm, add_service_errors,
+    ArchiveForm,
+    ImportUploadForm,
+    OfficerEndForm,
+    OfficerForm,
+    OrgUnitForm,
+    TermForm,
+    add_service_errors,
 )
+from .history import history_rows
 from .importing import ImportRefused, importer_for, importer_kinds
 from .models import ImportBatch, Notification, Officer, OrgUnit, UnitKind, today
 

@@ -14,14 +14,20 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from branches import access
 from branches.forms import add_service_errors
+from branches.history import history_rows
 from branches.models import today
 from branches.periods import Period
-from branches.history import history_rows
 
 from . import idnumbers, selectors, services
 from .development import STAGES, STEPS
 from .forms import (
-    STATUS_FILTER_CHOICES, ExitForm, GroupChangeForm, PersonForm, PlacementForm, StepForm, TransferInForm,
+    STATUS_FILTER_CHOICES,
+    ExitForm,
+    GroupChangeForm,
+    PersonForm,
+    PlacementForm,
+    StepForm,
+    TransferInForm,
     TransferOutForm,
 )
 from .models import Status
