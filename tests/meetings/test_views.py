@@ -152,10 +152,11 @@ def test_word_record_uses_official_fonts(client_for, owner, meeting):
     response = client_for(owner).get(reverse("meetings:docx", args=[meeting.pk]))
     assert response.status_code == 200
     document = Document(BytesIO(response.content))
-    xml = document.element.xml
-    assert "方正小标宋简体" in xml and "仿宋_GB2312" in xml and "黑体" in xml
-    assert 'w:eastAsia="仿宋_GB2312"' in document.styles.element.xml
+    styles = document.styles.element.xml
+    assert 'w:eastAsia="方正小标宋简体"' in styles and 'w:eastAsia="仿宋_GB2312"' in styles
+    assert 'w:eastAsia="黑体"' in document.element.xml  # the 黑体 labels
     assert document.paragraphs[0].text == f"{meeting.unit.name}党员大会会议记录"
+    assert document.paragraphs[0].style.name == "Title"
     text = "\n".join(p.text for p in document.paragraphs)
     assert "应到3人，实到3人" in text
 
