@@ -36,6 +36,8 @@ class MeetingForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units
         self.fields["unit"].label_from_instance = lambda u: f"{u.name}（{u.get_kind_display()}）"
+        self.fields["unit"].empty_label = "请选择党支部或党小组"
+        self.fields["kind"].choices = [("", "请选择会议类型"), *MeetingKind.choices]
         if lock_unit:
             self.fields["unit"].disabled = True
 
@@ -91,3 +93,20 @@ class AttachmentForm(forms.Form):
 class MakeupForm(forms.Form):
     on = forms.DateField(label="补学日期", widget=DateInput())
     note = forms.CharField(label="补学说明", max_length=200, required=False)
+
+
+class TalkForm(forms.Form):
+    date = forms.DateField(label="谈话日期", widget=DateInput())
+    officer = forms.ModelChoiceField(label="谈话人（支委）", queryset=None, empty_label="请选择")
+    member = forms.ModelChoiceField(label="谈话对象", queryset=None, empty_label="请选择")
+    summary = forms.CharField(label="谈话要点", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, unit: Any, **kwargs: Any):
+        from branches.models import COMMITTEE_ROLES
+        from members.models import PARTY_MEMBER_STATUSES, Person
+
+        super().__init__(*args, **kwargs)
+        self.fields["officer"].queryset = Person.objects.filter(
+            offices__unit=unit, offices__role__in=COMMITTEE_ROLES, offices__ended_on__isnull=True).distinct()
+        self.fields["member"].queryset = Person.objects.filter(
+            memberships__unit=unit, memberships__ended_on__isnull=True, status__in=PARTY_MEMBER_STATUSES).distinct()

@@ -407,6 +407,17 @@ def appraisal_record(*, actor: Any, meeting: Meeting, person: Person, grade: str
     return result
 
 
+@transaction.atomic
+def appraisals_record(*, actor: Any, meeting: Meeting, grades: dict[int, str]) -> int:
+    """Record the grades of many members at once (``{person_id: grade}``); returns how many."""
+    people = {row.person_id: row.person for row in meeting.attendance.select_related("person")}
+    for person_id, grade in grades.items():
+        if person_id not in people:
+            raise ValidationError({"person": "名单中有不是本次评议的党员。"})
+        appraisal_record(actor=actor, meeting=meeting, person=people[person_id], grade=grade)
+    return len(grades)
+
+
 def _is_committee_member(unit: OrgUnit, person: Person, day: dt.date) -> bool:
     return Officer.objects.filter(unit=unit, person=person, role__in=COMMITTEE_ROLES, started_on__lte=day).exclude(
         ended_on__lt=day

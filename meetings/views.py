@@ -24,9 +24,10 @@ from branches.periods import Period, PeriodError
 from members.models import Membership, Person
 
 from . import compliance, selectors, services
-from .forms import AmendForm, AttachmentForm, MakeupForm, MeetingForm, VoidForm, VoteForm
+from .forms import AmendForm, AttachmentForm, MakeupForm, MeetingForm, TalkForm, VoidForm, VoteForm
 from .models import (
     EXPECTED_STATUSES,
+    AppraisalGrade,
     Attendance,
     AttendanceStatus,
     Meeting,
@@ -104,6 +105,8 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
     initial: dict[str, Any] = {"date": today()}
     if request.GET.get("unit", "").isdigit():
         initial["unit"] = units.filter(pk=request.GET["unit"]).first()
+    else:
+        initial["unit"] = units.filter(kind=UnitKind.BRANCH).first()
     if request.GET.get("kind") in MeetingKind.values:
         initial["kind"] = request.GET["kind"]
     form = MeetingForm(request.POST or None, units=units, initial=initial)
@@ -392,6 +395,66 @@ def meeting_docx(request: HttpRequest, pk: int) -> HttpResponse:
     filename = quote(f"会议记录_{meeting.number}.docx")
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
     return response
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def appraisals(request: HttpRequest, pk: int) -> HttpResponse:
+    """民主评议党员: every member's grade on one page (合格 preselected)."""
+    meeting = selectors.meeting_for_view(request.user, pk)
+    if meeting.kind != MeetingKind.APPRAISAL:
+        raise Http404("只有民主评议党员会议需要登记评议结果。")
+    editable = meeting.is_draft and access.can_edit(request.user, meeting.unit)
+    if request.method == "POST":
+        access.require_edit(request.user, meeting.unit)
+        grades = {}
+        for row in meeting.attendance.filter(status__in=EXPECTED_STATUSES):
+            value = request.POST.get(f"grade-{row.person_id}", "")
+            if value in AppraisalGrade.values:
+                grades[row.person_id] = value
+        try:
+            count = services.appraisals_record(actor=request.user, meeting=meeting, grades=grades)
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(request, f"已登记{count}名党员的评议等次。")
+            return redirect("meetings:detail", pk=meeting.pk)
+    current = {a.person_id: a.grade for a in meeting.appraisals.all()}
+    rows = [(row.person, current.get(row.person_id, AppraisalGrade.GOOD))
+            for row in meeting.attendance.filter(status__in=EXPECTED_STATUSES).select_related("person")
+            .order_by("person__pinyin")]
+    return render(request, "meetings/appraisals.html", {
+        "meeting": meeting, "rows": rows, "grades": AppraisalGrade.choices, "editable": editable,
+        "nav_section": SECTION})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def talks(request: HttpRequest) -> HttpResponse:
+    """谈心谈话 of a 党支部 for a year, with the pairs still owed and a form to record one."""
+    unit = _unit_param(request)
+    if unit is None or unit.kind != UnitKind.BRANCH:
+        raise Http404("请选择党支部。")
+    year = _period_param(request, Period.containing(today(), "year"))
+    can_edit = access.can_edit(request.user, unit)
+    form = TalkForm(request.POST or None, unit=unit, initial={"date": today()})
+    if request.method == "POST":
+        access.require_edit(request.user, unit)
+        if form.is_valid():
+            try:
+                services.talk_record(actor=request.user, unit=unit, **form.cleaned_data)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, "已记录谈心谈话。")
+                return redirect(f"{reverse('meetings:talks')}?unit={unit.pk}&period={year}")
+    report = compliance.evaluate(unit, year)
+    result = report.unit(unit.pk)
+    rule = result.rule("talk") if result else None
+    records = selectors.talk_list(user=request.user, unit=unit).filter(date__gte=year.start, date__lte=year.end)
+    return render(request, "meetings/talks.html", {
+        "unit": unit, "year": year, "form": form if can_edit else None, "rule": rule, "talks": records,
+        "nav_section": SECTION})
 
 
 # ---------------------------------------------------------------------------------------------

@@ -193,3 +193,37 @@ def test_grid_query_count_is_constant(client_for, staff, tree):
     for _ in range(4):
         _add_branch(tree["committee"])
     assert _grid_queries(client, tree["committee"]) == two
+
+
+def test_appraisal_page_access_and_grades(client_for, owner, staff, viewer, outsider, tree):
+    people = [make_person(tree["branch_a"]) for _ in range(2)]
+    appraisal = held(tree["branch_a"], MeetingKind.APPRAISAL, DAY, status=MeetingStatus.DRAFT)
+    url = reverse("meetings:appraisals", args=[appraisal.pk])
+    assert client_for(outsider).get(url).status_code == 404
+    assert client_for(staff).get(url).status_code == 200
+    assert client_for(staff).post(url, {f"grade-{people[0].pk}": "excellent"}).status_code == 403
+    assert client_for(viewer).post(url, {f"grade-{people[0].pk}": "excellent"}).status_code == 403
+    client = client_for(owner)
+    assert client.get(url).status_code == 200
+    response = client.post(url, {f"grade-{people[0].pk}": "excellent", f"grade-{people[1].pk}": "good"})
+    assert response.status_code == 302
+    assert dict(appraisal.appraisals.values_list("person_id", "grade")) == {people[0].pk: "excellent",
+                                                                           people[1].pk: "good"}
+    assert client.put(url).status_code == 405
+
+
+def test_talks_page_access_and_record(client_for, owner, staff, viewer, outsider, tree):
+    branch = tree["branch_a"]
+    secretary, member = make_person(branch), make_person(branch)
+    officer_appoint(actor=None, unit=branch, person=secretary, role=OfficerRole.SECRETARY,
+                    started_on=dt.date(2024, 1, 1))
+    url = reverse("meetings:talks") + f"?unit={branch.pk}&period=2025"
+    data = {"date": "2025-03-01", "officer": secretary.pk, "member": member.pk, "summary": "谈工作"}
+    assert client_for(outsider).get(url).status_code == 404
+    assert client_for(staff).get(url).status_code == 200
+    assert client_for(staff).post(url, data).status_code == 403
+    assert client_for(viewer).post(url, data).status_code == 403
+    client = client_for(owner)
+    assert client.post(url, data).status_code == 302
+    page = client.get(url).content.decode()
+    assert "应谈1对，已谈1对" in page and "谈工作" in page
