@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from branches.models import Notification, OfficerRole, RoleKind
 from branches.services import officer_appoint
 from meetings.models import MeetingKind
 from meetings.reminders import due_reminders_send, weekly_digest_send
 from meetings.tasks import send_meeting_reminders
 from tests.factories import make_person, make_user
+from tests.reports.test_jobs import celery_worker_process  # noqa: F401  (the real-worker fixture)
 
 from .conftest import held
 
@@ -71,3 +74,31 @@ def test_task_is_thin_and_idempotent(tree, owner, settings, monkeypatch):
     assert send_meeting_reminders.delay().get() == 0
     viewer = make_user(tree["branch_a"], RoleKind.VIEWER, username="v2")
     assert not Notification.objects.filter(user=viewer).exists()
+
+
+def _wait(condition, seconds=60):
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.3)
+    raise AssertionError("the worker did not finish in time")
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True)
+def test_real_worker_sends_reminders_once(tree, owner, staff, celery_worker_process):  # noqa: F811
+    from meetings.tasks import send_compliance_digest
+
+    send_meeting_reminders.delay(on="2025-09-20")
+    _wait(lambda: Notification.objects.filter(user=owner).exists())
+    first = Notification.objects.filter(user=owner).count()
+    send_meeting_reminders.delay(on="2025-09-20")
+    send_meeting_reminders.delay(on="2025-09-22")
+    send_compliance_digest.delay(on="2025-09-22")  # the solo worker runs tasks in order: this one comes last
+    _wait(lambda: Notification.objects.filter(user=staff).exists())
+    assert Notification.objects.filter(user=owner).count() == first
