@@ -233,7 +233,8 @@ def _attendance_context(meeting: Meeting, user: Any) -> dict[str, Any]:
         "present": sum(1 for r in expected if r.status == AttendanceStatus.PRESENT),
         "leave": sum(1 for r in expected if r.status == AttendanceStatus.LEAVE),
         "absent": sum(1 for r in expected if r.status == AttendanceStatus.ABSENT),
-        "editable": meeting.is_draft and access.can_edit(user, meeting.unit),
+        "editable": meeting.status != MeetingStatus.VOID and access.can_edit(user, meeting.unit),
+        "amending": meeting.is_confirmed,
         "can_edit": access.can_edit(user, meeting.unit),
         "statuses": [(s, AttendanceStatus(s).label) for s in EXPECTED_STATUSES],
     }
@@ -244,7 +245,7 @@ def _attendance_context(meeting: Meeting, user: Any) -> dict[str, Any]:
 def attendance(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.meeting_for_view(request.user, pk)
     context = _attendance_context(meeting, request.user)
-    if context["editable"]:
+    if context["editable"] and meeting.is_draft:
         branch = meeting.unit.parent if meeting.unit.kind == UnitKind.GROUP else meeting.unit
         taken = {r.person_id for r in context["rows"]} | {r.person_id for r in context["observers"]}
         candidates = Person.objects.filter(
@@ -269,7 +270,7 @@ def attendance_set(request: HttpRequest, pk: int, person_id: int) -> HttpRespons
         reason = request.POST.get(f"reason-{person_id}", request.POST.get("reason", ""))
         try:
             row = services.attendance_set(actor=request.user, meeting=meeting, person=row.person, status=status,
-                                          reason=reason)
+                                          reason=reason, amend_reason=request.POST.get("amend_reason", ""))
         except ValidationError as exc:
             error = "；".join(exc.messages)
             row.refresh_from_db()

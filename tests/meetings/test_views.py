@@ -227,3 +227,41 @@ def test_talks_page_access_and_record(client_for, owner, staff, viewer, outsider
     assert client.post(url, data).status_code == 302
     page = client.get(url).content.decode()
     assert "应谈1对，已谈1对" in page and "谈工作" in page
+
+
+def test_attendance_of_a_confirmed_meeting_changes_only_with_a_reason(client_for, owner, meeting):
+    meeting_confirm(actor=owner, meeting=meeting)
+    client = client_for(owner)
+    person = meeting.people[0]
+    url = reverse("meetings:attendance_set", args=[meeting.pk, person.pk])
+    response = client.post(url, {"status": "absent"}, HTTP_HX_REQUEST="true")
+    assert "更正" in response.content.decode()
+    assert Attendance.objects.get(meeting=meeting, person=person).status == "present"
+    client.post(url, {"status": "absent", "amend_reason": "补录：当天未到会"}, HTTP_HX_REQUEST="true")
+    assert Attendance.objects.get(meeting=meeting, person=person).status == "absent"
+    amendment = Amendment.objects.get(meeting=meeting)
+    assert amendment.reason == "补录：当天未到会" and amendment.changes == {f"出勤：{person.name}": ["出席", "缺席"]}
+    page = client.get(reverse("meetings:attendance", args=[meeting.pk])).content.decode()
+    assert 'id="amend-reason"' in page
+
+
+def test_browser_import_is_limited_to_the_users_branch(client_for, owner, tree, tmp_path, settings):
+    from openpyxl import Workbook
+
+    settings.MEDIA_ROOT = tmp_path
+    make_person(tree["branch_b"])
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "会议"
+    sheet.append(["会议编号*", "党组织编码*", "会议类型*", "日期*", "主题*"])
+    sheet.append(["X-1", tree["branch_b"].code, "党员大会", "2025-07-01", "别的支部"])
+    book.create_sheet("出勤").append(["会议编号*", "公民身份号码*", "出勤情况*", "原因"])
+    path = tmp_path / "m.xlsx"
+    book.save(path)
+    client = client_for(owner)
+    with path.open("rb") as handle:
+        response = client.post(reverse("branches:import_upload", args=["meetings"]), {"file": handle})
+    assert response.status_code == 302
+    preview = client.get(response["Location"]).content.decode()
+    assert "会议 第2行 党组织编码：您无权修改" in preview
+    assert not Meeting.objects.exists()
