@@ -110,3 +110,31 @@ class TalkForm(forms.Form):
             offices__unit=unit, offices__role__in=COMMITTEE_ROLES, offices__ended_on__isnull=True).distinct()
         self.fields["member"].queryset = Person.objects.filter(
             memberships__unit=unit, memberships__ended_on__isnull=True, status__in=PARTY_MEMBER_STATUSES).distinct()
+
+
+class LocalRuleForm(forms.Form):
+    name = forms.CharField(label="名称", max_length=60, help_text="如：统一活动日")
+    code = forms.SlugField(label="规则代码", max_length=40,
+                           help_text="英文字母、数字和连字符，如 unified-day；与默认规则同代码时取代默认规则。")
+    counts = forms.ChoiceField(label="统计对象")
+    applies_to = forms.ChoiceField(label="适用组织")
+    min_count = forms.IntegerField(label="至少次数", min_value=1, initial=1)
+    period = forms.ChoiceField(label="周期")
+    weekday = forms.TypedChoiceField(label="限定星期", required=False, coerce=int, empty_value=None,
+                                     choices=[("", "不限"), *[(i, f"星期{'一二三四五六日'[i]}") for i in range(7)]])
+    week_of_month = forms.TypedChoiceField(label="限定第几个", required=False, coerce=int, empty_value=None,
+                                           choices=[("", "不限"), *[(i, f"第{i}个") for i in range(1, 6)]])
+    effective_from = forms.DateField(label="生效日期", widget=DateInput())
+    source = forms.CharField(label="依据", max_length=300, help_text="如：机关党委〔2026〕5号通知")
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        from .models import RuleCounts, RulePeriod, RuleScope
+
+        super().__init__(*args, **kwargs)
+        self.fields["counts"].choices = RuleCounts.choices
+        self.fields["applies_to"].choices = RuleScope.choices
+        self.fields["period"].choices = RulePeriod.choices
+
+
+class RuleEndForm(forms.Form):
+    effective_to = forms.DateField(label="失效日期", widget=DateInput())

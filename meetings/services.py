@@ -510,3 +510,35 @@ def attachment_void(*, actor: Any, attachment: MeetingAttachment, reason: str) -
     save_with_history(attachment, actor)
     return attachment
 
+
+
+# ---------------------------------------------------------------------------------------------
+# Local rules (a committee's own additions; the national defaults are edited in the admin)
+
+RULE_FIELDS = ("code", "name", "counts", "applies_to", "min_count", "period", "secretary_lecture", "weekday",
+               "week_of_month", "effective_from", "effective_to", "source")
+
+
+@transaction.atomic
+def rule_create_local(*, actor: Any, scope_unit: OrgUnit, **fields: Any) -> Any:
+    """A committee's extra rule (e.g. 每月第三周星期五统一活动日) for its own subtree."""
+    from .models import ComplianceRule
+
+    unknown = set(fields) - set(RULE_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown rule fields: {sorted(unknown)}")
+    if scope_unit.kind not in (UnitKind.COMMITTEE, UnitKind.GENERAL_BRANCH):
+        raise ValidationError({"scope_unit": "本地规则由党委或党总支设立。"})
+    rule = ComplianceRule(scope_unit=scope_unit, order=fields.pop("order", 150), **fields)
+    save_with_history(rule, actor)
+    return rule
+
+
+@transaction.atomic
+def rule_end(*, actor: Any, rule: Any, effective_to: dt.date) -> Any:
+    """Stop a local rule from a date (earlier periods keep being checked against it)."""
+    if rule.scope_unit_id is None:
+        raise ValidationError("全国默认规则由系统管理员在管理后台调整。")
+    rule.effective_to = effective_to
+    save_with_history(rule, actor)
+    return rule

@@ -13,6 +13,7 @@ urlpatterns = [
     path("compliance/cell/", views.compliance_cell, name="cell"),
     path("compliance/history/", views.compliance_history, name="history"),
     path("talks/", views.talks, name="talks"),
+    path("rules/", views.rules, name="rules"),
     path("<int:pk>/", views.meeting_detail, name="detail"),
     path("<int:pk>/edit/", views.meeting_edit, name="edit"),
     path("<int:pk>/amend/", views.meeting_amend, name="amend"),

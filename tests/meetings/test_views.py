@@ -265,3 +265,25 @@ def test_browser_import_is_limited_to_the_users_branch(client_for, owner, tree, 
     preview = client.get(response["Location"]).content.decode()
     assert "会议 第2行 党组织编码：您无权修改" in preview
     assert not Meeting.objects.exists()
+
+
+def test_committee_staff_add_a_local_rule(client_for, staff, owner, outsider, tree):
+    from meetings.models import ComplianceRule
+
+    url = reverse("meetings:rules") + f"?unit={tree['committee'].pk}"
+    data = {"name": "统一活动日", "code": "unified-day", "counts": "theme_day", "applies_to": "branch",
+            "min_count": 1, "period": "month", "weekday": 4, "week_of_month": 3, "effective_from": "2025-01-01",
+            "source": "机关党委通知"}
+    assert client_for(owner).get(url).status_code == 404  # a secretary does not see the committee
+    assert client_for(owner).get(reverse("meetings:rules") + f"?unit={tree['branch_a'].pk}").status_code == 200
+    assert client_for(owner).post(reverse("meetings:rules") + f"?unit={tree['branch_a'].pk}", data).status_code == 403
+    client = client_for(staff)
+    assert client.post(url, data).status_code == 302
+    rule = ComplianceRule.objects.get(code="unified-day")
+    assert rule.scope_unit == tree["committee"] and rule.weekday == 4
+    page = client_for(owner).get(reverse("meetings:compliance") + f"?unit={tree['branch_a'].pk}").content.decode()
+    assert "统一活动日" in page
+    response = client_for(staff).post(url, {"end": rule.pk, "effective_to": "2025-12-31"}, follow=True)
+    assert "将于2025-12-31后停止适用" in response.content.decode()
+    rule.refresh_from_db()
+    assert rule.effective_to == dt.date(2025, 12, 31)
