@@ -73,3 +73,23 @@ def appraisals_of(person: Any) -> QuerySet[AppraisalResult]:
 
 def talk_list(*, user: Any, unit: OrgUnit) -> QuerySet[Talk]:
     return access.restrict(Talk.objects.filter(unit=unit), user, "unit__path").select_related("officer", "member")
+
+
+def talks_owed(unit: OrgUnit, talks: list[Talk], day: dt.date) -> list[tuple[Any, list[Any]]]:
+    """For each 支委 in office on ``day``: the party members they have not talked with in ``talks``."""
+    from branches.models import COMMITTEE_ROLES, Officer
+    from members.models import PARTY_MEMBER_STATUSES, Membership
+
+    officers = {o.person_id: o.person for o in Officer.objects.filter(
+        unit=unit, role__in=COMMITTEE_ROLES, started_on__lte=day).exclude(ended_on__lt=day).select_related("person")}
+    members = {m.person_id: m.person for m in Membership.objects.active_on(day).filter(
+        unit=unit, person__status__in=PARTY_MEMBER_STATUSES).select_related("person")}
+    members.update(officers)
+    talked = {frozenset((t.officer_id, t.member_id)) for t in talks if not t.void_reason}
+    result = []
+    for officer_id, officer in sorted(officers.items(), key=lambda item: item[1].pinyin):
+        missing = [person for pk, person in sorted(members.items(), key=lambda item: item[1].pinyin)
+                   if pk != officer_id and frozenset((officer_id, pk)) not in talked]
+        if missing:
+            result.append((officer, missing))
+    return result

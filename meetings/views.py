@@ -464,9 +464,10 @@ def talks(request: HttpRequest) -> HttpResponse:
     report = compliance.evaluate(unit, year)
     result = report.unit(unit.pk)
     rule = result.rule("talk") if result else None
-    records = selectors.talk_list(user=request.user, unit=unit).filter(date__gte=year.start, date__lte=year.end)
+    records = list(selectors.talk_list(user=request.user, unit=unit).filter(date__gte=year.start, date__lte=year.end))
     return render(request, "meetings/talks.html", {
         "unit": unit, "year": year, "form": form if can_edit else None, "rule": rule, "talks": records,
+        "owed": selectors.talks_owed(unit, records, min(year.end, today())) if rule else [],
         "nav_section": SECTION})
 
 

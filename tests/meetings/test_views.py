@@ -224,9 +224,11 @@ def test_talks_page_access_and_record(client_for, owner, staff, viewer, outsider
     assert client_for(staff).post(url, data).status_code == 403
     assert client_for(viewer).post(url, data).status_code == 403
     client = client_for(owner)
+    before = client.get(url).content.decode()
+    assert "还需与1人谈话" in before
     assert client.post(url, data).status_code == 302
     page = client.get(url).content.decode()
-    assert "应谈1对，已谈1对" in page and "谈工作" in page
+    assert "应谈1对，已谈1对" in page and "谈工作" in page and "还需与" not in page
 
 
 def test_attendance_of_a_confirmed_meeting_changes_only_with_a_reason(client_for, owner, meeting):
