@@ -26,8 +26,10 @@ def _lines(document: object, text: str) -> None:
         gongwen.paragraph(document, line)
 
 
-def _write(document: object, meeting: Meeting) -> None:
+def _write(document: object, meeting: Meeting, *, new_page: bool) -> None:
     gongwen.title(document, f"{meeting.unit.name}{meeting.kinds_label}会议记录")
+    if new_page:  # one page per meeting, without an empty paragraph that could spill onto a blank page
+        document.paragraphs[-1].paragraph_format.page_break_before = True
     by_status: dict[str, list[str]] = {status: [] for status in AttendanceStatus.values}
     for row in meeting.attendance.select_related("person").order_by("person__pinyin"):
         by_status[row.status].append(row.person.name + (f"（{row.reason}）" if row.reason else ""))
@@ -75,7 +77,5 @@ def _write(document: object, meeting: Meeting) -> None:
 def meeting_record_docx(meetings: Iterable[Meeting]) -> bytes:
     document = gongwen.new_document()
     for index, meeting in enumerate(meetings):
-        if index:
-            gongwen.page_break(document)
-        _write(document, meeting)
+        _write(document, meeting, new_page=index > 0)
     return gongwen.to_bytes(document)

@@ -73,6 +73,8 @@ class VoidForm(forms.Form):
 class VoteForm(forms.Form):
     motion_kind = forms.ChoiceField(label="表决事项", choices=MotionKind.choices)
     motion = forms.CharField(label="议题", max_length=200)
+    subject = forms.ModelChoiceField(label="涉及人员", queryset=None, required=False, empty_label="（无）",
+                                     help_text="接收预备党员、转正、除名等事项涉及的人员。")
     present = forms.IntegerField(label="实到有表决权党员", min_value=0, required=False,
                                  help_text="留空时按出勤登记中“出席”的正式党员计算。")
     votes_for = forms.IntegerField(label="赞成", min_value=0)
@@ -83,6 +85,13 @@ class VoteForm(forms.Form):
         coerce=lambda v: v == "1", empty_value=None,
         help_text="到会须超过应到有表决权党员的半数，赞成票须超过应到有表决权党员的半数（恰好半数不足）。",
     )
+
+    def __init__(self, *args: Any, branch: Any, day: Any, **kwargs: Any):
+        from members.models import Membership, Person
+
+        super().__init__(*args, **kwargs)
+        self.fields["subject"].queryset = Person.objects.filter(
+            memberships__in=Membership.objects.active_on(day).filter(unit=branch)).distinct().order_by("pinyin")
 
 
 class AttachmentForm(forms.Form):

@@ -6,6 +6,7 @@ app_name = "meetings"
 urlpatterns = [
     path("", views.index, name="index"),
     path("list/", views.meeting_list, name="list"),
+    path("list/records.docx", views.meeting_list_docx, name="list_docx"),
     path("new/", views.meeting_create, name="create"),
     path("calendar/", views.calendar, name="calendar"),
     path("compliance/", views.compliance_page, name="compliance"),

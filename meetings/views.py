@@ -49,6 +49,7 @@ from .models import (
 )
 
 PAGE_SIZE = 30
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 SECTION = "meetings"
 
 
@@ -74,22 +75,51 @@ def _period_param(request: HttpRequest, default: Period) -> Period:
 # Ledger
 
 
+def _list_filters(request: HttpRequest) -> dict[str, Any]:
+    kind = request.GET.get("kind", "")
+    status = request.GET.get("status", "")
+    period = _period_param(request, Period.containing(today(), "year")) if request.GET.get("period") else None
+    return {
+        "unit": _unit_param(request, default_home=False),
+        "kind": kind if kind in MeetingKind.values else "",
+        "status": status if status in MeetingStatus.values else "",
+        "period": period,
+        "q": request.GET.get("q", "").strip()[:50],
+    }
+
+
+def _filtered(request: HttpRequest, filters: dict[str, Any]) -> Any:
+    period = filters["period"]
+    return selectors.meeting_list(
+        user=request.user, unit=filters["unit"], kind=filters["kind"], status=filters["status"], q=filters["q"],
+        start=period.start if period else None, end=period.end if period else None,
+    )
+
+
+MAX_PRINT = 200
+
+
+@require_GET
+@login_required
+def meeting_list_docx(request: HttpRequest) -> HttpResponse:
+    """The 会议记录 of every meeting in the filtered list (oldest first), one page each."""
+    from .documents import meeting_record_docx
+
+    meetings = list(_filtered(request, _list_filters(request)).select_related("unit").order_by("date", "id")[:MAX_PRINT])
+    if not meetings:
+        messages.info(request, "没有可打印的会议记录。")
+        return redirect(f"{reverse('meetings:list')}?{request.GET.urlencode()}")
+    response = HttpResponse(meeting_record_docx(meetings), content_type=DOCX)
+    response["Content-Disposition"] = _attachment_name(f"会议记录_{today():%Y%m%d}.docx")
+    return response
+
+
 @require_GET
 @login_required
 def meeting_list(request: HttpRequest) -> HttpResponse:
-    unit = _unit_param(request, default_home=False)
-    kind = request.GET.get("kind", "")
-    kind = kind if kind in MeetingKind.values else ""
-    status = request.GET.get("status", "")
-    status = status if status in MeetingStatus.values else ""
-    period = None
-    if request.GET.get("period"):
-        period = _period_param(request, Period.containing(today(), "year"))
-    q = request.GET.get("q", "").strip()[:50]
-    meetings = selectors.with_counts(selectors.meeting_list(
-        user=request.user, unit=unit, kind=kind, status=status, q=q,
-        start=period.start if period else None, end=period.end if period else None,
-    ))
+    filters = _list_filters(request)
+    unit, kind, status, period, q = (filters[k] for k in ("unit", "kind", "status", "period", "q"))
+    meetings = selectors.with_counts(_filtered(request, filters))
     page = Paginator(meetings, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -347,7 +377,7 @@ def makeup(request: HttpRequest, pk: int, person_id: int) -> HttpResponse:
 def vote_create(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.meeting_for_edit(request.user, pk)
     voters = services.voting_members(meeting.unit, meeting.date)
-    form = VoteForm(request.POST or None)
+    form = VoteForm(request.POST or None, branch=meeting.unit, day=meeting.date)
     if request.method == "POST" and form.is_valid():
         try:
             vote = services.vote_record(actor=request.user, meeting=meeting, **form.cleaned_data)
@@ -359,10 +389,11 @@ def vote_create(request: HttpRequest, pk: int) -> HttpResponse:
                 request, f"已记录表决：{'通过' if vote.passed else '未通过'}。{outcome.explanation}")
             return redirect("meetings:detail", pk=meeting.pk)
     needed = len(voters) // 2 + 1
+    present = meeting.attendance.filter(status=AttendanceStatus.PRESENT, person__in=voters).count()
     return render(request, "meetings/simple_form.html", {
         "form": form, "meeting": meeting, "title": f"记录表决 · {meeting.topic}", "submit": "记录表决",
-        "note": f"本次会议应到有表决权的正式党员{len(voters)}人：到会须不少于{needed}人，赞成票须不少于{needed}票"
-                "（预备党员不参加表决）。",
+        "note": f"本次会议应到有表决权的正式党员{len(voters)}人，出勤登记中出席{present}人：到会须不少于{needed}人，"
+                f"赞成票须不少于{needed}票（预备党员不参加表决）。",
         "nav_section": SECTION})
 
 
@@ -400,14 +431,15 @@ def meeting_docx(request: HttpRequest, pk: int) -> HttpResponse:
     from .documents import meeting_record_docx
 
     meeting = selectors.meeting_for_view(request.user, pk)
-    content = meeting_record_docx([meeting])
-    response = HttpResponse(
-        content, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    response = HttpResponse(meeting_record_docx([meeting]), content_type=DOCX)
+    response["Content-Disposition"] = _attachment_name(f"会议记录_{meeting.number}.docx")
+    return response
+
+
+def _attachment_name(filename: str) -> str:
     from urllib.parse import quote
 
-    filename = quote(f"会议记录_{meeting.number}.docx")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
-    return response
+    return f"attachment; filename*=UTF-8''{quote(filename)}"
 
 
 @require_http_methods(["GET", "POST"])

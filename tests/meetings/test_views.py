@@ -193,6 +193,27 @@ def test_grid_query_count_is_constant(client_for, staff, tree):
     for _ in range(4):
         _add_branch(tree["committee"])
     assert _grid_queries(client, tree["committee"]) == two
+    for _ in range(54):  # the benchmark: 60 branches
+        _add_branch(tree["committee"])
+    assert _grid_queries(client, tree["committee"]) == two
+
+
+def test_print_the_filtered_list_as_word(client_for, owner, outsider, tree):
+    held(tree["branch_a"], MeetingKind.GENERAL, DAY, topic="第一次")
+    held(tree["branch_a"], MeetingKind.LECTURE, DAY, topic="第二次")
+    held(tree["branch_b"], MeetingKind.LECTURE, DAY, topic="别的支部")
+    url = reverse("meetings:list_docx") + f"?unit={tree['branch_a'].pk}&period=2025"
+    response = client_for(owner).get(url)
+    assert response.status_code == 200
+    document = Document(BytesIO(response.content))
+    titles = [p.text for p in document.paragraphs if p.style.name == "Title"]
+    assert len(titles) == 2
+    title_paragraphs = [p for p in document.paragraphs if p.style.name == "Title"]
+    assert title_paragraphs[1].paragraph_format.page_break_before
+    assert client_for(outsider).get(url).status_code == 404
+    # Without a unit filter the outsider's list holds only their own branch.
+    other = Document(BytesIO(client_for(outsider).get(reverse("meetings:list_docx")).content))
+    assert ["别的支部" in p.text for p in other.paragraphs if p.text.startswith("主题")] == [True]
 
 
 def test_appraisal_page_access_and_grades(client_for, owner, staff, viewer, outsider, tree):
