@@ -16,4 +16,8 @@ app.conf.beat_schedule = {
         "task": "branches.tasks.send_term_reminders",
         "schedule": crontab(hour=7, minute=30),
     },
+    "dues-generate-monthly": {
+        "task": "dues.tasks.generate_month",
+        "schedule": crontab(day_of_month=1, hour=1, minute=0),
+    },
 }

@@ -107,7 +107,7 @@ def figures_from_rows(rows: Iterable[LedgerRow]) -> Figures:
     by_person: dict[int, bool] = {}
     for row in rows:
         figures.due += row.due
-        figures.paid += min(row.paid, row.due)
+        figures.paid += row.paid
         figures.outstanding += row.outstanding
         by_person[row.person_id] = by_person.get(row.person_id, True) and row.is_paid
     figures.people_due = len(by_person)
