@@ -44,3 +44,43 @@ class DuesExporter(Exporter):
             widths={"党费收缴台账": [12, 10, 10, 10, 10], "汇总": [24, 14, 16] + [11] * 11},
         )
         return ExportOutput(self.filename(unit, period, fmt), CONTENT_TYPES[fmt], content)
+
+
+@register_exporter
+class PointsExporter(Exporter):
+    identifier = "points"
+    label = "党员积分"
+    formats = ("xlsx",)
+
+    def render(self, *, unit: OrgUnit, period: Period, fmt: str, user: Any) -> ExportOutput:
+        from .models import PointsEntry, PointsSheet
+        from .points import points_totals
+
+        months = period.months()
+        totals = points_totals(unit, period)
+        units = dict(OrgUnit.objects.filter(pk__in={p.unit_id for p in totals}).values_list("pk", "name"))
+        headers = ["姓名", "党支部", *[f"{month.index}月" for month in months],
+                   "基础分", "年度累计总分", "星级", "支部内排名"]
+        rows = [
+            [p.name, units.get(p.unit_id, ""), *[p.monthly.get(month.start, "") for month in months], p.base,
+             p.total, p.star_text, p.rank]
+            for p in totals
+        ]
+        entries = (
+            PointsEntry.objects.filter(sheet__unit__path__startswith=unit.path, sheet__month__gte=period.start,
+                                       sheet__month__lte=period.end)
+            .select_related("sheet__unit", "person", "item")
+            .order_by("sheet__unit__path", "sheet__month", "person__pinyin")
+        )
+        details = (
+            [e.person.name, e.sheet.unit.name, f"{e.sheet.month:%Y-%m}", e.item.name, e.item.category, e.count,
+             e.points, e.note, "自动" if e.automatic else ("自评" if e.self_reported else "支部录入"),
+             PointsSheet.State(e.sheet.state).label]
+            for e in entries
+        )
+        content = xlsx_bytes(
+            [("党员积分", headers, rows),
+             ("积分明细", ["姓名", "党支部", "月份", "项目", "类别", "次数", "得分", "说明", "来源", "状态"], details)],
+            widths={"党员积分": [12, 20] + [7] * len(months) + [8, 12, 10, 10]},
+        )
+        return ExportOutput(self.filename(unit, period, fmt), CONTENT_TYPES[fmt], content)
