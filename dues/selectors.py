@@ -21,6 +21,7 @@ from branches.models import OrgUnit, UnitKind, today
 from branches.periods import Period
 
 from .models import ArrearsCase, DuesDue, Payment, PaymentKind, Remittance
+from .rates import money
 from .services import month_index
 
 ZERO = Decimal("0.00")
@@ -55,10 +56,10 @@ def ledger_queryset(unit: OrgUnit, first: dt.date, last: dt.date) -> QuerySet[Du
         live_payments().filter(person=OuterRef("person"), month=OuterRef("month"))
         .values("person").annotate(total=Sum("amount")).values("total")
     )
-    money = DecimalField(max_digits=12, decimal_places=2)
+    field = DecimalField(max_digits=12, decimal_places=2)
     return (
         DuesDue.objects.filter(unit__path__startswith=unit.path, month__gte=first, month__lte=last)
-        .annotate(paid=Coalesce(Subquery(paid, output_field=money), Value(ZERO), output_field=money))
+        .annotate(paid=Coalesce(Subquery(paid, output_field=field), Value(ZERO), output_field=field))
     )
 
 
@@ -69,7 +70,7 @@ def ledger_rows(unit: OrgUnit, period: Period) -> list[LedgerRow]:
         .order_by("unit__path", "person__pinyin", "person_id", "month")
         .values_list("person_id", "person__name", "unit_id", "month", "amount", "paid")
     )
-    return [LedgerRow(pid, name, uid, month, amount, Decimal(paid)) for pid, name, uid, month, amount, paid in rows]
+    return [LedgerRow(pid, name, uid, month, amount, money(paid)) for pid, name, uid, month, amount, paid in rows]
 
 
 @dataclass
@@ -222,13 +223,14 @@ def arrears_for_unit(unit: OrgUnit, *, on: dt.date | None = None, since_months: 
     found: dict[int, Arrear] = {}
     run: dict[int, tuple[dt.date, int, int]] = {}  # person → (run start, run length, last month index)
     for pid, name, uid, month, amount, paid in rows:
-        if Decimal(paid) >= amount:
+        paid = money(paid)
+        if paid >= amount:
             run.pop(pid, None)
             continue
         arrear = found.setdefault(pid, Arrear(pid, name, uid))
         arrear.unit_id = uid  # the latest branch owed in
         arrear.months.append(month)
-        arrear.amount += amount - Decimal(paid)
+        arrear.amount += amount - paid
         start, length, last = run.get(pid, (month, 0, month_index(month) - 1))
         if month_index(month) != last + 1:
             start, length = month, 0
