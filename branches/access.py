@@ -13,6 +13,7 @@ see it but not change it gets 403. Every selector and view goes through the help
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -56,10 +57,8 @@ def scope_for(user: Any) -> Scope:
         edit = _minimal({path for kind, path in roles if kind in EDITOR_ROLES})
         staff = _minimal({path for kind, path in roles if kind == RoleKind.STAFF})
         scope = Scope(False, view, edit, staff)
-    try:
+    with contextlib.suppress(AttributeError):  # AnonymousUser may refuse new attributes
         setattr(user, _CACHE_ATTR, scope)
-    except AttributeError:  # pragma: no cover - AnonymousUser is immutable in places
-        pass
     return scope
 
 
@@ -171,6 +170,26 @@ def require_edit(user: Any, unit: OrgUnit) -> None:
 def require_review(user: Any, unit: OrgUnit) -> None:
     if not can_review(user, unit):
         raise PermissionDenied("只有上级党委工作人员可以进行此操作。")
+
+
+def can_manage_unit(user: Any, unit: OrgUnit) -> bool:
+    """Who may change a unit's own details, officers and terms: a branch's (and its 党小组's)
+    belong to the branch's editors; a 党委's or 党总支's to committee staff above it."""
+    if unit.kind in ("branch", "group"):
+        return can_edit(user, unit)
+    return can_review(user, unit)
+
+
+def can_add_child(user: Any, parent: OrgUnit, kind: str) -> bool:
+    """A 党小组 is set up by its branch; higher units by committee staff."""
+    if kind == "group":
+        return can_edit(user, parent)
+    return can_review(user, parent)
+
+
+def require_manage(user: Any, unit: OrgUnit) -> None:
+    if not can_manage_unit(user, unit):
+        raise PermissionDenied("您无权修改该组织的设置。")
 
 
 def home_units(user: Any) -> list[OrgUnit]:

@@ -64,8 +64,8 @@ def make_context(scale: str, seed: int, password: str) -> DemoContext:
 
 def seed(ctx: DemoContext) -> None:
     config = ctx.config
-    top = org_unit_create(actor=None, code=TOP_CODE, name="市直机关工作委员会" if ctx.scale != "small" else "市发展和改革委员会机关党委",
-                          kind=UnitKind.COMMITTEE, founded_on=dt.date(1998, 7, 1))
+    name = "市直机关工作委员会" if ctx.scale != "small" else "市发展和改革委员会机关党委"
+    top = org_unit_create(actor=None, code=TOP_CODE, name=name, kind=UnitKind.COMMITTEE, founded_on=dt.date(1998, 7, 1))
     ctx.top = top
     term_record(actor=None, unit=top, started_on=add_months(ctx.today, -30))
     parents = [top]

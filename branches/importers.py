@@ -8,8 +8,16 @@ from typing import Any
 
 from . import access
 from .importing import (
-    Column, Importer, ImportResult, Reader, duplicate_keys, normalise_code, normalise_text, parse_date,
-    read_cell, register_importer,
+    Column,
+    Importer,
+    ImportResult,
+    Reader,
+    duplicate_keys,
+    normalise_code,
+    normalise_text,
+    parse_date,
+    read_cell,
+    register_importer,
 )
 from .models import ALLOWED_PARENTS, OrgUnit, Term, UnitKind, today
 from .services import org_unit_create, org_unit_update, term_record
@@ -26,19 +34,6 @@ class OrgRow:
     parent_code: str
     founded_on: dt.date | None
     term_started_on: dt.date | None
-
-
-def can_manage(user: Any, unit: OrgUnit) -> bool:
-    """党小组 and 党支部 details belong to the branch; higher units to committee staff."""
-    if unit.kind in (UnitKind.BRANCH, UnitKind.GROUP):
-        return access.can_edit(user, unit)
-    return access.can_review(user, unit)
-
-
-def can_add_child(user: Any, parent: OrgUnit, kind: str) -> bool:
-    if kind == UnitKind.GROUP:
-        return access.can_edit(user, parent)
-    return access.can_review(user, parent)
 
 
 @register_importer("orgs")
@@ -84,7 +79,8 @@ class OrgImporter(Importer):
                 problems.add(row.number, "名称", "名称不能超过100个字符")
             rows.append(OrgRow(row.number, code or "", name or "", kind or "",
                                read_cell(problems, row, "上级编码", normalise_code) or "", founded, term))
-        existing = {unit.code: unit for unit in OrgUnit.objects.filter(code__in=[r.code for r in rows] + [r.parent_code for r in rows])}
+        codes = [r.code for r in rows] + [r.parent_code for r in rows]
+        existing = {unit.code: unit for unit in OrgUnit.objects.filter(code__in=codes)}
         in_file = {r.code: r for r in rows if r.code}
         for r in rows:
             if not r.kind:
@@ -99,20 +95,19 @@ class OrgImporter(Importer):
                 elif r.parent_code in existing:
                     parent = existing[r.parent_code]
                     parent_kind = parent.kind
-                    if user is not None and not can_add_child(user, parent, r.kind):
+                    if user is not None and not access.can_add_child(user, parent, r.kind):
                         problems.add(r.number, "上级编码", f"您无权在“{parent.name}”下设立或调整组织")
                 else:
                     problems.add(r.number, "上级编码", f"上级编码“{r.parent_code}”不存在")
                     continue
-            if parent_kind is not None or not r.parent_code:
-                if parent_kind not in ALLOWED_PARENTS[r.kind]:
-                    kind_label = UnitKind(r.kind).label
-                    if parent_kind is None:
-                        problems.add(r.number, "上级编码", f"{kind_label}必须填写上级编码")
-                    else:
-                        problems.add(r.number, "类型", f"{kind_label}不能设在{UnitKind(parent_kind).label}之下")
+            if (parent_kind is not None or not r.parent_code) and parent_kind not in ALLOWED_PARENTS[r.kind]:
+                kind_label = UnitKind(r.kind).label
+                if parent_kind is None:
+                    problems.add(r.number, "上级编码", f"{kind_label}必须填写上级编码")
+                else:
+                    problems.add(r.number, "类型", f"{kind_label}不能设在{UnitKind(parent_kind).label}之下")
             unit = existing.get(r.code)
-            if unit is not None and user is not None and not can_manage(user, unit):
+            if unit is not None and user is not None and not access.can_manage_unit(user, unit):
                 problems.add(r.number, "编码", f"您无权修改“{unit.name}”")
             if unit is None and not r.parent_code and user is not None and not access.is_admin(user):
                 problems.add(r.number, "上级编码", "只有管理员可以设立最上级党委")
@@ -132,7 +127,8 @@ class OrgImporter(Importer):
                 parent = in_file[parent].parent_code
 
     def apply(self, plan: list[OrgRow], result: ImportResult, *, actor: Any) -> None:
-        units = {unit.code: unit for unit in OrgUnit.objects.filter(code__in=[r.code for r in plan] + [r.parent_code for r in plan])}
+        codes = [r.code for r in plan] + [r.parent_code for r in plan]
+        units = {unit.code: unit for unit in OrgUnit.objects.filter(code__in=codes)}
         for r in plan:
             parent = units.get(r.parent_code) if r.parent_code else None
             unit = units.get(r.code)

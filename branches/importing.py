@@ -351,7 +351,7 @@ class Importer:
         for row in notes:
             info.append(list(row))
         info.append([])
-        info.append(["", "", "带 * 的列为必填；日期可写作 2026-07-05、2026/7/5 或 2026年7月5日；导入前请删除本说明页以外的示例行。"])
+        info.append(["", "", "带 * 的列为必填；日期可写作 2026-07-05、2026/7/5 或 2026年7月5日。"])
         for letter, width in (("A", 12), ("B", 18), ("C", 80)):
             info.column_dimensions[letter].width = width
         buffer = BytesIO()

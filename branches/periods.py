@@ -9,8 +9,9 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator, Literal
+from typing import Literal
 
 PeriodKind = Literal["year", "half", "quarter", "month"]
 _MONTHS_PER = {"year": 12, "half": 6, "quarter": 3, "month": 1}

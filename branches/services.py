@@ -148,3 +148,44 @@ def notification_mark_read(*, user: Any, ids: list[int] | None = None) -> int:
         qs = qs.filter(pk__in=ids)
     return qs.update(read_at=timezone.now())
 
+
+
+def send_term_reminders_on(day: dt.date) -> int:
+    """Remind each unit's editors (branch) or reviewers (committee) once per term and threshold.
+
+    Idempotent: the notification key names the term and the threshold (6/3/1 months, overdue),
+    so running it every day sends each reminder once.
+    """
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    from .selectors import reminder_threshold
+
+    sent = 0
+    latest: dict[int, Term] = {}
+    for term in Term.objects.select_related("unit").filter(unit__archived_on__isnull=True).order_by("unit_id", "-started_on"):
+        latest.setdefault(term.unit_id, term)
+    users = get_user_model().objects.filter(is_active=True)
+    for term in latest.values():
+        unit = term.unit
+        if term.ends_on < day:
+            key, title = f"term:{term.pk}:overdue", f"{unit.name}换届已超期"
+            body = f"本届任期已于{term.ends_on:%Y年%m月%d日}届满，请尽快组织换届选举。"
+        else:
+            months = reminder_threshold(term, day)
+            if months is None:
+                continue
+            key, title = f"term:{term.pk}:{months}", f"{unit.name}将于{months}个月内届满"
+            body = f"本届任期至{term.ends_on:%Y年%m月%d日}，请提前做好换届准备。"
+        kinds = ("secretary", "organiser") if unit.kind in ("branch", "group") else ("staff",)
+        recipients = users.filter(zhibu_roles__kind__in=kinds, zhibu_roles__unit__path__in=_ancestor_paths(unit)).distinct()
+        for user in recipients:
+            _, created = notify(user=user, key=key, title=title, body=body,
+                                url=reverse("branches:unit", args=[unit.pk]))
+            sent += int(created)
+    return sent
+
+
+def _ancestor_paths(unit: OrgUnit) -> list[str]:
+    parts = unit.path.strip("/").split("/")
+    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]

@@ -1,5 +1,336 @@
-from django.http import HttpResponse
+"""Home page per role, the organisation tree, unit pages, officers, terms, notifications and the
+browser side of the importers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from members.models import PARTY_MEMBER_STATUSES, Membership, Person
+
+from . import access, selectors, services
+from .forms import (
+    ArchiveForm,
+    ImportUploadForm,
+    OfficerEndForm,
+    OfficerForm,
+    OrgUnitForm,
+    TermForm,
+    add_service_errors,
+)
+from .history import history_rows
+from .importing import ImportRefused, importer_for, importer_kinds
+from .models import ImportBatch, Notification, Officer, OrgUnit, UnitKind, today
 
 
-def home(request):
-    return HttpResponse("ok")
+def _flatten(nodes: list[selectors.TreeNode]) -> list[selectors.TreeNode]:
+    flat: list[selectors.TreeNode] = []
+    for node in nodes:
+        flat.append(node)
+        flat.extend(_flatten(node.children))
+    return flat
+
+
+@require_GET
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    scope = access.scope_for(request.user)
+    if scope.is_empty:
+        return render(request, "branches/home_norole.html", {"nav_section": "home"})
+    roots = selectors.unit_tree(user=request.user)
+    flat = _flatten(roots)
+    branches = [node for node in flat if node.unit.kind == UnitKind.BRANCH]
+    tops = [node for node in flat if node.unit.path in scope.view_paths] or roots
+    from members.selectors import pipeline_rows
+
+    context: dict[str, Any] = {
+        "nav_section": "home",
+        "tops": tops,
+        "branches": branches,
+        "attention": [node for node in branches if node.warnings or node.term.code in ("due", "overdue")],
+        "overdue_terms": [node for node in flat if node.term.code == "overdue"],
+        "is_overview": scope.is_admin or bool(scope.staff_paths) or len(branches) > 1,
+        "pipeline": pipeline_rows(user=request.user, overdue_only=True)[:20],
+        "kind_counts": {
+            label: sum(1 for node in flat if node.unit.kind == value) for value, label in UnitKind.choices
+        },
+    }
+    return render(request, "branches/home.html", context)
+
+
+@require_GET
+@login_required
+def tree(request: HttpRequest) -> HttpResponse:
+    roots = selectors.unit_tree(user=request.user)
+    return render(request, "branches/tree.html", {"roots": roots, "nav_section": "org"})
+
+
+@require_GET
+@login_required
+def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = access.unit_for_view(request.user, pk)
+    nodes = selectors.unit_tree(user=request.user, root=unit)
+    node = nodes[0] if nodes else None
+    if node is None:  # an archived unit: still viewable, without live counts
+        counts = selectors.member_counts([unit]).get(unit.pk, selectors.UnitCounts())
+        node = selectors.TreeNode(unit, counts, selectors.term_status(unit.terms.first()), [], [])
+    officers = list(selectors.officers_of(unit))
+    context = {
+        "unit": unit,
+        "node": node,
+        "ancestors": OrgUnit.objects.filter(pk__in=unit.ancestor_ids()).order_by("depth"),
+        "officers": [o for o in officers if o.ended_on is None],
+        "past_officers": [o for o in officers if o.ended_on is not None],
+        "terms": unit.terms.all(),
+        "can_manage": access.can_manage_unit(request.user, unit),
+        "can_add_group": unit.kind == UnitKind.BRANCH and access.can_add_child(request.user, unit, UnitKind.GROUP),
+        "can_add_child": unit.is_committee_level and access.can_add_child(request.user, unit, UnitKind.BRANCH),
+        "history": history_rows(unit.history.select_related("history_user")[:30]),
+        "nav_section": "org",
+    }
+    return render(request, "branches/unit_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def unit_create(request: HttpRequest, parent_pk: int) -> HttpResponse:
+    parent = access.unit_for_view(request.user, parent_pk)
+    kind = request.POST.get("kind") or request.GET.get("kind") or (
+        UnitKind.GROUP if parent.kind == UnitKind.BRANCH else UnitKind.BRANCH
+    )
+    if not access.can_add_child(request.user, parent, kind):
+        raise PermissionDenied("您无权在该组织下设立下级组织。")
+    form = OrgUnitForm(request.POST or None, parent=parent, initial={"kind": kind})
+    if request.method == "POST" and form.is_valid():
+        try:
+            unit = services.org_unit_create(actor=request.user, parent=parent, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"已设立{unit.get_kind_display()}“{unit.name}”。")
+            return redirect("branches:unit", pk=unit.pk)
+    return render(request, "branches/unit_form.html", {"form": form, "parent": parent, "nav_section": "org"})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = access.unit_for_view(request.user, pk)
+    access.require_manage(request.user, unit)
+    form = OrgUnitForm(request.POST or None, instance=unit, parent=unit.parent)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in ("code", "name", "founded_on", "is_community")}
+        try:
+            services.org_unit_update(actor=request.user, unit=OrgUnit.objects.get(pk=unit.pk), **fields)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "已保存。")
+            return redirect("branches:unit", pk=unit.pk)
+    return render(request, "branches/unit_form.html", {"form": form, "unit": unit, "parent": unit.parent,
+                                                        "nav_section": "org"})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def unit_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = access.unit_for_view(request.user, pk)
+    if unit.parent is None or not access.can_add_child(request.user, unit.parent, unit.kind):
+        raise PermissionDenied("您无权撤销该组织。")
+    form = ArchiveForm(request.POST or None, initial={"archived_on": today()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.org_unit_archive(actor=request.user, unit=unit, on=form.cleaned_data["archived_on"],
+                                      reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"“{unit.name}”已撤销，历史记录保留。")
+            return redirect("branches:unit", pk=unit.pk)
+    return render(request, "branches/simple_form.html", {
+        "form": form, "unit": unit, "title": f"撤销“{unit.name}”", "submit": "确认撤销", "danger": True,
+        "nav_section": "org",
+    })
+
+
+def _officer_candidates(unit: OrgUnit) -> Any:
+    branch = unit.parent if unit.kind == UnitKind.GROUP else unit
+    members = Membership.objects.active_on(today()).filter(unit__path__startswith=branch.path)
+    if unit.kind == UnitKind.GROUP:
+        members = members.filter(group=unit)
+    return Person.objects.filter(pk__in=members.values("person_id"), status__in=PARTY_MEMBER_STATUSES).order_by("pinyin")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def officer_add(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = access.unit_for_view(request.user, pk)
+    access.require_manage(request.user, unit)
+    form = OfficerForm(request.POST or None, unit=unit, people=_officer_candidates(unit),
+                       initial={"started_on": today()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.officer_appoint(actor=request.user, unit=unit, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "已记录任职。")
+            return redirect("branches:unit", pk=unit.pk)
+    return render(request, "branches/simple_form.html", {
+        "form": form, "unit": unit, "title": f"{unit.name} · 新任职", "submit": "保存", "nav_section": "org",
+    })
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def officer_end(request: HttpRequest, pk: int, officer_pk: int) -> HttpResponse:
+    unit = access.unit_for_view(request.user, pk)
+    officer = get_object_or_404(Officer.objects.select_related("person"), pk=officer_pk, unit=unit)
+    access.require_manage(request.user, unit)
+    form = OfficerEndForm(request.POST or None, initial={"ended_on": today()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.officer_end(actor=request.user, officer=officer, ended_on=form.cleaned_data["ended_on"],
+                                 reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"{officer.person.name}的{officer.get_role_display()}任职已结束。")
+            return redirect("branches:unit", pk=unit.pk)
+    return render(request, "branches/simple_form.html", {
+        "form": form, "unit": unit, "title": f"{officer.person.name} · 结束{officer.get_role_display()}任职",
+        "submit": "保存", "nav_section": "org",
+    })
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def term_add(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = access.unit_for_view(request.user, pk)
+    access.require_manage(request.user, unit)
+    form = TermForm(request.POST or None, initial={"started_on": today()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            term = services.term_record(actor=request.user, unit=unit, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"已记录换届，本届任期至{term.ends_on:%Y-%m-%d}。")
+            return redirect("branches:unit", pk=unit.pk)
+    return render(request, "branches/simple_form.html", {
+        "form": form, "unit": unit, "title": f"{unit.name} · 记录换届", "submit": "保存", "nav_section": "org",
+    })
+
+
+@require_GET
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    items = Notification.objects.filter(user=request.user)[:100]
+    return render(request, "branches/notifications.html", {"items": items, "nav_section": "home"})
+
+
+@require_POST
+@login_required
+def notifications_read(request: HttpRequest) -> HttpResponse:
+    services.notification_mark_read(user=request.user)
+    return redirect("branches:notifications")
+
+
+# --- Browser imports: upload → preview with every problem → confirm -----------------------------
+
+IMPORT_LABELS = {"orgs": "党组织", "members": "党员名册", "meetings": "会议台账", "payments": "党费缴纳记录"}
+
+
+def _require_importer(request: HttpRequest, kind: str) -> Any:
+    if kind not in importer_kinds():
+        raise Http404("未知的导入类型")
+    scope = access.scope_for(request.user)
+    if not (scope.is_admin or scope.edit_paths or (kind == "orgs" and scope.staff_paths)):
+        raise PermissionDenied("您的账号只能查看，不能导入。")
+    return importer_for(kind)
+
+
+@require_GET
+@login_required
+def import_template(request: HttpRequest, kind: str) -> HttpResponse:
+    importer = _require_importer(request, kind)
+    response = HttpResponse(importer.template(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(importer.label)}_导入模板.xlsx"
+    return response
+
+
+def _quote(text: str) -> str:
+    from urllib.parse import quote
+
+    return quote(text)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def import_upload(request: HttpRequest, kind: str) -> HttpResponse:
+    importer = _require_importer(request, kind)
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        batch = ImportBatch(user=request.user, kind=kind, original_name=upload.name[:200],
+                            state=ImportBatch.State.PREVIEW)
+        batch.file.save(f"{kind}.xlsx", upload, save=False)
+        try:
+            with batch.file.open("rb") as handle:
+                result = importer.run(handle, actor=request.user, user=request.user, dry_run=True)
+        except ImportRefused as refused:
+            batch.state, batch.problems = ImportBatch.State.REFUSED, refused.problems
+            batch.summary = f"未通过校验：{len(refused.problems)}个问题，未写入任何数据"
+        else:
+            batch.summary = result.summary
+        batch.save()
+        return redirect("branches:import_preview", pk=batch.pk)
+    batches = ImportBatch.objects.filter(user=request.user)[:10]
+    kinds = [(k, IMPORT_LABELS.get(k, k)) for k in importer_kinds()]
+    return render(request, "branches/import_upload.html", {
+        "form": form, "kind": kind, "label": importer.label, "kinds": kinds, "batches": batches,
+        "columns": [c for columns in importer.sheets.values() for c in columns], "nav_section": "imports",
+    })
+
+
+def _own_batch(request: HttpRequest, pk: int) -> ImportBatch:
+    return get_object_or_404(ImportBatch, pk=pk, user=request.user)
+
+
+@require_GET
+@login_required
+def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = _own_batch(request, pk)
+    return render(request, "branches/import_preview.html", {
+        "batch": batch, "label": IMPORT_LABELS.get(batch.kind, batch.kind), "nav_section": "imports",
+    })
+
+
+@require_POST
+@login_required
+def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = _own_batch(request, pk)
+    if batch.state != ImportBatch.State.PREVIEW:
+        messages.warning(request, "该文件已处理，不能重复导入。")
+        return redirect("branches:import_preview", pk=batch.pk)
+    importer = _require_importer(request, batch.kind)
+    try:
+        with batch.file.open("rb") as handle:
+            result = importer.run(handle, actor=request.user, user=request.user, dry_run=False)
+    except ImportRefused as refused:  # the data changed since the preview
+        batch.state, batch.problems = ImportBatch.State.REFUSED, refused.problems
+        batch.summary = f"未通过校验：{len(refused.problems)}个问题，未写入任何数据"
+        batch.save()
+        messages.error(request, "导入被拒绝，未写入任何数据。")
+        return redirect("branches:import_preview", pk=batch.pk)
+    batch.state, batch.summary, batch.applied_at = ImportBatch.State.APPLIED, result.summary, timezone.now()
+    batch.save()
+    messages.success(request, f"导入完成：{result.summary}。")
+    return redirect("branches:import_preview", pk=batch.pk)

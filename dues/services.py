@@ -110,6 +110,15 @@ def dues_base_on(person: Person, day: dt.date) -> DuesBase | None:
     return base_in_force(list(person.dues_bases.all()), day)
 
 
+def dues_bases_bulk_create(*, actor: Any, rows: list[DuesBase]) -> None:
+    """Insert first dues bases for newly imported people (validated by the importer)."""
+    from simple_history.utils import bulk_create_with_history
+
+    for row in rows:
+        row.effective_from = first_of_month(row.effective_from)
+    bulk_create_with_history(rows, DuesBase, batch_size=1000, default_user=actor if getattr(actor, "pk", None) else None)
+
+
 def base_in_force(rows: list[DuesBase], day: dt.date) -> DuesBase | None:
     rows = sorted(rows, key=lambda row: row.effective_from)
     in_force = [row for row in rows if row.effective_from <= day]

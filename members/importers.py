@@ -9,16 +9,26 @@ from typing import Any
 
 from branches import access
 from branches.importing import (
-    Column, Importer, ImportResult, Reader, duplicate_keys, normalise_code, normalise_text, parse_choice,
-    parse_date, parse_decimal, read_cell, register_importer,
+    Column,
+    Importer,
+    ImportResult,
+    Reader,
+    duplicate_keys,
+    normalise_code,
+    normalise_text,
+    parse_choice,
+    parse_date,
+    parse_decimal,
+    read_cell,
+    register_importer,
 )
 from branches.models import OrgUnit, UnitKind, today
-from dues.models import BASE_CATEGORIES, DuesCategory
-from dues.services import dues_base_set
+from dues.models import BASE_CATEGORIES, DuesBase, DuesCategory
+from dues.services import dues_base_set, dues_bases_bulk_create
 
 from . import idnumbers
 from .models import Education, Gender, Membership, Person, Status
-from .services import current_membership, member_group_change, person_create, person_update
+from .services import NewPerson, current_membership, member_group_change, people_bulk_create, person_update
 from .validation import person_errors
 
 STATUS_BY_LABEL = {label: value for value, label in Status.choices}
@@ -120,7 +130,7 @@ class MemberImporter(Importer):
                 problems.add(row.number, "党费基数", "数额过大")
             if fields["name"] and len(fields["name"]) > 50:
                 problems.add(row.number, "姓名", "姓名不能超过50个字符")
-            if fields["status"] and fields["id_number"]:
+            if fields["id_number"]:
                 for field, message in person_errors(fields, today=day):
                     problems.add(row.number, FIELD_COLUMNS.get(field, field), message)
             unit, group = self._placement(problems, row, units, editable)
@@ -128,7 +138,8 @@ class MemberImporter(Importer):
             if person is not None and unit is not None:
                 membership = _open(person)
                 if membership is None:
-                    problems.add(row.number, "所在党组织编码", f"{person.name}已不在册（已转出或离开），请在系统中办理组织关系转入")
+                    problems.add(row.number, "所在党组织编码",
+                                 f"{person.name}已不在册（已转出或离开），请在系统中办理组织关系转入")
                 elif membership.unit_id != unit.pk:
                     problems.add(row.number, "所在党组织编码",
                                  f"{person.name}现属于“{membership.unit.name}”，组织关系转接请在系统中办理")
@@ -137,7 +148,9 @@ class MemberImporter(Importer):
         return plan
 
     @staticmethod
-    def _placement(problems: Any, row: Any, units: dict[str, OrgUnit], editable: set[int]) -> tuple[OrgUnit | None, OrgUnit | None]:
+    def _placement(
+        problems: Any, row: Any, units: dict[str, OrgUnit], editable: set[int]
+    ) -> tuple[OrgUnit | None, OrgUnit | None]:
         code = normalise_code(row.get("所在党组织编码"))
         group_code = normalise_code(row.get("党小组编码"))
         unit = units.get(code)
@@ -171,28 +184,33 @@ class MemberImporter(Importer):
                 _open_memberships()
             )
         }
+        new_rows = [r for r in plan if r.fields["id_number"] not in existing]
+        created = people_bulk_create(actor=actor, entries=[
+            NewPerson(fields=r.fields, unit=r.unit, group=r.group, joined_on=r.joined_on) for r in new_rows
+        ])
+        dues_bases_bulk_create(actor=actor, rows=[
+            DuesBase(person=person, category=r.dues_category, base=r.dues_base,
+                     effective_from=r.joined_on or person.applied_on or today())
+            for person, r in zip(created, new_rows, strict=True) if r.dues_category
+        ])
+        result.created = len(created)
         for r in plan:
             person = existing.get(r.fields["id_number"])
-            changed = False
             if person is None:
-                person = person_create(actor=actor, unit=r.unit, group=r.group, joined_on=r.joined_on, **r.fields)
-                result.created += 1
-                is_new = True
-            else:
-                is_new = False
-                differs = {k: v for k, v in r.fields.items() if v not in (None, "") and getattr(person, k) != v}
-                if differs:
-                    person_update(actor=actor, person=person, **differs)
-                    changed = True
-                membership = _open(person) or current_membership(person)
-                if membership and membership.group_id != (r.group.pk if r.group else None):
-                    member_group_change(actor=actor, person=person, group=r.group, date=today())
-                    changed = True
+                continue
+            changed = False
+            differs = {k: v for k, v in r.fields.items() if v not in (None, "") and getattr(person, k) != v}
+            if differs:
+                person_update(actor=actor, person=person, **differs)
+                changed = True
+            membership = _open(person)
+            if membership and membership.group_id != (r.group.pk if r.group else None):
+                member_group_change(actor=actor, person=person, group=r.group, date=today())
+                changed = True
             if r.dues_category:
-                start = (r.joined_on or person.applied_on or today()) if is_new else today()
                 _, base_changed = dues_base_set(actor=actor, person=person, category=r.dues_category,
-                                                base=r.dues_base, effective_from=start)
-                changed = changed or (base_changed and not is_new)
+                                                base=r.dues_base, effective_from=today())
+                changed = changed or base_changed
             if changed:
                 result.updated += 1
         result.unchanged = len(plan) - result.created - result.updated

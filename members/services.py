@@ -6,11 +6,13 @@ History is never rewritten: a transfer or exit closes the open membership and re
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from pypinyin import Style, lazy_pinyin
+from simple_history.utils import bulk_create_with_history
 
 from branches.models import OrgUnit, UnitKind, today
 from branches.services import save_with_history
@@ -78,10 +80,57 @@ def person_create(
     save_with_history(membership, actor)
     MemberEvent.objects.create(
         person=person, kind=event_kind, date=start, to_unit=unit, external_org=external_org,
-        letter_number=letter_number, recorded_by=actor if getattr(actor, "pk", None) else None,
+        letter_number=letter_number, recorded_by=_user(actor),
     )
     _sync_status_steps(person, actor)
     return person
+
+
+@dataclass
+class NewPerson:
+    """One person for :func:`people_bulk_create`, already checked with ``person_errors``."""
+
+    fields: dict[str, Any]
+    unit: OrgUnit
+    group: OrgUnit | None = None
+    joined_on: dt.date | None = None
+
+
+@transaction.atomic
+def people_bulk_create(*, actor: Any, entries: list[NewPerson]) -> list[Person]:
+    """Write what :func:`person_create` writes for many people at once (roster imports).
+
+    The caller has validated every entry (``person_errors`` and the placement checks); this
+    only inserts, with history rows, in a handful of queries per thousand people.
+    """
+    people = []
+    for entry in entries:
+        data = {name: entry.fields.get(name) for name in PERSON_FIELDS}
+        data["id_number"] = idnumbers.normalise(data["id_number"] or "")
+        _fill_from_id(data)
+        person = Person(**{k: "" if v is None and k not in _DATE_FIELDS else v for k, v in data.items()})
+        person.pinyin, person.initials = pinyin_of(person.name)
+        people.append(person)
+    bulk_create_with_history(people, Person, batch_size=1000, default_user=_user(actor))
+    memberships, events, steps = [], [], []
+    recorded_by = _user(actor)
+    for person, entry in zip(people, entries, strict=True):
+        start = entry.joined_on or _default_join_date(person)
+        memberships.append(Membership(person=person, unit=entry.unit, group=entry.group, started_on=start))
+        events.append(MemberEvent(person=person, kind=EventKind.JOIN, date=start, to_unit=entry.unit,
+                                  recorded_by=recorded_by))
+        for step, (_, field) in STATUS_STEPS.items():
+            value = getattr(person, field)
+            if step != 24 and value is not None:
+                steps.append(DevelopmentStep(person=person, step=step, done_on=value))
+    bulk_create_with_history(memberships, Membership, batch_size=1000, default_user=recorded_by)
+    MemberEvent.objects.bulk_create(events, batch_size=1000)
+    bulk_create_with_history(steps, DevelopmentStep, batch_size=1000, default_user=recorded_by)
+    return people
+
+
+def _user(actor: Any) -> Any:
+    return actor if getattr(actor, "pk", None) else None
 
 
 def _default_join_date(person: Person) -> dt.date:

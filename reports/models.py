@@ -55,3 +55,6 @@ class ExportLog(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.exporter} {self.org_code} {self.period}"

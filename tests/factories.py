@@ -71,9 +71,15 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
-    password = factory.PostGenerationMethodCall("set_password", "pass-1234")
+
+    @factory.post_generation
+    def password(self, create: bool, extracted: str | None, **kwargs: Any) -> None:
+        self.set_password(extracted or "pass-1234")
+        if create:
+            self.save(update_fields=["password"])
 
 
 def make_user(unit: OrgUnit | None = None, kind: str = RoleKind.SECRETARY, **fields: Any) -> Any:

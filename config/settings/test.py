@@ -14,3 +14,7 @@ STORAGES = {
 MEDIA_ROOT = env.path("MEDIA_ROOT", default="/tmp/zhibu-test-media")
 AXES_ENABLED = env.bool("AXES_ENABLED", default=False)
 ALLOWED_HOSTS = ["*"]
+
+# Tasks run in-process in tests even when REDIS_URL is set; tests marked `celery_worker` start a
+# real worker against Redis and switch this off for their duration.
+CELERY_TASK_ALWAYS_EAGER = True

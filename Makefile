@@ -1,0 +1,41 @@
+# Zhibu — two commands: `make run` (serve the portal with demo data) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+DEMO_PASSWORD ?= zhibu2026
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test test-services lint migrations-check bench load backup restore clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(STAMP): $(BIN)/python requirements.txt requirements-dev.txt
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+install: $(STAMP)  ## create .venv and install the requirements (nothing else)
+
+run: install  ## migrate, load demo data on the first run, serve on 127.0.0.1:$(PORT)
+	$(BIN)/python manage.py migrate --noinput
+	@if ! $(BIN)/python manage.py shell -c "from branches.models import OrgUnit; raise SystemExit(0 if OrgUnit.objects.exists() else 1)"; then \
+		$(BIN)/python manage.py seed_demo --password $(DEMO_PASSWORD); fi
+	@echo ""
+	@echo "  支部台账 · http://127.0.0.1:$(PORT)/"
+	@echo "  演示账号（密码 $(DEMO_PASSWORD)）：admin 系统管理员 · dangwei 党委工作人员 · shuji1 / shuji2 支部书记"
+	@echo ""
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+test: install  ## the whole suite on SQLite with in-process Celery; browser tests run when chromium is installed
+	$(BIN)/python -m pytest -n 2
+
+lint: install
+	$(BIN)/python -m ruff check .
+
+migrations-check: install
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) db.sqlite3 media staticfiles

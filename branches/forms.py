@@ -1,0 +1,84 @@
+"""Forms for the organisation pages, and the helper every app uses to show service errors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from .models import ALLOWED_PARENTS, COMMITTEE_ROLES, OfficerRole, OrgUnit, UnitKind
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def add_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form: under the field it names, else on top."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+class OrgUnitForm(forms.ModelForm):
+    class Meta:
+        model = OrgUnit
+        fields = ["code", "name", "kind", "founded_on", "is_community"]
+        widgets = {"founded_on": DateInput()}
+
+    def __init__(self, *args: Any, parent: OrgUnit | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        parent_kind = parent.kind if parent else None
+        allowed = [(value, label) for value, label in UnitKind.choices if parent_kind in ALLOWED_PARENTS[value]]
+        self.fields["kind"].choices = allowed
+        if self.instance.pk:
+            self.fields["kind"].disabled = True
+
+
+class OfficerForm(forms.Form):
+    person = forms.ModelChoiceField(label="姓名", queryset=None)
+    role = forms.ChoiceField(label="职务")
+    started_on = forms.DateField(label="任职日期", widget=DateInput())
+
+    def __init__(self, *args: Any, unit: OrgUnit, people: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = people
+        if unit.kind == UnitKind.GROUP:
+            roles = [OfficerRole.GROUP_LEADER]
+        else:
+            roles = list(COMMITTEE_ROLES)
+        self.fields["role"].choices = [(role.value, role.label) for role in roles]
+
+
+class OfficerEndForm(forms.Form):
+    ended_on = forms.DateField(label="离任日期", widget=DateInput())
+    reason = forms.CharField(label="离任原因", max_length=200, required=False)
+
+
+class TermForm(forms.Form):
+    started_on = forms.DateField(label="换届日期", widget=DateInput(),
+                                 help_text="本次换届选举的日期，任期届满日期按任期规则计算。")
+    note = forms.CharField(label="备注", max_length=200, required=False)
+
+
+class ArchiveForm(forms.Form):
+    archived_on = forms.DateField(label="撤销日期", widget=DateInput())
+    reason = forms.CharField(label="撤销原因", max_length=200)
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(label="Excel 工作簿（.xlsx）")
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(".xlsx"):
+            raise ValidationError("请上传 .xlsx 格式的 Excel 工作簿（可在 Excel 或 WPS 中“另存为”）。")
+        if upload.size > 10 * 1024 * 1024:
+            raise ValidationError("文件超过10MB，请拆分后分批导入。")
+        return upload

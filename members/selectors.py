@@ -1,0 +1,110 @@
+"""Reads of people, always limited to what the user may see.
+
+A person is visible to whoever may see any unit they ever belonged to (a branch keeps reading
+the history of people who left it); only the editors of their current branch may change them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.http import Http404
+
+from branches import access
+from branches.models import OrgUnit, today
+
+from .development import Progress, assess
+from .models import PIPELINE_STATUSES, DevelopmentStep, Membership, Person
+
+
+def _membership_in_scope(user: Any, *, edit: bool = False, current: bool = False) -> Exists:
+    memberships = Membership.objects.filter(access.path_q(user, "unit__path", edit=edit), person=OuterRef("pk"))
+    if current:
+        memberships = memberships.filter(ended_on__isnull=True)
+    return Exists(memberships)
+
+
+def person_list(
+    *, user: Any, unit: OrgUnit | None = None, status: str | None = None, q: str | None = None,
+    include_former: bool = False,
+) -> QuerySet[Person]:
+    """People the user may see, annotated with their current branch and 党小组, by pinyin."""
+    people = Person.objects.filter(_membership_in_scope(user, current=not include_former))
+    if unit is not None:
+        field = "group" if unit.kind == "group" else "unit"
+        people = people.filter(Exists(Membership.objects.filter(
+            person=OuterRef("pk"), ended_on__isnull=True, **{f"{field}__path__startswith": unit.path}
+        )))
+    if status:
+        people = people.filter(status=status)
+    if q:
+        text = q.strip()
+        lowered = text.lower().replace(" ", "")
+        condition = Q(name__contains=text) | Q(pinyin__startswith=lowered) | Q(initials__startswith=lowered)
+        if len(text) >= 4 and text.isdigit():
+            condition |= Q(id_number__endswith=text)
+        people = people.filter(condition)
+    current = Membership.objects.filter(person=OuterRef("pk"), ended_on__isnull=True)
+    return people.annotate(
+        unit_name=Subquery(current.values("unit__name")[:1]),
+        unit_id=Subquery(current.values("unit_id")[:1]),
+        group_name=Subquery(current.values("group__name")[:1]),
+    ).order_by("pinyin", "pk")
+
+
+def person_for_view(user: Any, pk: Any) -> Person:
+    try:
+        return Person.objects.filter(_membership_in_scope(user)).get(pk=pk)
+    except (Person.DoesNotExist, ValueError) as exc:
+        raise Http404("未找到该人员，或您无权查看。") from exc
+
+
+def can_edit_person(user: Any, person: Person) -> bool:
+    return Person.objects.filter(_membership_in_scope(user, edit=True, current=True), pk=person.pk).exists()
+
+
+def person_for_edit(user: Any, pk: Any) -> Person:
+    person = person_for_view(user, pk)
+    if not can_edit_person(user, person):
+        raise PermissionDenied("您只能查看该人员的信息，不能修改。")
+    return person
+
+
+def progress_of(person: Person, *, steps: list[DevelopmentStep] | None = None) -> Progress:
+    """The person's 发展 progress: steps on record plus the lifecycle dates on the person."""
+    rows = steps if steps is not None else list(person.steps.all())
+    done = {row.step: row.done_on for row in rows}
+    for step, field in ((1, "applied_on"), (3, "activist_on"), (7, "candidate_on"), (15, "probationary_on")):
+        value = getattr(person, field)
+        if value and step not in done:
+            done[step] = value
+    training = next((row for row in rows if row.step == 11), None)
+    return assess(
+        done, today=today(), birth_date=person.birth_date,
+        training_hours=training.hours if training else None, training_days=training.days if training else None,
+        extension_months=person.probation_extension_months,
+    )
+
+
+@dataclass
+class PipelineRow:
+    person: Person
+    unit_name: str
+    progress: Progress
+
+
+def pipeline_rows(*, user: Any, unit: OrgUnit | None = None, overdue_only: bool = False) -> list[PipelineRow]:
+    """Everyone in the 发展 pipeline the user may see, next step and due date first (3 queries)."""
+    people = person_list(user=user, unit=unit).filter(status__in=PIPELINE_STATUSES).prefetch_related(
+        Prefetch("steps", queryset=DevelopmentStep.objects.order_by("step"))
+    )
+    rows = [PipelineRow(person, person.unit_name or "", progress_of(person, steps=list(person.steps.all())))
+            for person in people]
+    if overdue_only:
+        rows = [row for row in rows if row.progress.overdue]
+    far = today().replace(year=9999)
+    rows.sort(key=lambda row: (not row.progress.overdue, row.progress.next_due or far, row.person.pinyin))
+    return rows

@@ -1,0 +1,223 @@
+"""Roster, member detail with history, create/edit, transfers, exits and the 发展 pipeline."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from branches import access
+from branches.forms import add_service_errors
+from branches.history import history_rows
+from branches.models import today
+from branches.periods import Period
+
+from . import idnumbers, selectors, services
+from .development import STAGES, STEPS
+from .forms import (
+    STATUS_FILTER_CHOICES,
+    ExitForm,
+    GroupChangeForm,
+    PersonForm,
+    PlacementForm,
+    StepForm,
+    TransferInForm,
+    TransferOutForm,
+)
+from .models import Status
+
+PAGE_SIZE = 50
+
+
+@require_GET
+@login_required
+def member_list(request: HttpRequest) -> HttpResponse:
+    units = access.visible_units(request.user).filter(archived_on__isnull=True).exclude(kind="committee")
+    unit = None
+    unit_id = request.GET.get("unit", "")
+    if unit_id.isdigit():
+        unit = units.filter(pk=unit_id).first()
+    status = request.GET.get("status", "")
+    if status not in Status.values:
+        status = ""
+    q = request.GET.get("q", "").strip()[:50]
+    former = request.GET.get("former") == "1"
+    people = selectors.person_list(user=request.user, unit=unit, status=status or None, q=q, include_former=former)
+    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    editable = {u.pk for u in access.editable_units(request.user).filter(kind="branch")}
+    rows = [{
+        "person": person,
+        "can_edit": person.unit_id in editable,
+        "id_display": person.id_number if person.unit_id in editable else idnumbers.mask(person.id_number),
+    } for person in page.object_list]
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "page": page, "rows": rows, "units": units.order_by("path"), "unit": unit, "status": status, "q": q,
+        "former": former, "status_choices": STATUS_FILTER_CHOICES, "query": query.urlencode(),
+        "can_create": bool(editable), "export_unit": unit or (access.home_units(request.user) or [None])[0],
+        "period": str(Period.containing(today(), "year")), "nav_section": "members",
+    }
+    template = "members/_list_table.html" if request.htmx else "members/list.html"
+    return render(request, template, context)
+
+
+@require_GET
+@login_required
+def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    person = selectors.person_for_view(request.user, pk)
+    can_edit = selectors.can_edit_person(request.user, person)
+    memberships = person.memberships.select_related("unit", "group").order_by("-started_on")
+    progress = selectors.progress_of(person)
+    steps = {row.step: row for row in person.steps.all()}
+    stages = [(name, [(n, STEPS[n], steps.get(n), n == progress.next_step) for n in numbers]) for name, numbers in STAGES]
+    history = history_rows(person.history.select_related("history_user")[:30])
+    if not can_edit:  # the change history would reveal the unmasked number
+        for row in history:
+            row["changes"] = [c for c in row["changes"] if c["field"] not in ("公民身份号码", "联系电话")]
+    context = {
+        "person": person,
+        "can_edit": can_edit,
+        "id_display": person.id_number if can_edit else idnumbers.mask(person.id_number),
+        "phone_display": person.phone if can_edit else idnumbers.mask_phone(person.phone),
+        "memberships": memberships,
+        "current": next((m for m in memberships if m.ended_on is None), None),
+        "events": person.events.select_related("from_unit", "to_unit", "recorded_by").order_by("-date", "-id"),
+        "offices": person.offices.select_related("unit").order_by("-started_on"),
+        "dues_bases": person.dues_bases.order_by("-effective_from"),
+        "progress": progress,
+        "stages": stages,
+        "in_pipeline": person.status != Status.FULL,
+        "history": history,
+        "can_transfer_in": can_edit is False and not any(m.ended_on is None for m in memberships)
+        and access.is_editor(request.user),
+        "nav_section": "members",
+    }
+    return render(request, "members/detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def member_create(request: HttpRequest) -> HttpResponse:
+    units = access.editable_units(request.user)
+    if not units.filter(kind="branch").exists():
+        raise PermissionDenied("您的账号只能查看，不能新增人员。")
+    form = PersonForm(request.POST or None)
+    placement = PlacementForm(request.POST or None, units=units, prefix="p")
+    if request.method == "POST" and form.is_valid() and placement.is_valid():
+        try:
+            person = services.person_create(actor=request.user, **placement.cleaned_data, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"已新增{person.name}。")
+            return redirect("members:detail", pk=person.pk)
+    return render(request, "members/form.html", {"form": form, "placement": placement, "title": "新增人员",
+                                                 "nav_section": "members"})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    person = selectors.person_for_edit(request.user, pk)
+    form = PersonForm(request.POST or None, instance=person)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.person_update(actor=request.user, person=person, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "已保存。")
+            return redirect("members:detail", pk=person.pk)
+    return render(request, "members/form.html", {"form": form, "person": person, "title": f"编辑 · {person.name}",
+                                                 "nav_section": "members"})
+
+
+def _action(request: HttpRequest, person: Any, form: Any, title: str, run: Any, done: str) -> HttpResponse:
+    if request.method == "POST" and form.is_valid():
+        try:
+            run(form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, done)
+            return redirect("members:detail", pk=person.pk)
+    return render(request, "members/action_form.html", {"form": form, "person": person, "title": title,
+                                                        "nav_section": "members"})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def member_transfer_out(request: HttpRequest, pk: int) -> HttpResponse:
+    person = selectors.person_for_edit(request.user, pk)
+    form = TransferOutForm(request.POST or None, initial={"date": today()})
+    return _action(request, person, form, f"组织关系转出 · {person.name}",
+                   lambda data: services.member_transfer_out(actor=request.user, person=person, **data),
+                   f"已办理{person.name}的组织关系转出。")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def member_transfer_in(request: HttpRequest, pk: int) -> HttpResponse:
+    person = selectors.person_for_view(request.user, pk)
+    units = access.editable_units(request.user)
+    if not units.filter(kind="branch").exists():
+        raise PermissionDenied("您的账号只能查看，不能办理转入。")
+    form = TransferInForm(request.POST or None, units=units, initial={"date": today()})
+    return _action(request, person, form, f"组织关系转入 · {person.name}",
+                   lambda data: services.member_transfer_in(actor=request.user, person=person, **data),
+                   f"已办理{person.name}的组织关系转入。")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def member_group_change(request: HttpRequest, pk: int) -> HttpResponse:
+    person = selectors.person_for_edit(request.user, pk)
+    membership = services.current_membership(person)
+    form = GroupChangeForm(request.POST or None, branch=membership.unit, initial={"date": today()})
+    return _action(request, person, form, f"调整党小组 · {person.name}",
+                   lambda data: services.member_group_change(actor=request.user, person=person, **data),
+                   "已调整党小组。")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def member_exit(request: HttpRequest, pk: int) -> HttpResponse:
+    person = selectors.person_for_edit(request.user, pk)
+    form = ExitForm(request.POST or None, initial={"date": today()})
+    return _action(request, person, form, f"党籍变动 · {person.name}",
+                   lambda data: services.member_exit(actor=request.user, person=person, **data),
+                   "已记录，组织关系已关闭，历史记录保留。")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def step_add(request: HttpRequest, pk: int) -> HttpResponse:
+    person = selectors.person_for_edit(request.user, pk)
+    progress = selectors.progress_of(person)
+    form = StepForm(request.POST or None, initial={"step": progress.next_step, "done_on": today()})
+    return _action(request, person, form, f"记录发展步骤 · {person.name}",
+                   lambda data: services.development_step_record(actor=request.user, person=person, **data),
+                   "已记录发展步骤。")
+
+
+@require_GET
+@login_required
+def pipeline(request: HttpRequest) -> HttpResponse:
+    units = access.visible_units(request.user).filter(archived_on__isnull=True, kind__in=["branch", "committee", "general"])
+    unit = None
+    unit_id = request.GET.get("unit", "")
+    if unit_id.isdigit():
+        unit = units.filter(pk=unit_id).first()
+    rows = selectors.pipeline_rows(user=request.user, unit=unit)
+    return render(request, "members/pipeline.html", {
+        "rows": rows, "units": units.order_by("path"), "unit": unit, "nav_section": "members",
+    })
+
+

@@ -1,0 +1,40 @@
+"""Thin Celery tasks: load the job, re-check permission, call the exporter, store the file."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+
+from branches.models import OrgUnit
+from branches.periods import Period
+
+from . import services
+from .exporters import ExportRefused, run_export
+from .models import Job
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def run_export_job(job_id: str) -> None:
+    job = Job.objects.select_related("user").filter(pk=job_id).first()
+    if job is None or job.is_finished:
+        return
+    params = job.params
+    services.job_progress(job.pk, 10, "正在汇总数据")
+    try:
+        unit = OrgUnit.objects.get(pk=params["unit"])
+        output = run_export(identifier=params["exporter"], unit=unit, period=Period.parse(params["period"]),
+                            fmt=params["format"], user=job.user, via="web")
+    except ExportRefused as exc:
+        services.job_fail(job.pk, str(exc))
+        return
+    except OrgUnit.DoesNotExist:
+        services.job_fail(job.pk, "该党组织已不存在。")
+        return
+    except Exception:
+        logger.exception("export job %s failed", job_id)
+        services.job_fail(job.pk, "生成文件时出错，已记录错误信息，请联系系统管理员。")
+        return
+    services.job_finish(job.pk, filename=output.filename, content_type=output.content_type, content=output.content)

@@ -1,0 +1,74 @@
+"""Downloads: start an export as a background job, watch its progress, fetch the file."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from branches import access
+from branches.periods import Period, PeriodError
+
+from . import services
+from .exporters import exporter_for
+from .models import Job
+from .tasks import run_export_job
+
+
+@require_POST
+@login_required
+def export_start(request: HttpRequest) -> HttpResponse:
+    try:
+        exporter = exporter_for(request.POST.get("exporter", ""))
+    except KeyError:
+        raise Http404("未知的导出类型") from None
+    unit = access.unit_for_view(request.user, request.POST.get("unit"))
+    back = request.POST.get("next") or request.META.get("HTTP_REFERER") or "/"
+    try:
+        period = Period.parse(request.POST.get("period", ""))
+    except PeriodError as exc:
+        messages.error(request, str(exc))
+        return redirect(back if back.startswith("/") else "/")
+    fmt = request.POST.get("format") or exporter.formats[0]
+    if fmt not in exporter.formats:
+        messages.error(request, f"{exporter.label}只能导出为：{'、'.join(exporter.formats)}")
+        return redirect(back if back.startswith("/") else "/")
+    job = services.job_create(
+        user=request.user, kind=f"export:{exporter.identifier}", label=f"{unit.name} · {exporter.label} · {period.label}",
+        params={"exporter": exporter.identifier, "unit": unit.pk, "period": str(period), "format": fmt},
+    )
+    try:
+        services.job_queue(job, run_export_job)
+    except services.BackgroundUnavailable:
+        messages.error(request, "后台任务服务暂时不可用，导出未能开始。您的数据没有受到影响，请稍后重试。")
+    return redirect("reports:job", pk=job.pk)
+
+
+def _own_job(request: HttpRequest, pk: str) -> Job:
+    return get_object_or_404(Job, pk=pk, user=request.user)
+
+
+@require_GET
+@login_required
+def job_detail(request: HttpRequest, pk: str) -> HttpResponse:
+    job = _own_job(request, pk)
+    template = "reports/_job_status.html" if request.htmx else "reports/job_detail.html"
+    return render(request, template, {"job": job, "nav_section": "jobs"})
+
+
+@require_GET
+@login_required
+def job_download(request: HttpRequest, pk: str) -> FileResponse:
+    job = _own_job(request, pk)
+    if job.state != Job.State.DONE or not job.file:
+        raise Http404("文件尚未生成。")
+    return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.filename, content_type=job.content_type)
+
+
+@require_GET
+@login_required
+def jobs(request: HttpRequest) -> HttpResponse:
+    return render(request, "reports/jobs.html", {"jobs": Job.objects.filter(user=request.user)[:50],
+                                                 "nav_section": "jobs"})

@@ -1,0 +1,57 @@
+import datetime as dt
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from branches.periods import Period, PeriodError, add_months, chinese_date
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end", "label"),
+    [
+        ("2026", dt.date(2026, 1, 1), dt.date(2026, 12, 31), "2026年"),
+        ("2026H1", dt.date(2026, 1, 1), dt.date(2026, 6, 30), "2026年上半年"),
+        ("2026H2", dt.date(2026, 7, 1), dt.date(2026, 12, 31), "2026年下半年"),
+        ("2026Q1", dt.date(2026, 1, 1), dt.date(2026, 3, 31), "2026年第一季度"),
+        ("2026Q3", dt.date(2026, 7, 1), dt.date(2026, 9, 30), "2026年第三季度"),
+        ("2028-02", dt.date(2028, 2, 1), dt.date(2028, 2, 29), "2028年2月"),
+        ("2026-7", dt.date(2026, 7, 1), dt.date(2026, 7, 31), "2026年7月"),
+    ],
+)
+def test_parse(text, start, end, label):
+    period = Period.parse(text)
+    assert (period.start, period.end, period.label) == (start, end, label)
+    assert Period.parse(str(period)) == period
+
+
+@pytest.mark.parametrize("text", ["", "26", "2026Q5", "2026H3", "2026-13", "2026-00", "Q3 2026", "abc"])
+def test_parse_refuses(text):
+    with pytest.raises(PeriodError):
+        Period.parse(text)
+
+
+def test_subperiods_and_neighbours():
+    year = Period.parse("2026")
+    assert [str(p) for p in year.subperiods("quarter")] == ["2026Q1", "2026Q2", "2026Q3", "2026Q4"]
+    assert [str(p) for p in Period.parse("2026Q3").months()] == ["2026-07", "2026-08", "2026-09"]
+    assert str(Period.parse("2026Q4").next()) == "2027Q1"
+    assert str(Period.parse("2026-01").previous()) == "2025-12"
+    with pytest.raises(PeriodError):
+        Period.parse("2026-03").subperiods("quarter")
+
+
+@given(st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2100, 12, 31)),
+       st.sampled_from(["year", "half", "quarter", "month"]))
+def test_containing_contains_the_day(day, kind):
+    period = Period.containing(day, kind)
+    assert day in period
+    assert period.start <= day <= period.end
+    assert period.next().start == period.end + dt.timedelta(days=1)
+
+
+def test_add_months_clamps_and_chinese_date():
+    assert add_months(dt.date(2026, 1, 31), 1) == dt.date(2026, 2, 28)
+    assert add_months(dt.date(2026, 11, 15), 3) == dt.date(2027, 2, 15)
+    assert add_months(dt.date(2026, 3, 15), -3) == dt.date(2025, 12, 15)
+    assert chinese_date(dt.date(2026, 7, 5)) == "2026年7月5日"
