@@ -14,6 +14,7 @@ urlpatterns = [
     path("org/", include("branches.urls")),
     path("members/", include("members.urls")),
     path("reports/", include("reports.urls")),
+    path("dues/", include("dues.urls")),
     path("admin/", admin.site.urls),
 ]
 

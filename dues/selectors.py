@@ -260,3 +260,75 @@ def arrears_cases_list(*, user: Any, unit: OrgUnit) -> QuerySet[ArrearsCase]:
     return access.restrict(
         ArrearsCase.objects.filter(unit__path__startswith=unit.path), user, "unit__path"
     ).select_related("person", "unit")
+
+
+# ---------------------------------------------------------------------------------------------
+# Pages
+
+
+@dataclass
+class SheetRow:
+    person: Any
+    due: Decimal | None  # None: not generated yet
+    payment: Payment | None
+
+
+def month_sheet_rows(unit: OrgUnit, month: dt.date) -> list[SheetRow]:
+    """Everyone ``unit`` holds for ``month`` with their amount due and live payment (constant queries)."""
+    from members.models import Person
+
+    from .services import owing_units
+
+    owing = owing_units(month, unit=unit)
+    people = Person.objects.filter(pk__in=list(owing)).order_by("pinyin", "pk")
+    dues = dict(DuesDue.objects.filter(month=month, person_id__in=list(owing)).values_list("person_id", "amount"))
+    payments = {
+        p.person_id: p for p in live_payments().filter(month=month, person_id__in=list(owing)).select_related("receipt")
+    }
+    return [SheetRow(person, dues.get(person.pk), payments.get(person.pk)) for person in people]
+
+
+@dataclass
+class BaseRow:
+    person: Any
+    current: Any  # DuesBase in force on 1 January, or None
+    changed_in_year: bool
+
+
+def base_review_rows(unit: OrgUnit, year: int) -> list[BaseRow]:
+    """每年初核定: each member held by the branch in January (or now), with the base in force on 1 January."""
+    from django.db.models import Prefetch
+
+    from members.models import Person
+
+    from .models import DuesBase
+    from .services import base_in_force, owing_units
+
+    start = dt.date(year, 1, 1)
+    ids = set(owing_units(start, unit=unit)) | set(owing_units(min(today(), dt.date(year, 12, 1)), unit=unit))
+    people = Person.objects.filter(pk__in=ids).order_by("pinyin", "pk").prefetch_related(
+        Prefetch("dues_bases", queryset=DuesBase.objects.order_by("effective_from"))
+    )
+    rows = []
+    for person in people:
+        bases = list(person.dues_bases.all())
+        rows.append(BaseRow(person, base_in_force(bases, start),
+                            any(b.effective_from.year == year and b.effective_from.month > 1 for b in bases)))
+    return rows
+
+
+def person_ledger(person: Any, year: int) -> list[tuple[dt.date, Decimal | None, Payment | None, int | None]]:
+    """A member's months in ``year``: (month, due, live payment, branch owed in)."""
+    from .services import owing_units
+
+    dues = {d.month: d for d in DuesDue.objects.filter(person=person, month__year=year)}
+    payments = {p.month: p for p in live_payments().filter(person=person, month__year=year).select_related("receipt")}
+    rows = []
+    for period in Period(year, "year").months():
+        owed_in = dues[period.start].unit_id if period.start in dues else owing_units(
+            period.start, person_ids=[person.pk]).get(person.pk)
+        if owed_in is None and period.start not in payments:
+            continue
+        due = dues[period.start].amount if period.start in dues else None
+        rows.append((period.start, due, payments.get(period.start), owed_in))
+    return rows

@@ -78,7 +78,7 @@ def test_manual_items_need_a_note_and_respect_the_range(tree):
     sheet = points.points_sheet_open(actor=None, unit=tree["branch_a"], month=m("2026-03"))
     with pytest.raises(ValidationError, match="说明"):
         points.points_entry_add(actor=None, sheet=sheet, person=a, item=item("lecture"), note=" ")
-    with pytest.raises(ValidationError, match="5.0到10.0"):
+    with pytest.raises(ValidationError, match=r"5\.0到10\.0"):
         points.points_entry_add(actor=None, sheet=sheet, person=a, item=item("honour"), note="市级", points=D("12"))
     with pytest.raises(ValidationError, match="自动计算"):
         points.points_entry_add(actor=None, sheet=sheet, person=a, item=item("late_dues"), note="x")
