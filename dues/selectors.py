@@ -325,6 +325,8 @@ def person_ledger(person: Any, year: int) -> list[tuple[dt.date, Decimal | None,
     payments = {p.month: p for p in live_payments().filter(person=person, month__year=year).select_related("receipt")}
     rows = []
     for period in Period(year, "year").months():
+        if period.start > today() and period.start not in payments:
+            continue
         owed_in = dues[period.start].unit_id if period.start in dues else owing_units(
             period.start, person_ids=[person.pk]).get(person.pk)
         if owed_in is None and period.start not in payments:
