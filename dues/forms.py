@@ -8,7 +8,7 @@ from django import forms
 
 from branches.forms import DateInput
 
-from .models import ArrearsCase, PaymentMethod, PointsItem
+from .models import ArrearsCase, DuesCategory, PaymentMethod, PointsItem
 
 
 class SheetForm(forms.Form):
@@ -26,6 +26,18 @@ class PayMonthsForm(forms.Form):
     def __init__(self, *args: Any, months: list[tuple[str, str]], **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["months"].choices = months
+
+
+class BaseChangeForm(forms.Form):
+    effective_month = forms.CharField(label="起始月份", max_length=7, widget=forms.TextInput(attrs={"type": "month"}),
+                                      help_text="新工资（离退休费）发放的月份")
+    category = forms.ChoiceField(label="党费类别", choices=DuesCategory.choices)
+    base = forms.DecimalField(label="月基数（元）", required=False, min_value=0, max_digits=10, decimal_places=2,
+                              help_text="在职、离退休填写")
+    amount = forms.DecimalField(label="核定月缴金额（元）", required=False, min_value=0, max_digits=8,
+                                decimal_places=2, help_text="农民（0.20–1.00元）、困难减免填写")
+    approval_ref = forms.CharField(label="审批文号", max_length=100, required=False, help_text="困难减免必填")
+    note = forms.CharField(label="说明", max_length=200, required=False)
 
 
 class VoluntaryForm(forms.Form):

@@ -213,12 +213,14 @@ _LABELS = {
 
 
 @transaction.atomic
-def dues_generate(*, actor: Any, month: dt.date, unit: OrgUnit | None = None) -> GenerateReport:
+def dues_generate(
+    *, actor: Any, month: dt.date, unit: OrgUnit | None = None, person_ids: list[int] | None = None,
+) -> GenerateReport:
     """Create (or bring up to date) the amounts due for ``month``. Idempotent: a second run
     changes nothing unless a base, a rate table or a membership changed, and reports each change."""
     month = first_of_month(month)
     report = GenerateReport(month)
-    owing = owing_units(month, unit=unit)
+    owing = owing_units(month, unit=unit, person_ids=person_ids)
     if not owing:
         return report
     tables = rates.load_tables()
@@ -267,6 +269,18 @@ def dues_generate(*, actor: Any, month: dt.date, unit: OrgUnit | None = None) ->
             row.updated_at = now
         DuesDue.objects.bulk_update(changed_rows, [*_COMPARED, "updated_at"], batch_size=2000)
     return report
+
+
+def dues_regenerate_for(*, actor: Any, person_ids: list[int], since: dt.date) -> list[str]:
+    """After a base changed from ``since``: bring the months already generated (from ``since`` up
+    to the current month) in line for these members. Returns the changes made."""
+    generated = set(DuesDue.objects.filter(person_id__in=person_ids, month__gte=first_of_month(since))
+                    .values_list("month", flat=True))
+    changes: list[str] = []
+    for month in sorted(generated):
+        if month <= today():
+            changes += dues_generate(actor=actor, month=month, person_ids=person_ids).changes
+    return changes
 
 
 def _differs(a: Any, b: Any) -> bool:

@@ -27,6 +27,7 @@ from . import points as points_services
 from . import selectors, services
 from .forms import (
     AnswerForm,
+    BaseChangeForm,
     CaseForm,
     EntryForm,
     ObjectionForm,
@@ -206,7 +207,7 @@ def base_review(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     errors: dict[int, str] = {}
     if request.method == "POST":
         access.require_edit(request.user, unit)
-        changed = 0
+        changed_ids: list[int] = []
         try:
             from django.db import transaction
 
@@ -225,7 +226,8 @@ def base_review(request: HttpRequest, pk: int, year: int) -> HttpResponse:
                             effective_from=dt.date(year, 1, 1),
                             approval_ref=request.POST.get(f"approval_{pid}", ""), note=f"{year}年初核定",
                         )
-                        changed += did
+                        if did:
+                            changed_ids.append(pid)
                     except (ValidationError, InvalidOperation) as exc:
                         errors[pid] = "；".join(getattr(exc, "messages", ["金额应为数字"]))
                 if errors:
@@ -233,8 +235,10 @@ def base_review(request: HttpRequest, pk: int, year: int) -> HttpResponse:
         except ValidationError:
             messages.error(request, f"有{len(errors)}人的基数有误，未保存任何修改，请更正后重新提交。")
         else:
-            messages.success(request, f"{year}年党费基数已核定：{len(rows)}人，其中{changed}人有变化。"
-                                      "已生成的月份请重新生成应缴以反映变化。")
+            regenerated = services.dues_regenerate_for(actor=request.user, person_ids=changed_ids,
+                                                       since=dt.date(year, 1, 1)) if changed_ids else []
+            messages.success(request, f"{year}年党费基数已核定：{len(rows)}人，其中{len(changed_ids)}人有变化，"
+                                      f"已重新核算{len(regenerated)}条已生成的应缴。")
             return redirect("dues:bases", pk=unit.pk, year=year)
     post = request.POST if request.method == "POST" else None
     lines = []
@@ -377,7 +381,34 @@ def person_dues(request: HttpRequest, pk: int) -> HttpResponse:
                              initial={"paid_on": now, "method": "微信"})
     voluntary_form = VoluntaryForm(request.POST if request.POST.get("action") == "voluntary" else None,
                                    initial={"paid_on": now, "method": "微信"})
-    if request.method == "POST":
+    base_form = BaseChangeForm(request.POST if request.POST.get("action") == "base" else None,
+                               initial={"effective_month": f"{now:%Y-%m}"})
+    if request.method == "POST" and request.POST.get("action") == "base":
+        if not can_edit:
+            raise PermissionDenied("只有党员所在党支部可以调整党费基数。")
+        if base_form.is_valid():
+            data = base_form.cleaned_data
+            try:
+                start = _month(data["effective_month"])
+            except Http404:
+                base_form.add_error("effective_month", "请填写月份，如 2026-07")
+            else:
+                try:
+                    _, changed = services.dues_base_set(
+                        actor=request.user, person=person, category=data["category"], base=data["base"],
+                        amount=data["amount"], effective_from=start, approval_ref=data["approval_ref"],
+                        note=data["note"] or "年中调整")
+                except ValidationError as exc:
+                    add_service_errors(base_form, exc)
+                else:
+                    if changed:
+                        regenerated = services.dues_regenerate_for(actor=request.user, person_ids=[person.pk],
+                                                                   since=start)
+                        messages.success(request, f"已调整，自{start:%Y年%m月}起执行；已重新核算{len(regenerated)}个月的应缴。")
+                    else:
+                        messages.info(request, "与现行基数相同，没有变化。")
+                    return redirect("dues:person", pk=person.pk)
+    elif request.method == "POST":
         if not (editable or can_edit):
             raise PermissionDenied("您只能查看该党员的党费记录。")
         action = request.POST.get("action")
@@ -410,7 +441,8 @@ def person_dues(request: HttpRequest, pk: int) -> HttpResponse:
     next_quarter = Period.containing(now, "quarter").next()
     return render(request, "dues/person.html", {
         "person": person, "year": year, "ledger": [(m, due, payment, units.get(uid)) for m, due, payment, uid in ledger],
-        "pay_form": pay_form, "voluntary_form": voluntary_form, "can_pay": bool(choices), "can_edit": can_edit,
+        "pay_form": pay_form, "voluntary_form": voluntary_form, "base_form": base_form,
+        "can_pay": bool(choices), "can_edit": can_edit,
         "editable": editable, "next_quarter": next_quarter, "current_unit": current_unit,
         "voluntary": Payment.objects.filter(person=person, kind="voluntary").select_related("receipt"),
         "voided": Payment.objects.filter(person=person, voided_at__isnull=False, month__year=year),

@@ -217,3 +217,16 @@ def test_query_count_constant_with_more_members(tree, client_for, owner, name):
     with CaptureQueriesContext(connection) as many:
         assert client.get(url()).status_code == 200
     assert len(many) == len(few), (name, len(few), len(many))
+
+
+def test_mid_year_base_change_regenerates_generated_months(ledger, client_for, owner, staff):
+    a = ledger["a"]
+    url = reverse("dues:person", args=[a.pk])
+    data = {"action": "base", "effective_month": str(THIS), "category": "在职", "base": "5100"}
+    assert client_for(staff).post(url, data).status_code == 403
+    response = client_for(owner).post(url, data)
+    assert response.status_code == 302
+    from dues.models import DuesDue
+
+    assert DuesDue.objects.get(person=a, month=THIS.start).amount == D("76.50")
+    assert DuesDue.objects.get(person=a, month=LAST.start).amount == D("40.00")  # earlier month unchanged
