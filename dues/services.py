@@ -532,6 +532,26 @@ def arrears_cases_open(*, actor: Any, unit: OrgUnit, on: dt.date | None = None) 
     return opened
 
 
+def arrears_notify(cases: list[ArrearsCase]) -> int:
+    """Tell the branch's secretaries about newly opened cases (once per case)."""
+    from django.urls import reverse
+
+    from branches.models import EDITOR_ROLES, Role
+    from branches.services import notify
+
+    sent = 0
+    for case in cases:
+        for role in Role.objects.filter(unit_id=case.unit_id, kind__in=EDITOR_ROLES).select_related("user"):
+            _, created = notify(
+                user=role.user, key=f"dues-lapse-{case.pk}",
+                title=f"{case.person.name}已连续{case.months}个月未缴纳党费",
+                body="按党章第九条，连续6个月不缴纳党费的，须由支部大会研究按自行脱党处理（系统不会自动除名）。",
+                url=reverse("dues:arrears", args=[case.unit_id]),
+            )
+            sent += created
+    return sent
+
+
 @transaction.atomic
 def arrears_case_handle(
     *, actor: Any, case: ArrearsCase, state: str, handling: str, on: dt.date | None = None,

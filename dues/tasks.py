@@ -11,7 +11,7 @@ from branches import access
 from branches.models import OrgUnit, today
 from branches.periods import Period
 
-from .services import arrears_cases_open, dues_generate
+from .services import arrears_cases_open, arrears_notify, dues_generate
 
 
 @shared_task(name="dues.tasks.generate_month")
@@ -20,7 +20,7 @@ def generate_month(month: str | None = None) -> str:
     period = Period.parse(month) if month else Period.month_of(today())
     report = dues_generate(actor=None, month=period.start)
     for branch in OrgUnit.objects.branches().active():
-        arrears_cases_open(actor=None, unit=branch, on=today())
+        arrears_notify(arrears_cases_open(actor=None, unit=branch, on=today()))
     return report.summary
 
 
