@@ -1,9 +1,10 @@
 """Demo data, part 4: the dues ledger (amounts due, payments, receipts, remittances, arrears) and
-points for recent months. Bulk inserts, so the large scale (15,000 members × 24 months) stays fast.
+points for recent months. Written with bulk inserts (raw ``executemany`` for the two big tables)
+so the large scale — 15,000 members × 24 months — stays fast.
 
 Branches in ``ctx.behind`` carry arrears: a quarter of their members stopped paying 3–8 months ago
-(some reach the 6-month 自行脱党 threshold). Elsewhere most pay in the month, a few pay late (补交)
-or prepay a quarter.
+(some reach the 6-month 自行脱党 threshold). Elsewhere most pay within the month, a few pay late
+(补交) or prepay a quarter.
 """
 
 from __future__ import annotations
@@ -12,12 +13,24 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
+from django.db import connection
+from django.utils import timezone
+
 from branches.demo import DemoContext
 from branches.periods import Period, add_months
 
-from .models import DuesDue, Payment, PaymentMethod, PointsEntry, PointsItem, PointsSheet, Receipt, Remittance
-from .points import add_working_days, points_compute_automatic, points_sheet_open, sheet_people
-from .services import arrears_cases_open, dues_generate
+from .models import (
+    DuesDue,
+    Payment,
+    PaymentMethod,
+    PointsEntry,
+    PointsItem,
+    PointsSheet,
+    Receipt,
+    Remittance,
+)
+from .points import add_working_days, late_dues_counts, scheme_for
+from .services import arrears_cases_open, dues_backfill, owing_units_bulk
 
 METHODS = [PaymentMethod.WECHAT, PaymentMethod.WECHAT, PaymentMethod.TRANSFER, PaymentMethod.CASH,
            PaymentMethod.ALIPAY]
@@ -25,10 +38,9 @@ METHODS = [PaymentMethod.WECHAT, PaymentMethod.WECHAT, PaymentMethod.TRANSFER, P
 
 def seed(ctx: DemoContext) -> None:
     months = _months(ctx)
-    for month in months:
-        dues_generate(actor=None, month=month)
-    _payments(ctx, months)
-    _remittances(ctx, months)
+    dues_backfill(actor=None, months=months)
+    payments = _payments(ctx, months)
+    _remittances(ctx, payments)
     for branch in ctx.branches:
         if branch.pk in ctx.behind:
             arrears_cases_open(actor=None, unit=branch, on=ctx.today)
@@ -43,99 +55,99 @@ def _months(ctx: DemoContext) -> list[dt.date]:
     return months
 
 
-def _paid_day(ctx: DemoContext, month: dt.date, delay_months: int) -> dt.date:
-    day = add_months(month, delay_months).replace(day=ctx.rng.randint(3, 25))
-    return day
+def _late(month: dt.date, paid_on: dt.date) -> int:
+    return (paid_on.year * 12 + paid_on.month) - (month.year * 12 + month.month)
 
 
-def _payments(ctx: DemoContext, months: list[dt.date]) -> None:
+def _payments(ctx: DemoContext, months: list[dt.date]) -> list[tuple]:
+    """Decide who paid what and when; insert payments and recent receipts. Returns the payments
+    as ``(person, month, unit, amount, paid_on, method)``."""
     rng, today = ctx.rng, ctx.today
     current = months[-1]
-    rows = DuesDue.objects.filter(month__gte=months[0]).order_by("person_id", "month").values_list(
-        "person_id", "unit_id", "month", "amount"
-    )
     by_person: dict[int, list[tuple[int, dt.date, Decimal]]] = defaultdict(list)
-    for person_id, unit_id, month, amount in rows:
+    for person_id, unit_id, month, amount in DuesDue.objects.filter(month__gte=months[0]).order_by(
+        "person_id", "month"
+    ).values_list("person_id", "unit_id", "month", "amount"):
         by_person[person_id].append((unit_id, month, amount))
-    payments: list[Payment] = []
+    paid: list[tuple] = []
     for person_id, dues in by_person.items():
-        unit_id = dues[-1][0]
         stops = None
-        if unit_id in ctx.behind and rng.random() < 0.25:
+        if dues[-1][0] in ctx.behind and rng.random() < 0.25:
             stops = add_months(current, -rng.choice([3, 4, 4, 7, 8]))
         prepayer = rng.random() < 0.1
         method = rng.choice(METHODS)
+        owed = {month: (unit_id, amount) for unit_id, month, amount in dues}
         for _unit, month, amount in dues:
             if amount <= 0 or (stops is not None and month >= stops):
                 continue
-            if prepayer and Period.month_of(month).index % 3 != 1:
-                continue  # paid with the quarter's first month below
-            roll = rng.random()
-            delay = 1 if roll < 0.04 else 2 if roll < 0.05 else 0
-            paid_on = _paid_day(ctx, month, delay)
             if prepayer:
-                quarter = Period.containing(month, "quarter")
+                if Period.month_of(month).index % 3 != 1:
+                    continue  # paid with the quarter's first month
                 paid_on = month.replace(day=rng.randint(2, 10))
-                covered = [m.start for m in quarter.months() if m.start in {d[1] for d in dues}]
+                covered = [m.start for m in Period.containing(month, "quarter").months() if m.start in owed]
             else:
+                roll = rng.random()
+                delay = 1 if roll < 0.04 else 2 if roll < 0.05 else 0
+                paid_on = add_months(month, delay).replace(day=rng.randint(3, 25))
                 covered = [month]
             if paid_on > today:
                 if month == current and not prepayer:
                     continue  # not paid yet this month
                 paid_on = today
             for covered_month in covered:
-                due = next((d for d in dues if d[1] == covered_month), None)
-                if due is None or due[2] <= 0:
-                    continue
-                payments.append(Payment(
-                    person_id=person_id, month=covered_month, unit_id=due[0], amount=due[2], paid_on=paid_on,
-                    method=method, months_late=_late(covered_month, paid_on),
-                ))
-    _receipts(ctx, payments, since=add_months(current, -2))
-    Payment.objects.bulk_create(payments, batch_size=5000)
+                unit_id, due = owed[covered_month]
+                if due > 0:
+                    paid.append((person_id, covered_month, unit_id, due, paid_on, method))
+    receipts = _receipts(ctx, paid, since=add_months(current, -2))
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    date = connection.ops.adapt_datefield_value
+    money = connection.ops.adapt_decimalfield_value
+    rows = [
+        (pid, date(month), uid, "regular", money(amount), date(paid_on), method, "",
+         receipts.get((pid, paid_on)), _late(month, paid_on), False, now, "")
+        for pid, month, uid, amount, paid_on, method in paid
+    ]
+    sql = (f"INSERT INTO {Payment._meta.db_table} (person_id, month, unit_id, kind, amount, paid_on, method, note, "
+           "receipt_id, months_late, remit_to_centre, recorded_at, void_reason) "
+           "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)")
+    with connection.cursor() as cursor:
+        for index in range(0, len(rows), 5000):
+            cursor.executemany(sql, rows[index:index + 5000])
+    return paid
 
 
-def _late(month: dt.date, paid_on: dt.date) -> int:
-    return (paid_on.year * 12 + paid_on.month) - (month.year * 12 + month.month)
-
-
-def _receipts(ctx: DemoContext, payments: list[Payment], since: dt.date) -> None:
-    """Receipts for the last three months' payments (one per member and payment day)."""
+def _receipts(ctx: DemoContext, paid: list[tuple], since: dt.date) -> dict[tuple[int, dt.date], int]:
+    """Receipts for the last three months' payments: one per member and payment day."""
     codes = {branch.pk: branch.code for branch in ctx.branches}
-    groups: dict[tuple[int, dt.date], list[Payment]] = defaultdict(list)
-    for payment in payments:
-        if payment.paid_on >= since:
-            groups[(payment.person_id, payment.paid_on)].append(payment)
+    groups: dict[tuple[int, dt.date], int] = {}
+    for pid, _month, uid, _amount, paid_on, _method in paid:
+        if paid_on >= since:
+            groups[(pid, paid_on)] = uid
     counters: dict[tuple[int, int], int] = defaultdict(int)
     receipts = []
-    for (person_id, paid_on), group in sorted(groups.items(), key=lambda item: (item[0][1], item[0][0])):
-        unit_id = group[-1].unit_id
-        counters[(unit_id, paid_on.year)] += 1
-        number = f"{codes.get(unit_id, unit_id)}-{paid_on.year}-{counters[(unit_id, paid_on.year)]:05d}"
-        receipts.append(Receipt(number=number, person_id=person_id, unit_id=unit_id, issued_on=paid_on))
+    for (pid, paid_on), uid in sorted(groups.items(), key=lambda item: (item[0][1], item[0][0])):
+        counters[(uid, paid_on.year)] += 1
+        number = f"{codes.get(uid, uid)}-{paid_on.year}-{counters[(uid, paid_on.year)]:05d}"
+        receipts.append(Receipt(number=number, person_id=pid, unit_id=uid, issued_on=paid_on))
     Receipt.objects.bulk_create(receipts, batch_size=5000)
-    numbers = dict(Receipt.objects.filter(number__in=[r.number for r in receipts]).values_list("number", "pk"))
-    ordered = sorted(groups.items(), key=lambda item: (item[0][1], item[0][0]))
-    for receipt, (_, group) in zip(receipts, ordered, strict=True):
-        for payment in group:
-            payment.receipt_id = numbers[receipt.number]
+    ids = dict(Receipt.objects.filter(issued_on__gte=since).values_list("number", "pk"))
+    return {(r.person_id, r.issued_on): ids[r.number] for r in receipts}
 
 
-def _remittances(ctx: DemoContext, months: list[dt.date]) -> None:
+def _remittances(ctx: DemoContext, paid: list[tuple]) -> None:
     """Each branch remits a quarter's collection around the 10th of the next quarter; branches
     that are behind have not remitted the last finished quarter."""
-    quarters = sorted({Period.containing(month, "quarter") for month in months})
-    collected = defaultdict(Decimal)
-    for unit_id, month, amount in Payment.objects.values_list("unit_id", "month", "amount"):
-        collected[(unit_id, Period.containing(month, "quarter"))] += amount
+    collected: dict[tuple[int, Period], Decimal] = defaultdict(Decimal)
+    for _pid, month, uid, amount, _paid_on, _method in paid:
+        collected[(uid, Period.containing(month, "quarter"))] += amount
+    last_finished = Period.containing(ctx.today, "quarter").previous()
     rows = []
-    for quarter in quarters:
+    for quarter in sorted({quarter for _, quarter in collected}):
         remitted_on = add_months(quarter.end.replace(day=1), 1).replace(day=ctx.rng.randint(5, 15))
         if remitted_on > ctx.today:
             continue
-        last_finished = quarter.next().start > add_months(ctx.today.replace(day=1), -3)
         for branch in ctx.branches:
-            if branch.pk in ctx.behind and last_finished:
+            if branch.pk in ctx.behind and quarter == last_finished:
                 continue
             amount = collected.get((branch.pk, quarter))
             if amount:
@@ -145,35 +157,47 @@ def _remittances(ctx: DemoContext, months: list[dt.date]) -> None:
 
 
 def _points(ctx: DemoContext) -> None:
-    """Three recent months: the older two confirmed, the last one in 公示 (or under review)."""
+    """Three recent months: the older two confirmed, the last one in 公示 (under review in the
+    branches that are behind). Automatic items come from the same late-dues provider as the UI."""
     rng, today = ctx.rng, ctx.today
     first_of_this = today.replace(day=1)
     months = [add_months(first_of_this, -offset) for offset in (3, 2, 1)]
-    manual = {item.code: item for item in PointsItem.objects.filter(source="manual")}
+    owing = owing_units_bulk(months)
+    manual = {item.code: item for item in PointsItem.objects.filter(source="manual", scheme=scheme_for(months[-1]))}
     notes = {"lecture": "在支部讲专题党课", "volunteer": "参加社区志愿服务", "article": "在机关刊物发表文章",
              "honour": "获评优秀共产党员"}
+    branch_ids = {branch.pk for branch in ctx.branches}
+    sheets = []
+    for month in months:
+        scheme = scheme_for(month)
+        last = month == months[-1]
+        published = add_working_days(add_months(month, 1), 2)
+        for branch in ctx.branches:
+            sheet = PointsSheet(unit=branch, month=month, scheme=scheme, state=PointsSheet.State.CONFIRMED,
+                                published_on=published, publication_ends_on=add_working_days(published, 5),
+                                confirmed_on=add_working_days(published, 6))
+            if last:
+                sheet.confirmed_on = None
+                if branch.pk in ctx.behind or published > today:
+                    sheet.state, sheet.published_on, sheet.publication_ends_on = PointsSheet.State.REVIEW, None, None
+                else:
+                    sheet.state = PointsSheet.State.PUBLIC
+            sheets.append(sheet)
+    PointsSheet.objects.bulk_create(sheets, batch_size=2000)
+    sheet_ids = {(s.unit_id, s.month): s.pk for s in PointsSheet.objects.filter(month__in=months)}
+    late_item = PointsItem.objects.get(scheme=scheme_for(months[-1]), code="late_dues")
     entries = []
     for month in months:
-        for branch in ctx.branches:
-            sheet = points_sheet_open(actor=None, unit=branch, month=month)
-            points_compute_automatic(actor=None, sheet=sheet)
-            for person in sheet_people(branch, month):
-                if rng.random() < 0.3:
-                    code = rng.choice(["volunteer", "volunteer", "article", "lecture", "honour"])
-                    item = manual[code]
-                    entries.append(PointsEntry(sheet=sheet, person=person, item=item, points=item.points, count=1,
-                                               note=notes[code], self_reported=rng.random() < 0.5))
-            if month == months[-1]:
-                published = add_working_days(first_of_this, 2)
-                if branch.pk in ctx.behind or published > today:
-                    PointsSheet.objects.filter(pk=sheet.pk).update(state=PointsSheet.State.REVIEW)
-                else:
-                    PointsSheet.objects.filter(pk=sheet.pk).update(
-                        state=PointsSheet.State.PUBLIC, published_on=published,
-                        publication_ends_on=add_working_days(published, sheet.scheme.publication_days))
-            else:
-                PointsSheet.objects.filter(pk=sheet.pk).update(state=PointsSheet.State.CONFIRMED,
-                                                               published_on=add_months(month, 1).replace(day=3),
-                                                               publication_ends_on=add_months(month, 1).replace(day=10),
-                                                               confirmed_on=add_months(month, 1).replace(day=12))
+        members = {pid: uid for pid, uid in owing[month].items() if uid in branch_ids}
+        late = late_dues_counts(ctx.top, month, list(members))
+        for pid in sorted(members):
+            sheet_id = sheet_ids[(members[pid], month)]
+            if late.get(pid):
+                entries.append(PointsEntry(sheet_id=sheet_id, person_id=pid, item=late_item, count=1,
+                                           points=late_item.points, automatic=True, note=late_item.note))
+            if rng.random() < 0.3:
+                code = rng.choice(["volunteer", "volunteer", "article", "lecture", "honour"])
+                item = manual[code]
+                entries.append(PointsEntry(sheet_id=sheet_id, person_id=pid, item=item, points=item.points,
+                                           count=1, note=notes[code], self_reported=rng.random() < 0.5))
     PointsEntry.objects.bulk_create(entries, batch_size=5000)

@@ -116,14 +116,14 @@ def figures_from_rows(rows: Iterable[LedgerRow]) -> Figures:
     return figures
 
 
-def _add_money_flows(figures_by_unit: dict[int, Figures], units: dict[int, int], unit: OrgUnit, period: Period) -> None:
-    """Remittances and voluntary payments, assigned to the reporting unit ``units[branch id]``."""
+def _add_money_flows(figures_by_unit: dict[int, Figures], key: Any, unit: OrgUnit, period: Period) -> None:
+    """Remittances and voluntary payments, assigned to the reporting unit ``key(branch id)``."""
     periods = {str(period)} | {str(p) for kind in ("quarter", "month") if _fits(period, kind)
                                for p in period.subperiods(kind)}
     for unit_id, amount, centre in Remittance.objects.filter(
         unit__path__startswith=unit.path, voided_at__isnull=True, period__in=periods
     ).values_list("unit_id", "amount", "to_centre"):
-        target = figures_by_unit.get(units.get(unit_id, unit_id))
+        target = figures_by_unit.get(key(unit_id))
         if target is not None:
             target.remitted += amount
             target.to_centre += centre
@@ -131,7 +131,7 @@ def _add_money_flows(figures_by_unit: dict[int, Figures], units: dict[int, int],
         unit__path__startswith=unit.path, voided_at__isnull=True, kind=PaymentKind.VOLUNTARY,
         month__gte=period.start, month__lte=period.end,
     ).values_list("unit_id", "amount"):
-        target = figures_by_unit.get(units.get(unit_id, unit_id))
+        target = figures_by_unit.get(key(unit_id))
         if target is not None:
             target.voluntary += amount
 
@@ -143,7 +143,7 @@ def _fits(period: Period, kind: str) -> bool:
 
 def figures_for(unit: OrgUnit, period: Period) -> Figures:
     figures = figures_from_rows(ledger_rows(unit, period))
-    _add_money_flows({unit.pk: figures}, defaultdict(lambda: unit.pk), unit, period)
+    _add_money_flows({unit.pk: figures}, lambda _branch: unit.pk, unit, period)
     return figures
 
 
@@ -165,7 +165,7 @@ def figures_by_branch(unit: OrgUnit, period: Period) -> list[tuple[OrgUnit, Figu
     for branch_id, rows in grouped.items():
         if branch_id in result:
             result[branch_id] = figures_from_rows(rows)
-    _add_money_flows(result, {b.pk: b.pk for b in branches}, unit, period)
+    _add_money_flows(result, lambda branch_id: branch_id, unit, period)
     return [(branch, result[branch.pk]) for branch in branches]
 
 

@@ -145,18 +145,86 @@ def owing_units(month: dt.date, *, person_ids: list[int] | None = None, unit: Or
             Q(ended_on__isnull=True) | Q(ended_on__gt=start)
         )
         memberships = memberships.filter(person_id__in=inside.values("person_id"))
-    chosen: dict[int, tuple[dt.date, int]] = {}
-    for person_id, unit_id, started_on in memberships.values_list("person_id", "unit_id", "started_on"):
-        held = chosen.get(person_id)
-        # the membership held on the 1st wins; otherwise the earliest one starting in the month
-        key = max(started_on, start)
-        if held is None or key < held[0]:
-            chosen[person_id] = (key, unit_id)
-    result = {person_id: unit_id for person_id, (_, unit_id) in chosen.items()}
+    result = _choose(memberships.values_list("person_id", "unit_id", "started_on"), start)
     if unit is not None:
         paths = dict(OrgUnit.objects.filter(pk__in=set(result.values())).values_list("pk", "path"))
         result = {pid: uid for pid, uid in result.items() if paths.get(uid, "").startswith(unit.path)}
     return result
+
+
+def _choose(rows: Any, start: dt.date) -> dict[int, int]:
+    """Among a month's overlapping memberships: the one held on the 1st wins; otherwise the
+    earliest one starting in the month."""
+    chosen: dict[int, tuple[dt.date, int]] = {}
+    for person_id, unit_id, started_on in rows:
+        held = chosen.get(person_id)
+        key = max(started_on, start)
+        if held is None or key < held[0]:
+            chosen[person_id] = (key, unit_id)
+    return {person_id: unit_id for person_id, (_, unit_id) in chosen.items()}
+
+
+def owing_units_bulk(months: list[dt.date]) -> dict[dt.date, dict[int, int]]:
+    """:func:`owing_units` for many months with one query (demo data, back-filling a ledger)."""
+    rows = list(Membership.objects.filter(person__status__in=PARTY_MEMBER_STATUSES).values_list(
+        "person_id", "unit_id", "started_on", "ended_on", "person__probationary_on"))
+    result = {}
+    for month in months:
+        period = Period.month_of(month)
+        start, end = period.start, period.end
+        overlapping = (
+            (pid, uid, started) for pid, uid, started, ended, accepted in rows
+            if started <= end and (ended is None or ended > start) and (accepted is None or accepted <= end)
+        )
+        result[period.start] = _choose(overlapping, start)
+    return result
+
+
+@transaction.atomic
+def dues_backfill(*, actor: Any, months: list[dt.date]) -> int:
+    """Create every amount due for ``months`` at once, for a new installation's history or the demo
+    (hundreds of thousands of rows in seconds). Months that already have rows are left to
+    :func:`dues_generate`. Returns the number of rows created."""
+    from django.db import connection
+
+    months = sorted({first_of_month(m) for m in months})
+    done = set(DuesDue.objects.filter(month__in=months).values_list("month", flat=True).distinct())
+    months = [m for m in months if m not in done]
+    if not months:
+        return 0
+    owing = owing_units_bulk(months)
+    tables = rates.load_tables()
+    bases: dict[int, list[DuesBase]] = defaultdict(list)
+    for row in DuesBase.objects.all():
+        bases[row.person_id].append(row)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    rows = []
+    for month in months:
+        table = rates.table_for(month, tables)
+        day = connection.ops.adapt_datefield_value(month)
+        for person_id, unit_id in owing[month].items():
+            base = base_in_force(bases.get(person_id, []), month)
+            if base is None:
+                continue
+            try:
+                amount = rates.compute(table, base.category, base.base, base.amount)
+            except rates.DuesRuleError:
+                continue
+            rows.append((person_id, day, unit_id, base.category, _adapt(amount.base), _adapt(amount.rate),
+                         _adapt(amount.amount), table.id, now, now))
+    table_name = DuesDue._meta.db_table
+    sql = (f"INSERT INTO {table_name} (person_id, month, unit_id, category, base, rate, amount, table_id, "
+           "generated_at, updated_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)")
+    with connection.cursor() as cursor:
+        for index in range(0, len(rows), 5000):
+            cursor.executemany(sql, rows[index:index + 5000])
+    return len(rows)
+
+
+def _adapt(value: Decimal | None) -> Any:
+    from django.db import connection
+
+    return None if value is None else connection.ops.adapt_decimalfield_value(value)
 
 
 def owing_unit(person: Person, month: dt.date) -> int | None:

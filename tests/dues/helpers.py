@@ -11,9 +11,10 @@ from tests.factories import make_person
 
 
 def member(unit, *, category="在职", base="4000", since=dt.date(2015, 1, 1), **fields) -> Person:
+    amount = fields.pop("amount", None)
     person = make_person(unit, joined_on=fields.pop("joined_on", since), **fields)
     dues_base_set(actor=None, person=person, category=category, base=Decimal(base) if base is not None else None,
-                  effective_from=since, **({"amount": Decimal(fields.pop("amount"))} if "amount" in fields else {}))
+                  effective_from=since, amount=Decimal(amount) if amount is not None else None)
     return person
 
 

@@ -329,3 +329,52 @@ class LedgerInvariants(HypothesisTestCase):
         assert live.values("month").distinct().count() == live.count()
         assert figures.outstanding == figures.due - figures.paid
         assert figures.paid == sum((r.paid for r in rows), D("0"))
+
+
+def test_backfill_agrees_with_generate(tree):
+    a = member(tree["branch_a"], base="5100")
+    b = member(tree["branch_a"], category="离退休", base="5000.01")
+    c = member(tree["branch_b"], category="农民", base=None, amount="0.80")
+    member(tree["branch_b"], status=Status.PROBATIONARY, probationary_on=dt.date(2026, 3, 20),
+           candidate_on=dt.date(2025, 9, 1), activist_on=dt.date(2024, 6, 1), applied_on=dt.date(2024, 1, 5))
+    member_transfer_out(actor=None, person=a, date=dt.date(2026, 3, 15), to_unit=tree["branch_b"])
+    services.dues_base_set(actor=None, person=b, category="离退休", base=D("4000"), effective_from=dt.date(2026, 3, 1))
+    months = [m(f"2026-{n:02d}") for n in range(1, 6)]
+    for month in months:
+        assert services.owing_units_bulk([month])[month] == services.owing_units(month)
+    created = services.dues_backfill(actor=None, months=months)
+    snapshot = sorted(DuesDue.objects.values_list("person_id", "month", "unit_id", "category", "base", "rate", "amount"))
+    assert created == len(snapshot) == 3 * 5 + 3  # three members all year, the 预备党员 from March
+    reports = [services.dues_generate(actor=None, month=month) for month in months]
+    assert all(r.created == 0 and r.updated == 0 for r in reports)
+    assert services.dues_backfill(actor=None, months=months) == 0
+    assert DuesDue.objects.get(person=c, month=m("2026-02")).amount == D("0.80")
+    assert DuesDue.objects.get(person=a, month=m("2026-04")).unit == tree["branch_b"]
+    assert DuesDue.objects.get(person=b, month=m("2026-02")).amount == D("50.00")
+
+
+def test_remittances_and_voluntary_roll_up_to_the_committee(tree):
+    a = member(tree["branch_a"], base="4000")
+    b = member(tree["branch_b"], base="4000")
+    for month in ("2026-01", "2026-02", "2026-03"):
+        services.dues_generate(actor=None, month=m(month))
+    for person in (a, b):
+        services.payments_record(actor=None, person=person, months=[m("2026-01"), m("2026-02"), m("2026-03")],
+                                 paid_on=dt.date(2026, 3, 5))
+    services.remittance_record(actor=None, unit=tree["branch_a"], period=Period.parse("2026Q1"), amount=D("120"),
+                               remitted_on=dt.date(2026, 4, 10))
+    services.remittance_record(actor=None, unit=tree["branch_b"], period=Period.parse("2026-01"), amount=D("40"),
+                               remitted_on=dt.date(2026, 2, 10))
+    services.payment_voluntary(actor=None, person=b, amount=D("1200"), paid_on=dt.date(2026, 2, 1))
+    voided = services.remittance_record(actor=None, unit=tree["branch_b"], period=Period.parse("2026-02"),
+                                        amount=D("40"), remitted_on=dt.date(2026, 3, 10))
+    services.remittance_void(actor=None, remittance=voided, reason="重复登记")
+    q1 = Period.parse("2026Q1")
+    committee = figures_for(tree["committee"], q1)
+    assert (committee.remitted, committee.voluntary, committee.paid) == (D("160.00"), D("1200.00"), D("240.00"))
+    assert committee.retained == D("1280.00")
+    per_branch = dict(figures_by_branch(tree["committee"], q1))
+    assert per_branch[tree["branch_a"]].retained == 0
+    assert per_branch[tree["branch_b"]].remitted == D("40.00") and per_branch[tree["branch_b"]].retained == D("1280.00")
+    assert figures_for(tree["branch_b"], Period.parse("2026-01")).remitted == D("40.00")
+    assert figures_for(tree["branch_a"], Period.parse("2026-01")).remitted == 0  # a quarter's remittance is not a month's
