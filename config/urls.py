@@ -15,6 +15,7 @@ urlpatterns = [
     path("members/", include("members.urls")),
     path("meetings/", include("meetings.urls")),
     path("reports/", include("reports.urls")),
+    path("dues/", include("dues.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,0 +1,86 @@
+"""``export dues`` (党费收缴台账) and ``export points`` (党员积分), see cli.md.
+
+The ledger sheet and the summary are computed from the same rows as the branch page
+(:func:`dues.selectors.ledger_rows`), so they agree to the fen.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from branches.models import OrgUnit
+from branches.periods import Period
+from reports.exporters import CONTENT_TYPES, Exporter, ExportOutput, register_exporter, xlsx_bytes
+
+from .selectors import Figures, figures_by_branch, figures_for, ledger_rows
+
+DUES_HEADERS = ["姓名", "月份", "应缴", "实缴", "欠缴"]
+SUMMARY_HEADERS = ["党组织", "编码", "期间", "应缴", "实缴", "欠缴", "应缴人数", "已缴清人数",
+                   "收缴率（金额）%", "收缴率（人数）%", "已上交", "其中上缴中央", "自愿多交", "留存"]
+
+
+def _summary_row(name: str, code: str, period: Period, figures: Figures) -> list[Any]:
+    return [name, code, period.label, figures.due, figures.paid, figures.outstanding, figures.people_due,
+            figures.people_paid, figures.rate_money if figures.rate_money is not None else "",
+            figures.rate_people if figures.rate_people is not None else "", figures.remitted, figures.to_centre,
+            figures.voluntary, figures.retained]
+
+
+@register_exporter
+class DuesExporter(Exporter):
+    identifier = "dues"
+    label = "党费收缴台账"
+    formats = ("xlsx",)
+
+    def render(self, *, unit: OrgUnit, period: Period, fmt: str, user: Any) -> ExportOutput:
+        rows = ledger_rows(unit, period)
+        ledger = ([row.name, f"{row.month:%Y-%m}", row.due, row.paid, row.outstanding] for row in rows)
+        summary = [_summary_row(branch.name, branch.code, period, figures)
+                   for branch, figures in figures_by_branch(unit, period) if figures.people_due or figures.remitted]
+        total = figures_for(unit, period)
+        summary.append(_summary_row(f"{unit.name}（合计）", unit.code, period, total))
+        content = xlsx_bytes(
+            [("党费收缴台账", DUES_HEADERS, ledger), ("汇总", SUMMARY_HEADERS, summary)],
+            widths={"党费收缴台账": [12, 10, 10, 10, 10], "汇总": [24, 14, 16] + [11] * 11},
+        )
+        return ExportOutput(self.filename(unit, period, fmt), CONTENT_TYPES[fmt], content)
+
+
+@register_exporter
+class PointsExporter(Exporter):
+    identifier = "points"
+    label = "党员积分"
+    formats = ("xlsx",)
+
+    def render(self, *, unit: OrgUnit, period: Period, fmt: str, user: Any) -> ExportOutput:
+        from .models import PointsEntry, PointsSheet
+        from .points import points_totals
+
+        months = period.months()
+        totals = points_totals(unit, period)
+        units = dict(OrgUnit.objects.filter(pk__in={p.unit_id for p in totals}).values_list("pk", "name"))
+        headers = ["姓名", "党支部", *[f"{month.index}月" for month in months],
+                   "基础分", "年度累计总分", "星级", "支部内排名"]
+        rows = [
+            [p.name, units.get(p.unit_id, ""), *[p.monthly.get(month.start, "") for month in months], p.base,
+             p.total, p.star_text, p.rank]
+            for p in totals
+        ]
+        entries = (
+            PointsEntry.objects.filter(sheet__unit__path__startswith=unit.path, sheet__month__gte=period.start,
+                                       sheet__month__lte=period.end)
+            .select_related("sheet__unit", "person", "item")
+            .order_by("sheet__unit__path", "sheet__month", "person__pinyin")
+        )
+        details = (
+            [e.person.name, e.sheet.unit.name, f"{e.sheet.month:%Y-%m}", e.item.name, e.item.category, e.count,
+             e.points, e.note, "自动" if e.automatic else ("自评" if e.self_reported else "支部录入"),
+             PointsSheet.State(e.sheet.state).label]
+            for e in entries
+        )
+        content = xlsx_bytes(
+            [("党员积分", headers, rows),
+             ("积分明细", ["姓名", "党支部", "月份", "项目", "类别", "次数", "得分", "说明", "来源", "状态"], details)],
+            widths={"党员积分": [12, 20] + [7] * len(months) + [8, 12, 10, 10]},
+        )
+        return ExportOutput(self.filename(unit, period, fmt), CONTENT_TYPES[fmt], content)

@@ -1,0 +1,336 @@
+"""Reads of the dues ledger, limited through ``branches.access``.
+
+Every figure (branch page, committee overview, ``export dues``) is computed from
+:func:`ledger_rows`, so the three agree to the fen.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from branches import access
+from branches.models import OrgUnit, UnitKind, today
+from branches.periods import Period
+
+from .models import ArrearsCase, DuesDue, Payment, PaymentKind, Remittance
+from .rates import money
+from .services import month_index
+
+ZERO = Decimal("0.00")
+ARREARS_WARN_MONTHS = 3
+LAPSE_MONTHS = 6
+
+
+@dataclass(frozen=True)
+class LedgerRow:
+    person_id: int
+    name: str
+    unit_id: int
+    month: dt.date
+    due: Decimal
+    paid: Decimal
+
+    @property
+    def outstanding(self) -> Decimal:
+        return max(self.due - self.paid, ZERO)
+
+    @property
+    def is_paid(self) -> bool:
+        return self.paid >= self.due
+
+
+def live_payments() -> QuerySet[Payment]:
+    return Payment.objects.filter(voided_at__isnull=True, kind=PaymentKind.REGULAR)
+
+
+def ledger_queryset(unit: OrgUnit, first: dt.date, last: dt.date) -> QuerySet[DuesDue]:
+    paid = (
+        live_payments().filter(person=OuterRef("person"), month=OuterRef("month"))
+        .values("person").annotate(total=Sum("amount")).values("total")
+    )
+    field = DecimalField(max_digits=12, decimal_places=2)
+    return (
+        DuesDue.objects.filter(unit__path__startswith=unit.path, month__gte=first, month__lte=last)
+        .annotate(paid=Coalesce(Subquery(paid, output_field=field), Value(ZERO), output_field=field))
+    )
+
+
+def ledger_rows(unit: OrgUnit, period: Period) -> list[LedgerRow]:
+    """One row per member and month owed in ``unit``'s subtree during ``period``."""
+    rows = (
+        ledger_queryset(unit, period.start, period.end)
+        .order_by("unit__path", "person__pinyin", "person_id", "month")
+        .values_list("person_id", "person__name", "unit_id", "month", "amount", "paid")
+    )
+    return [LedgerRow(pid, name, uid, month, amount, money(paid)) for pid, name, uid, month, amount, paid in rows]
+
+
+@dataclass
+class Figures:
+    due: Decimal = ZERO
+    paid: Decimal = ZERO
+    outstanding: Decimal = ZERO
+    people_due: int = 0
+    people_paid: int = 0
+    remitted: Decimal = ZERO
+    to_centre: Decimal = ZERO
+    voluntary: Decimal = ZERO
+
+    @property
+    def rate_money(self) -> Decimal | None:
+        """收缴率（金额）, as a percentage with one decimal; None when nothing was due."""
+        if not self.due:
+            return None
+        return (self.paid / self.due * 100).quantize(Decimal("0.1"))
+
+    @property
+    def rate_people(self) -> Decimal | None:
+        if not self.people_due:
+            return None
+        return (Decimal(self.people_paid) / self.people_due * 100).quantize(Decimal("0.1"))
+
+    @property
+    def retained(self) -> Decimal:
+        """What stays with the branch: collected (党费 and voluntary) minus what went up."""
+        return self.paid + self.voluntary - self.remitted
+
+
+def figures_from_rows(rows: Iterable[LedgerRow]) -> Figures:
+    figures = Figures()
+    by_person: dict[int, bool] = {}
+    for row in rows:
+        figures.due += row.due
+        figures.paid += row.paid
+        figures.outstanding += row.outstanding
+        by_person[row.person_id] = by_person.get(row.person_id, True) and row.is_paid
+    figures.people_due = len(by_person)
+    figures.people_paid = sum(1 for ok in by_person.values() if ok)
+    return figures
+
+
+def _add_money_flows(figures_by_unit: dict[int, Figures], key: Any, unit: OrgUnit, period: Period) -> None:
+    """Remittances and voluntary payments, assigned to the reporting unit ``key(branch id)``."""
+    periods = {str(period)} | {str(p) for kind in ("quarter", "month") if _fits(period, kind)
+                               for p in period.subperiods(kind)}
+    for unit_id, amount, centre in Remittance.objects.filter(
+        unit__path__startswith=unit.path, voided_at__isnull=True, period__in=periods
+    ).values_list("unit_id", "amount", "to_centre"):
+        target = figures_by_unit.get(key(unit_id))
+        if target is not None:
+            target.remitted += amount
+            target.to_centre += centre
+    for unit_id, amount in Payment.objects.filter(
+        unit__path__startswith=unit.path, voided_at__isnull=True, kind=PaymentKind.VOLUNTARY,
+        month__gte=period.start, month__lte=period.end,
+    ).values_list("unit_id", "amount"):
+        target = figures_by_unit.get(key(unit_id))
+        if target is not None:
+            target.voluntary += amount
+
+
+def _fits(period: Period, kind: str) -> bool:
+    order = ["month", "quarter", "half", "year"]
+    return order.index(kind) <= order.index(period.kind)
+
+
+def figures_for(unit: OrgUnit, period: Period) -> Figures:
+    figures = figures_from_rows(ledger_rows(unit, period))
+    _add_money_flows({unit.pk: figures}, lambda _branch: unit.pk, unit, period)
+    return figures
+
+
+def figures_by_month(unit: OrgUnit, period: Period) -> list[tuple[Period, Figures]]:
+    rows = ledger_rows(unit, period)
+    grouped: dict[dt.date, list[LedgerRow]] = defaultdict(list)
+    for row in rows:
+        grouped[row.month].append(row)
+    return [(month, figures_from_rows(grouped.get(month.start, []))) for month in period.months()]
+
+
+def figures_by_branch(unit: OrgUnit, period: Period) -> list[tuple[OrgUnit, Figures]]:
+    """Figures per 党支部 under ``unit`` (constant number of queries)."""
+    branches = list(OrgUnit.objects.filter(path__startswith=unit.path, kind=UnitKind.BRANCH).order_by("path"))
+    result = {branch.pk: Figures() for branch in branches}
+    grouped: dict[int, list[LedgerRow]] = defaultdict(list)
+    for row in ledger_rows(unit, period):
+        grouped[row.unit_id].append(row)
+    for branch_id, rows in grouped.items():
+        if branch_id in result:
+            result[branch_id] = figures_from_rows(rows)
+    _add_money_flows(result, lambda branch_id: branch_id, unit, period)
+    return [(branch, result[branch.pk]) for branch in branches]
+
+
+# ---------------------------------------------------------------------------------------------
+# Arrears
+
+
+@dataclass
+class Arrear:
+    person_id: int
+    name: str
+    unit_id: int
+    months: list[dt.date] = field(default_factory=list)
+    amount: Decimal = ZERO
+    consecutive: int = 0  # the longest run of consecutive unpaid months
+    run_start: dt.date | None = None
+
+    @property
+    def count(self) -> int:
+        return len(self.months)
+
+    @property
+    def level(self) -> str:
+        if self.consecutive >= LAPSE_MONTHS:
+            return "lapse"
+        if self.count >= ARREARS_WARN_MONTHS:
+            return "warning"
+        return "minor"
+
+    @property
+    def level_label(self) -> str:
+        return {"lapse": "连续欠缴满6个月", "warning": "欠缴3个月以上", "minor": "欠缴"}[self.level]
+
+    @property
+    def lapse_case(self) -> bool:
+        return self.level == "lapse"
+
+    @property
+    def oldest(self) -> dt.date:
+        return self.months[0]
+
+
+def arrears_for_unit(unit: OrgUnit, *, on: dt.date | None = None, since_months: int = 36) -> list[Arrear]:
+    """Members with unpaid months before the month of ``on`` (a month becomes overdue when it
+    ends), oldest debt first. Looks back ``since_months`` months."""
+    on = on or today()
+    current = on.replace(day=1)
+    first_index = month_index(current) - since_months
+    first = dt.date(first_index // 12, first_index % 12 + 1, 1)
+    rows = (
+        ledger_queryset(unit, first, current - dt.timedelta(days=1))
+        .order_by("person_id", "month")
+        .values_list("person_id", "person__name", "unit_id", "month", "amount", "paid")
+    )
+    found: dict[int, Arrear] = {}
+    run: dict[int, tuple[dt.date, int, int]] = {}  # person → (run start, run length, last month index)
+    for pid, name, uid, month, amount, paid in rows:
+        paid = money(paid)
+        if paid >= amount:
+            run.pop(pid, None)
+            continue
+        arrear = found.setdefault(pid, Arrear(pid, name, uid))
+        arrear.unit_id = uid  # the latest branch owed in
+        arrear.months.append(month)
+        arrear.amount += amount - paid
+        start, length, last = run.get(pid, (month, 0, month_index(month) - 1))
+        if month_index(month) != last + 1:
+            start, length = month, 0
+        run[pid] = (start, length + 1, month_index(month))
+        if length + 1 >= arrear.consecutive:
+            arrear.consecutive, arrear.run_start = length + 1, start
+    return sorted(found.values(), key=lambda a: (-a.consecutive, -a.count, a.name))
+
+
+# ---------------------------------------------------------------------------------------------
+# Scoped lists
+
+
+def payments_list(*, user: Any, unit: OrgUnit, period: Period) -> QuerySet[Payment]:
+    return access.restrict(
+        Payment.objects.filter(unit__path__startswith=unit.path, paid_on__gte=period.start, paid_on__lte=period.end),
+        user, "unit__path",
+    ).select_related("person", "unit", "receipt").order_by("-paid_on", "-id")
+
+
+def remittances_list(*, user: Any, unit: OrgUnit) -> QuerySet[Remittance]:
+    queryset = Remittance.objects.filter(unit__path__startswith=unit.path)
+    return access.restrict(queryset, user, "unit__path").select_related("unit")
+
+
+def arrears_cases_list(*, user: Any, unit: OrgUnit) -> QuerySet[ArrearsCase]:
+    return access.restrict(
+        ArrearsCase.objects.filter(unit__path__startswith=unit.path), user, "unit__path"
+    ).select_related("person", "unit")
+
+
+# ---------------------------------------------------------------------------------------------
+# Pages
+
+
+@dataclass
+class SheetRow:
+    person: Any
+    due: Decimal | None  # None: not generated yet
+    payment: Payment | None
+
+
+def month_sheet_rows(unit: OrgUnit, month: dt.date) -> list[SheetRow]:
+    """Everyone ``unit`` holds for ``month`` with their amount due and live payment (constant queries)."""
+    from members.models import Person
+
+    from .services import owing_units
+
+    owing = owing_units(month, unit=unit)
+    people = Person.objects.filter(pk__in=list(owing)).order_by("pinyin", "pk")
+    dues = dict(DuesDue.objects.filter(month=month, person_id__in=list(owing)).values_list("person_id", "amount"))
+    payments = {
+        p.person_id: p for p in live_payments().filter(month=month, person_id__in=list(owing)).select_related("receipt")
+    }
+    return [SheetRow(person, dues.get(person.pk), payments.get(person.pk)) for person in people]
+
+
+@dataclass
+class BaseRow:
+    person: Any
+    current: Any  # DuesBase in force on 1 January, or None
+    changed_in_year: bool
+
+
+def base_review_rows(unit: OrgUnit, year: int) -> list[BaseRow]:
+    """每年初核定: each member held by the branch in January (or now), with the base in force on 1 January."""
+    from django.db.models import Prefetch
+
+    from members.models import Person
+
+    from .models import DuesBase
+    from .services import base_in_force, owing_units
+
+    start = dt.date(year, 1, 1)
+    ids = set(owing_units(start, unit=unit)) | set(owing_units(min(today(), dt.date(year, 12, 1)), unit=unit))
+    people = Person.objects.filter(pk__in=ids).order_by("pinyin", "pk").prefetch_related(
+        Prefetch("dues_bases", queryset=DuesBase.objects.order_by("effective_from"))
+    )
+    rows = []
+    for person in people:
+        bases = list(person.dues_bases.all())
+        rows.append(BaseRow(person, base_in_force(bases, start),
+                            any(b.effective_from.year == year and b.effective_from.month > 1 for b in bases)))
+    return rows
+
+
+def person_ledger(person: Any, year: int) -> list[tuple[dt.date, Decimal | None, Payment | None, int | None]]:
+    """A member's months in ``year``: (month, due, live payment, branch owed in)."""
+    from .services import owing_units
+
+    dues = {d.month: d for d in DuesDue.objects.filter(person=person, month__year=year)}
+    payments = {p.month: p for p in live_payments().filter(person=person, month__year=year).select_related("receipt")}
+    rows = []
+    for period in Period(year, "year").months():
+        if period.start > today() and period.start not in payments:
+            continue
+        owed_in = dues[period.start].unit_id if period.start in dues else owing_units(
+            period.start, person_ids=[person.pk]).get(person.pk)
+        if owed_in is None and period.start not in payments:
+            continue
+        due = dues[period.start].amount if period.start in dues else None
+        rows.append((period.start, due, payments.get(period.start), owed_in))
+    return rows

@@ -1,0 +1,232 @@
+"""Every dues/points page: owner works, committee staff read (and may not change a branch's
+ledger), outsider 404, read-only 403 on changes, wrong method 405; query counts stay constant."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from branches.models import today
+from branches.periods import Period
+from dues import points, services
+from dues.models import ArrearsCase, DuesBase, Payment, PointsItem, PointsObjection, PointsSheet, Remittance
+
+from .helpers import m, member
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+THIS = Period.month_of(today())
+LAST = THIS.previous()
+
+
+@pytest.fixture
+def ledger(tree):
+    a = member(tree["branch_a"], base="4000")
+    b = member(tree["branch_a"], base="3000")
+    member(tree["branch_b"], base="5000")
+    for month in (LAST, THIS):
+        services.dues_generate(actor=None, month=month.start)
+    outcome = services.payments_record(actor=None, person=a, months=[LAST.start],
+                                       paid_on=LAST.end)
+    remittance = services.remittance_record(actor=None, unit=tree["branch_a"], period=LAST, amount=D("40"),
+                                            remitted_on=today())
+    case = ArrearsCase.objects.create(person=b, unit=tree["branch_a"], first_month=m("2025-01"), months=6,
+                                      opened_on=today())
+    sheet = points.points_sheet_open(actor=None, unit=tree["branch_a"], month=LAST.start)
+    points.points_sheet_review(actor=None, sheet=sheet)
+    published = points.points_sheet_publish(actor=None, sheet=sheet, on=today())
+    objection = points.points_objection_record(actor=None, sheet=published, person=a, text="漏记", raised_on=today())
+    return {"a": a, "b": b, "payment": outcome.payments[0], "receipt": outcome.receipt, "remittance": remittance,
+            "case": case, "sheet": sheet, "objection": objection, "unit": tree["branch_a"]}
+
+
+def get_views(ledger):
+    unit, a = ledger["unit"].pk, ledger["a"].pk
+    return [
+        reverse("dues:unit", args=[unit]),
+        reverse("dues:sheet", args=[unit, str(THIS)]),
+        reverse("dues:bases", args=[unit, THIS.year]),
+        reverse("dues:arrears", args=[unit]),
+        reverse("dues:remittances", args=[unit]),
+        reverse("dues:person", args=[a]),
+        reverse("dues:receipt", args=[ledger["receipt"].pk]),
+        reverse("dues:points_year", args=[unit]),
+        reverse("dues:points", args=[unit, str(LAST)]),
+        reverse("dues:points_public", args=[unit, str(LAST)]),
+    ]
+
+
+def post_views(ledger):
+    """(url, data, check) — check(ledger) proves the change happened."""
+    unit, a, b = ledger["unit"].pk, ledger["a"], ledger["b"]
+    return [
+        (reverse("dues:sheet", args=[unit, str(THIS)]),
+         {"paid_on": today().isoformat(), "method": "现金", "paid": [b.pk], f"amount_{b.pk}": "15.00"},
+         lambda: Payment.objects.filter(person=b, month=THIS.start).exists()),
+        (reverse("dues:generate", args=[unit, str(THIS)]), {},
+         lambda: True),
+        (reverse("dues:bases", args=[unit, THIS.year]),
+         {f"category_{b.pk}": "在职", f"base_{b.pk}": "5100"},
+         lambda: DuesBase.objects.filter(person=b, base=D("5100")).exists()),
+        (reverse("dues:arrears_open_cases", args=[unit]), {}, lambda: True),
+        (reverse("dues:case_handle", args=[ledger["case"].pk]), {"state": "reason", "handling": "病休，已谈话"},
+         lambda: ArrearsCase.objects.get(pk=ledger["case"].pk).state == "reason"),
+        (reverse("dues:remittances", args=[unit]),
+         {"period": str(THIS), "amount": "10", "remitted_on": today().isoformat()},
+         lambda: Remittance.objects.count() == 2),
+        (reverse("dues:remittance_void", args=[ledger["remittance"].pk]), {"reason": "重复"},
+         lambda: Remittance.objects.get(pk=ledger["remittance"].pk).voided_at is not None),
+        (reverse("dues:person", args=[a.pk]),
+         {"action": "pay", "months": [str(THIS)], "paid_on": today().isoformat(), "method": "现金"},
+         lambda: Payment.objects.filter(person=a, month=THIS.start).exists()),
+        (reverse("dues:person_prepay", args=[a.pk]), {"quarter": str(Period.containing(today(), "quarter").next())},
+         lambda: Payment.objects.filter(person=a, month__gt=THIS.end).count() == 3),
+        (reverse("dues:payment_void", args=[ledger["payment"].pk]), {"reason": "登记错误"},
+         lambda: Payment.objects.get(pk=ledger["payment"].pk).voided_at is not None),
+        (reverse("dues:points", args=[unit, str(THIS)]), {"action": "compute"},
+         lambda: PointsSheet.objects.filter(unit_id=unit, month=THIS.start).exists()),
+        (reverse("dues:points_public", args=[unit, str(LAST)]),
+         {"action": "answer", "objection": ledger["objection"].pk, "answer": "已核实"},
+         lambda: PointsObjection.objects.get(pk=ledger["objection"].pk).answered_on is not None),
+    ]
+
+
+@pytest.mark.parametrize("index", range(10))
+def test_get_views_access(ledger, client_for, owner, staff, outsider, viewer, index):
+    url = get_views(ledger)[index]
+    for user, status in ((owner, 200), (staff, 200), (viewer, 200), (outsider, 404)):
+        response = client_for(user).get(url)
+        assert response.status_code == status, (url, user.username, response.status_code)
+    assert client_for(owner).delete(url).status_code == 405
+
+
+@pytest.mark.parametrize("index", range(12))
+def test_post_views_access(ledger, client_for, owner, staff, outsider, viewer, index):
+    url, data, check = post_views(ledger)[index]
+    assert client_for(outsider).post(url, data).status_code == 404
+    assert client_for(viewer).post(url, data).status_code == 403
+    assert client_for(staff).post(url, data).status_code == 403
+    response = client_for(owner).post(url, data)
+    assert response.status_code == 302, (url, response.status_code)
+    assert check(), url
+    assert client_for(owner).put(url).status_code == 405
+
+
+def test_post_only_views_refuse_get(ledger, client_for, owner):
+    unit = ledger["unit"].pk
+    for url in (reverse("dues:generate", args=[unit, str(THIS)]), reverse("dues:arrears_open_cases", args=[unit]),
+                reverse("dues:payment_void", args=[ledger["payment"].pk]),
+                reverse("dues:person_prepay", args=[ledger["a"].pk])):
+        assert client_for(owner).get(url).status_code == 405
+
+
+def test_anonymous_is_sent_to_login(ledger, client):
+    response = client.get(reverse("dues:unit", args=[ledger["unit"].pk]))
+    assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_committee_overview_and_index(ledger, client_for, staff, owner, tree):
+    response = client_for(staff).get(reverse("dues:unit", args=[tree["committee"].pk]))
+    assert response.status_code == 200 and "党费收缴总览" in response.content.decode()
+    assert client_for(owner).get(reverse("dues:unit", args=[tree["committee"].pk])).status_code == 404
+    assert client_for(owner).get(reverse("dues:index"))["Location"] == reverse("dues:unit", args=[ledger["unit"].pk])
+
+
+def test_branch_page_shows_the_same_figures_as_the_ledger(ledger, client_for, owner):
+    from dues.selectors import figures_for
+
+    figures = figures_for(ledger["unit"], Period(THIS.year, "year"))
+    html = client_for(owner).get(reverse("dues:unit", args=[ledger["unit"].pk])).content.decode()
+    for value in (figures.due, figures.paid, figures.outstanding):
+        assert f">{value}<" in html
+
+
+def test_month_sheet_prefills_amounts_and_records(ledger, client_for, owner):
+    url = reverse("dues:sheet", args=[ledger["unit"].pk, str(THIS)])
+    html = client_for(owner).get(url).content.decode()
+    assert f'name="amount_{ledger["a"].pk}" value="40.00"' in html
+    assert f'name="amount_{ledger["b"].pk}" value="15.00"' in html
+    response = client_for(owner).post(url, {"paid_on": today().isoformat(), "method": "微信",
+                                            "paid": [ledger["a"].pk, ledger["b"].pk],
+                                            f"amount_{ledger['a'].pk}": "40.00", f"amount_{ledger['b'].pk}": "99"})
+    assert response.status_code == 200  # refused: more than due, nothing recorded
+    assert not Payment.objects.filter(month=THIS.start).exists()
+
+
+def test_base_review_is_all_or_nothing(ledger, client_for, owner):
+    a, b = ledger["a"], ledger["b"]
+    url = reverse("dues:bases", args=[ledger["unit"].pk, THIS.year])
+    response = client_for(owner).post(url, {f"category_{a.pk}": "在职", f"base_{a.pk}": "6000",
+                                            f"category_{b.pk}": "在职", f"base_{b.pk}": ""})
+    assert response.status_code == 200 and "未保存任何修改" in response.content.decode()
+    assert not DuesBase.objects.filter(person=a, base=D("6000")).exists()
+
+
+def test_points_manual_entry_and_workflow_through_views(ledger, client_for, owner):
+    unit, a = ledger["unit"], ledger["a"]
+    url = reverse("dues:points", args=[unit.pk, str(THIS)])
+    client = client_for(owner)
+    client.post(url, {"action": "open"})
+    item = PointsItem.objects.get(code="volunteer")
+    client.post(url, {"action": "add", "person": a.pk, "item": item.pk, "count": 1, "note": "社区服务"})
+    sheet = PointsSheet.objects.get(unit=unit, month=THIS.start)
+    assert sheet.entries.get().points == 2
+    client.post(url, {"action": "review"})
+    client.post(url, {"action": "publish"})
+    sheet.refresh_from_db()
+    assert sheet.state == "public"
+    response = client.post(url, {"action": "add", "person": a.pk, "item": item.pk, "count": 1, "note": "x"}, follow=True)
+    assert "不能修改" in response.content.decode() and sheet.entries.count() == 1
+
+
+def test_rankings_hidden_from_other_branches(ledger, client_for, outsider):
+    assert client_for(outsider).get(reverse("dues:points_year", args=[ledger["unit"].pk])).status_code == 404
+    assert client_for(outsider).get(reverse("dues:points_public", args=[ledger["unit"].pk, str(LAST)])).status_code == 404
+
+
+@pytest.mark.parametrize("name", ["sheet", "bases", "unit", "arrears", "points"])
+def test_query_count_constant_with_more_members(tree, client_for, owner, name):
+    unit = tree["branch_a"]
+
+    def url():
+        return {
+            "sheet": reverse("dues:sheet", args=[unit.pk, str(LAST)]),
+            "bases": reverse("dues:bases", args=[unit.pk, LAST.year]),
+            "unit": reverse("dues:unit", args=[unit.pk]),
+            "arrears": reverse("dues:arrears", args=[unit.pk]),
+            "points": reverse("dues:points", args=[unit.pk, str(LAST)]),
+        }[name]
+
+    def grow(count):
+        for _ in range(count):
+            person = member(unit, base="4000")
+            services.dues_generate(actor=None, month=LAST.start)
+            services.payments_record(actor=None, person=person, months=[LAST.start], paid_on=LAST.end)
+        points.points_sheet_open(actor=None, unit=unit, month=LAST.start)
+
+    client = client_for(owner)
+    grow(2)
+    client.get(url())
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url()).status_code == 200
+    grow(6)
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(url()).status_code == 200
+    assert len(many) == len(few), (name, len(few), len(many))
+
+
+def test_mid_year_base_change_regenerates_generated_months(ledger, client_for, owner, staff):
+    a = ledger["a"]
+    url = reverse("dues:person", args=[a.pk])
+    data = {"action": "base", "effective_month": str(THIS), "category": "在职", "base": "5100"}
+    assert client_for(staff).post(url, data).status_code == 403
+    response = client_for(owner).post(url, data)
+    assert response.status_code == 302
+    from dues.models import DuesDue
+
+    assert DuesDue.objects.get(person=a, month=THIS.start).amount == D("76.50")
+    assert DuesDue.objects.get(person=a, month=LAST.start).amount == D("40.00")  # earlier month unchanged
