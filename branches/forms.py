@@ -34,6 +34,8 @@ class OrgUnitForm(forms.ModelForm):
 
     def __init__(self, *args: Any, parent: OrgUnit | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
+        if not self.instance.pk:
+            self.instance.parent = parent  # the model's clean() checks the kind against its parent
         parent_kind = parent.kind if parent else None
         allowed = [(value, label) for value, label in UnitKind.choices if parent_kind in ALLOWED_PARENTS[value]]
         self.fields["kind"].choices = allowed
