@@ -262,6 +262,21 @@ def test_member_create_bad_input(client_for, tree, owner, overrides, message):
     assert not Person.objects.exists()
 
 
+def test_member_create_reports_id_number_with_other_mistakes(client_for, tree, owner):
+    response = client_for(owner).post(url_for("create"), person_data(tree, id_number="11010119900203002X",
+                                                                       status=""))
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "公民身份号码校验位错误" in content  # in the same round as the missing 人员类别
+    assert "这个字段是必填项" in content
+    assert not Person.objects.exists()
+
+
+def test_member_create_preselects_the_only_branch(client_for, tree, owner):
+    content = client_for(owner).get(url_for("create")).content.decode()
+    assert f'<option value="{tree["branch_a"].pk}" selected>' in content
+
+
 def test_member_create_in_other_branch_is_refused(client_for, tree, outsider):
     response = client_for(outsider).post(url_for("create"), person_data(tree, **{"p-group": ""}))
     assert response.status_code == 200
@@ -326,7 +341,7 @@ def test_transfer_out_to_outside_organisation(client_for, tree, owner, member):
     assert not Membership.objects.filter(person=member, ended_on__isnull=True).exists()
     page = client_for(owner).get(url_for("detail", member)).content.decode()
     assert "不在册" in page
-    assert "某市某局机关党支部" in page
+    assert "至 某市某局机关党支部（系统外）" in page
 
 
 @pytest.mark.parametrize(("data", "message"), [
