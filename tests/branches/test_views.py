@@ -11,6 +11,8 @@ from io import BytesIO
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
@@ -485,3 +487,27 @@ def test_archived_unit_detail_still_visible(client_for, tree, owner):
     response = client.get(reverse("branches:unit", args=[group.pk]))
     assert response.status_code == 200
     assert "撤销" in response.content.decode()
+
+
+@pytest.mark.parametrize("view", ["tree", "unit"])
+def test_tree_query_count_does_not_grow(client_for, tree, staff, view):
+    client = client_for(staff)
+    url = url_for(view, tree) if view == "tree" else reverse("branches:unit", args=[tree["committee"].pk])
+
+    def count_queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    for _ in range(5):
+        make_person(tree["branch_a"], group=tree["group_a"])
+    small = count_queries()
+    for index in range(6):
+        branch = make_unit(UnitKind.BRANCH, tree["committee"])
+        make_unit(UnitKind.GROUP, branch)
+        Officer.objects.create(unit=branch, person=make_person(branch), role=OfficerRole.SECRETARY,
+                               started_on=dt.date(2024, 1, 1))
+        Term.objects.create(unit=branch, started_on=dt.date(2023, 1, 1), ends_on=dt.date(2026, 1, 1 + index))
+    for _ in range(30):
+        make_person(tree["branch_b"])
+    assert count_queries() == small

@@ -478,3 +478,22 @@ def test_member_detail_shows_history_and_steps(client_for, owner, activist):
     page = client_for(owner).get(url_for("detail", activist)).content.decode()
     assert activist.name in page
     assert "确定发展对象" in page  # the next step is named
+
+
+@pytest.mark.parametrize("view", ["pipeline", "home"])
+def test_pipeline_and_home_query_count_does_not_grow(client_for, tree, staff, view):
+    client = client_for(staff)
+    url = reverse("home") if view == "home" else url_for(view)
+
+    def count_queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    for status in (Status.APPLICANT, Status.ACTIVIST, Status.CANDIDATE, Status.PROBATIONARY, Status.FULL):
+        make_person(tree["branch_a"], status=status)
+    small = count_queries()
+    for index in range(35):
+        status = [Status.APPLICANT, Status.ACTIVIST, Status.CANDIDATE, Status.PROBATIONARY][index % 4]
+        make_person(tree["branch_a" if index % 2 else "branch_b"], status=status)
+    assert count_queries() == small
