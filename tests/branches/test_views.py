@@ -511,3 +511,12 @@ def test_tree_query_count_does_not_grow(client_for, tree, staff, view):
     for _ in range(30):
         make_person(tree["branch_b"])
     assert count_queries() == small
+
+
+def test_unit_create_with_kind_not_allowed_under_parent_rerenders(client_for, tree, staff):
+    """Staff may add under a branch only what a branch may hold; a forged 类型 is a form error."""
+    response = client_for(staff).post(reverse("branches:unit_create", args=[tree["branch_a"].pk]), {
+        "code": "B902", "name": "伪造类型", "kind": "branch"})
+    assert response.status_code == 200
+    assert "选择一个有效的选项" in response.content.decode()
+    assert not OrgUnit.objects.filter(code="B902").exists()
