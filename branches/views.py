@@ -135,8 +135,9 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "已保存。")
             return redirect("branches:unit", pk=unit.pk)
+    can_archive = unit.parent is not None and access.can_add_child(request.user, unit.parent, unit.kind)
     return render(request, "branches/unit_form.html", {"form": form, "unit": unit, "parent": unit.parent,
-                                                        "nav_section": "org"})
+                                                        "can_archive": can_archive, "nav_section": "org"})
 
 
 @require_http_methods(["GET", "POST"])
