@@ -520,3 +520,14 @@ def test_unit_create_with_kind_not_allowed_under_parent_rerenders(client_for, tr
     assert response.status_code == 200
     assert "选择一个有效的选项" in response.content.decode()
     assert not OrgUnit.objects.filter(code="B902").exists()
+
+
+@pytest.mark.parametrize(("who", "unit_key", "shown"), [
+    ("owner", "group_a", True),  # a branch sets up and closes its own 党小组
+    ("owner", "branch_a", False),  # but only the committee closes a branch
+    ("staff", "committee", False),  # the top of the tree cannot be closed
+])
+def test_archive_link_only_for_those_allowed(client_for, tree, users, who, unit_key, shown):
+    unit = tree[unit_key]
+    content = client_for(users[who]).get(reverse("branches:unit_edit", args=[unit.pk])).content.decode()
+    assert (reverse("branches:unit_archive", args=[unit.pk]) in content) is shown
