@@ -66,6 +66,12 @@ def test_secretary_finds_member_and_transfers_them_out(page, login, shot, tree, 
     page.get_by_label("含已转出/离开").check()
     expect(page.locator("#roster")).to_contain_text("张建国")
 
+    page.get_by_role("button", name="owner").click()  # the account menu
+    page.get_by_role("button", name="退出登录").click()
+    expect(page.get_by_role("button", name="登录")).to_be_visible()
+    page.goto("/members/")
+    assert "/login/" in page.url
+
 
 def test_committee_staff_browses_the_tree(page, login, shot, tree, staff):
     secretary = make_person(tree["branch_a"], name="周书记")
