@@ -531,3 +531,12 @@ def test_archive_link_only_for_those_allowed(client_for, tree, users, who, unit_
     unit = tree[unit_key]
     content = client_for(users[who]).get(reverse("branches:unit_edit", args=[unit.pk])).content.decode()
     assert (reverse("branches:unit_archive", args=[unit.pk]) in content) is shown
+
+
+@pytest.mark.parametrize("role", ["staff", "viewer"])
+def test_read_only_accounts_cannot_upload_members(client_for, tree, users, role):
+    content = workbook([full_member_row("张三丰", tree["branch_a"])])
+    response = upload(client_for(users[role]), content)
+    assert response.status_code == 403
+    assert not ImportBatch.objects.exists()
+    assert not Person.objects.exists()
