@@ -6,6 +6,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 
 class Job(models.Model):
@@ -58,3 +59,113 @@ class ExportLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.exporter} {self.org_code} {self.period}"
+
+
+class ScoreMethod(models.TextChoices):
+    """How a rubric item is scored: a computation over the records, or by committee staff."""
+
+    OFFICERS = "officers", "支委会设置与委员配备"
+    TERMS = "terms", "按期换届"
+    GROUPS = "groups", "党小组设置"
+    MEETINGS = "meetings", "按规定召开会议的比例"
+    ATTENDANCE = "attendance", "党员出勤率"
+    POINTS = "points_published", "积分按月评定公示"
+    TALKS = "talks", "谈心谈话进度"
+    DUES_RATE = "dues_rate", "党费收缴率"
+    REMITTANCE = "remittance", "党费按时上交"
+    PIPELINE = "pipeline", "发展党员无超期环节"
+    MANUAL = "manual", "党委评定"
+
+
+class Rubric(models.Model):
+    """A dated scorecard rubric (domain-rules.md default: 100 points)."""
+
+    name = models.CharField("名称", max_length=100)
+    effective_from = models.DateField("生效日期")
+    effective_to = models.DateField("失效日期", null=True, blank=True)
+    source = models.CharField("依据", max_length=300)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "考核细则"
+        verbose_name_plural = "考核细则"
+        ordering = ["-effective_from"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.effective_from:%Y-%m-%d}起）"
+
+
+class RubricItem(models.Model):
+    rubric = models.ForeignKey(Rubric, verbose_name="考核细则", on_delete=models.CASCADE, related_name="items")
+    category = models.CharField("类别", max_length=20)
+    code = models.SlugField("代码", max_length=40)
+    label = models.CharField("考核内容", max_length=100)
+    max_points = models.DecimalField("分值", max_digits=5, decimal_places=1)
+    method = models.CharField("计分方式", max_length=20, choices=ScoreMethod.choices)
+    params = models.JSONField("参数", default=dict, blank=True)
+    order = models.PositiveSmallIntegerField("顺序", default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "考核项目"
+        verbose_name_plural = "考核项目"
+        ordering = ["rubric", "order", "id"]
+        constraints = [models.UniqueConstraint(fields=["rubric", "code"], name="rubric_item_code_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.category} · {self.label}（{self.max_points}分）"
+
+
+class ManualScore(models.Model):
+    """Committee staff's score and comment for a manual item of a branch's quarter."""
+
+    unit = models.ForeignKey("branches.OrgUnit", verbose_name="党支部", on_delete=models.PROTECT, related_name="+")
+    period = models.CharField("季度", max_length=8)
+    item = models.ForeignKey(RubricItem, verbose_name="考核项目", on_delete=models.PROTECT, related_name="+")
+    points = models.DecimalField("得分", max_digits=5, decimal_places=1)
+    comment = models.CharField("评语", max_length=500)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    entered_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "评定分"
+        verbose_name_plural = "评定分"
+        constraints = [models.UniqueConstraint(fields=["unit", "period", "item"], name="manual_score_once")]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.period} {self.item.label} {self.points}"
+
+
+class Scorecard(models.Model):
+    """A published (frozen) quarterly scorecard of a 党支部. ``snapshot`` holds every item with its
+    points, explanation and evidence as published; later edits to records do not move it. A
+    re-publish is explicit and the previous snapshot stays in the history."""
+
+    unit = models.ForeignKey("branches.OrgUnit", verbose_name="党支部", on_delete=models.PROTECT, related_name="scorecards")
+    period = models.CharField("季度", max_length=8)
+    rubric = models.ForeignKey(Rubric, verbose_name="考核细则", on_delete=models.PROTECT, related_name="+")
+    total = models.DecimalField("总分", max_digits=5, decimal_places=1)
+    band = models.CharField("等次", max_length=4)
+    rank = models.PositiveIntegerField("排名")
+    ranked_among = models.PositiveIntegerField("参评支部数")
+    snapshot = models.JSONField("明细")
+    version = models.PositiveSmallIntegerField("版本", default=1)
+    published_at = models.DateTimeField("发布时间")
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    republish_reason = models.CharField("重新发布原因", max_length=300, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "季度考核"
+        verbose_name_plural = "季度考核"
+        ordering = ["period", "rank"]
+        constraints = [models.UniqueConstraint(fields=["unit", "period"], name="scorecard_once_per_quarter")]
+        indexes = [models.Index(fields=["period"])]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.period} {self.total}"
