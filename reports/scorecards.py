@@ -144,7 +144,9 @@ class _Records:
         self.year_compliance = {
             r.unit.pk: r for r in compliance.evaluate(root, year, on=end, units=branches).units
         }
-        self.group_parent = dict(OrgUnit.objects.filter(parent_id__in=ids, kind=UnitKind.GROUP).values_list("id", "parent_id"))
+        self.groups_of: dict[int, list[int]] = defaultdict(list)
+        for group_id, parent_id in OrgUnit.objects.filter(parent_id__in=ids, kind=UnitKind.GROUP).values_list("id", "parent_id"):
+            self.groups_of[parent_id].append(group_id)
         attendance: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         rows = (Attendance.objects.filter(meeting__unit__path__startswith=root.path, meeting__status=MeetingStatus.CONFIRMED,
                                           meeting__date__range=(period.start, end))
@@ -173,6 +175,12 @@ class _Records:
         self.remitted = remitted
         self.overdue = self._overdue_pipeline(ids)
         self.manual = {(m.unit_id, m.item_id): m for m in ManualScore.objects.filter(unit_id__in=ids, period=str(period))}
+
+    def rule_holders(self, branch: OrgUnit) -> list[Any]:
+        """The compliance results of the branch and of its 党小组."""
+        holders = [self.compliance[branch.pk]] if branch.pk in self.compliance else []
+        holders += [self.compliance[g] for g in self.groups_of.get(branch.pk, []) if g in self.compliance]
+        return holders
 
     @staticmethod
     def _overdue_pipeline(ids: list[int]) -> dict[int, list[tuple[Any, Any]]]:
@@ -223,22 +231,22 @@ def _score(item: RubricItem, unit: OrgUnit, data: _Records) -> ItemScore:
         score.evidence = [Evidence("下级组织", _url("branches:unit", unit.pk))]
     elif method == ScoreMethod.MEETINGS:
         code = params.get("rule", "")
-        results = []
-        own = data.compliance.get(unit.pk)
-        if own and own.rule(code):
-            results.append(own.rule(code))
-        for group_id, parent_id in data.group_parent.items():
-            group = data.compliance.get(group_id)
-            if parent_id == unit.pk and group and group.rule(code):
-                results.append(group.rule(code))
-        required = sum(r.required for r in results)
-        held = sum(r.held for r in results)
-        if not required:
-            score.points = max_points
-            score.explanation = "本季度不适用（如未设支委会或党小组），不扣分"
+        results = [r.rule(code) for r in data.rule_holders(unit) if r.rule(code)]
+        # Sub-periods still open and not yet met are not held against the branch.
+        parts = [part for result in results for part in result.parts if part.met or part.period.end < data.on]
+        required = sum(part.required for part in parts)
+        held = sum(part.credited for part in parts)
+        pending = sum(len(result.parts) for result in results) - len(parts)
+        if params.get("committee_required") and not results and data.counts[unit.pk].full >= COMMITTEE_THRESHOLD:
+            score.points = Decimal(0)
+            score.explanation = f"正式党员{data.counts[unit.pk].full}人，应设支委会而未设，无法按期召开支委会"
+        elif not results:
+            score.points, score.explanation = max_points, "本季度不适用（未设支委会或党小组），不扣分"
+        elif not required:
+            score.points, score.explanation = max_points, "本季度各期尚未到期"
         else:
             score.points = _points(max_points, Decimal(held) / Decimal(required))
-            score.explanation = f"应召开{required}次，按期召开{held}次"
+            score.explanation = f"已到期{required}次，按期召开{held}次" + (f"，另有{pending}期尚未到期" if pending else "")
         score.evidence = [Evidence("会议记录", _url("meetings:cell", unit=unit.pk, code=code, period=q))]
     elif method == ScoreMethod.ATTENDANCE:
         threshold = Decimal(str(params.get("threshold", 90)))
@@ -270,7 +278,8 @@ def _score(item: RubricItem, unit: OrgUnit, data: _Records) -> ItemScore:
         else:
             target = Decimal(rule.required) * data.period.index / 4
             score.points = _points(max_points, Decimal(rule.held) / target if target else Decimal(1))
-            score.explanation = f"全年应谈{rule.required}人次，截至本季度已谈{rule.held}人次（进度要求{target.quantize(ONE_PLACE)}）"
+            score.explanation = (f"全年应谈{rule.required}人次，截至本季度已谈{rule.held}人次"
+                                 f"（进度要求{target.quantize(ONE_PLACE)}）")
         score.evidence = [Evidence("谈心谈话", _url("meetings:talks", unit=unit.pk))]
     elif method == ScoreMethod.DUES_RATE:
         figures = data.figures.get(unit.pk)

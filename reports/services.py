@@ -57,3 +57,73 @@ def job_finish(job_id: Any, *, filename: str, content_type: str, content: bytes)
 
 def job_fail(job_id: Any, reason: str) -> None:
     Job.objects.filter(pk=job_id).update(state=Job.State.FAILED, message=reason[:500], finished_at=timezone.now())
+
+
+# --- Scorecards -------------------------------------------------------------------------------
+
+
+def manual_score_set(*, actor: Any, unit: Any, period: Any, item: Any, points: Any, comment: str) -> Any:
+    """Committee staff score a manual rubric item (综合评价) for a branch's quarter, with a comment."""
+    from decimal import Decimal, InvalidOperation
+
+    from django.core.exceptions import ValidationError
+
+    from branches.services import save_with_history
+
+    from .models import ManualScore, ScoreMethod
+
+    if item.method != ScoreMethod.MANUAL:
+        raise ValidationError({"points": f"“{item.label}”由系统根据台账计算，不能手工评分。"})
+    try:
+        value = Decimal(str(points)).quantize(Decimal("0.1"))
+    except (InvalidOperation, ValueError):
+        raise ValidationError({"points": "得分应为数字。"}) from None
+    if not Decimal(0) <= value <= item.max_points:
+        raise ValidationError({"points": f"得分应在0到{item.max_points}之间。"})
+    if not (comment or "").strip():
+        raise ValidationError({"comment": "请填写评语，说明得分依据。"})
+    score = ManualScore.objects.filter(unit=unit, period=str(period), item=item).first() or ManualScore(
+        unit=unit, period=str(period), item=item
+    )
+    score.points, score.comment, score.entered_by = value, comment.strip(), actor
+    save_with_history(score, actor)
+    return score
+
+
+@transaction.atomic
+def scorecards_publish(*, actor: Any, root: Any, period: Any, reason: str = "") -> list[Any]:
+    """Freeze the quarter's scorecards of every branch under ``root`` as published snapshots.
+
+    Every manual item must be scored first. Publishing again replaces the snapshot only with a
+    reason; the previous version stays in the history.
+    """
+    from django.core.exceptions import ValidationError
+
+    from .models import Scorecard
+    from .scorecards import compute, rubric_for
+
+    cards = compute(root, period)
+    if not cards:
+        raise ValidationError("该组织下没有参加考核的党支部。")
+    unscored = [card.unit.name for card in cards if not card.complete]
+    if unscored:
+        raise ValidationError(f"以下党支部的党委评定项尚未评分：{'、'.join(unscored[:10])}"
+                              + (f"等{len(unscored)}个" if len(unscored) > 10 else ""))
+    existing = {card.unit_id: card for card in Scorecard.objects.filter(unit__in=[c.unit for c in cards],
+                                                                         period=str(period))}
+    if existing and not reason.strip():
+        raise ValidationError({"reason": "本季度考核已发布，重新发布须填写原因。"})
+    rubric = rubric_for(period)
+    now = timezone.now()
+    published = []
+    for card in cards:
+        row = existing.get(card.unit.pk) or Scorecard(unit=card.unit, period=str(period), version=0)
+        row.rubric, row.total, row.band = rubric, card.total, card.band
+        row.rank, row.ranked_among, row.snapshot = card.rank, card.ranked_among, card.snapshot()
+        row.version += 1
+        row.published_at, row.published_by = now, actor
+        row.republish_reason = reason.strip() if row.version > 1 else ""
+        row._history_user = actor
+        row.save()
+        published.append(row)
+    return published

@@ -11,7 +11,7 @@ ITEMS = [
     ("组织建设", "terms", "按期换届，无超期", 5, "terms", {}),
     ("组织建设", "groups", "党员人数较多的支部设立党小组", 5, "groups", {"min_members": 10}),
     ("组织生活", "general-meeting", "按期召开党员大会", 8, "meetings", {"rule": "general-meeting"}),
-    ("组织生活", "committee-meeting", "按期召开支委会", 8, "meetings", {"rule": "committee-meeting"}),
+    ("组织生活", "committee-meeting", "按期召开支委会", 8, "meetings", {"rule": "committee-meeting", "committee_required": True}),
     ("组织生活", "group-meeting", "按期召开党小组会", 6, "meetings", {"rule": "group-meeting"}),
     ("组织生活", "lecture", "按期上党课", 6, "meetings", {"rule": "lecture"}),
     ("组织生活", "theme-day", "每月开展主题党日", 7, "meetings", {"rule": "theme-day"}),

@@ -1,0 +1,31 @@
+// Render every <div data-chart="id"> from the JSON in <script id="id" type="application/json">.
+(function () {
+  if (!window.echarts) { return; }
+  var palette = ["#b71c1c", "#d9480f", "#1864ab", "#2b8a3e", "#6c757d"];
+  document.querySelectorAll("[data-chart]").forEach(function (el) {
+    var source = document.getElementById(el.getAttribute("data-chart"));
+    if (!source) { return; }
+    var spec = JSON.parse(source.textContent);
+    var hasData = spec.series.some(function (s) { return s.data.some(function (v) { return v !== null; }); });
+    if (!hasData) {
+      el.innerHTML = '<div class="h-100 d-flex flex-column justify-content-center text-center text-muted small"><div class="fw-semibold mb-1"></div>暂无数据</div>';
+      el.querySelector(".fw-semibold").textContent = spec.title;
+      return;
+    }
+    var chart = echarts.init(el, null, { renderer: "svg" });
+    var option = {
+      color: palette,
+      title: { text: spec.title, left: "center", textStyle: { fontSize: 14 } },
+      tooltip: { trigger: "axis" },
+      grid: { left: 40, right: 16, top: 40, bottom: 40, containLabel: true },
+      xAxis: { type: "category", data: spec.labels, axisLabel: { interval: 0, rotate: spec.labels.length > 4 ? 30 : 0 } },
+      yAxis: { type: "value", max: spec.max || null, minInterval: 1 },
+      series: spec.series.map(function (s, i) {
+        return { name: s.name, type: spec.type, data: s.data, connectNulls: true, label: { show: spec.type === "bar", position: "top" },
+                 itemStyle: spec.type === "bar" && spec.labels.length === 4 ? { color: function (p) { return ["#2b8a3e", "#1864ab", "#d9480f", "#b71c1c"][p.dataIndex]; } } : undefined };
+      })
+    };
+    chart.setOption(option);
+    window.addEventListener("resize", function () { chart.resize(); });
+  });
+})();

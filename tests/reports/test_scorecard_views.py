@@ -1,0 +1,80 @@
+"""Scorecard pages: staff review and publish; a branch sees only its own published card."""
+
+import pytest
+from django.urls import reverse
+
+from reports.models import RubricItem, Scorecard
+from tests.factories import make_person
+
+Q = "2026Q1"
+
+
+@pytest.fixture
+def people(tree):
+    make_person(tree["branch_a"])
+    make_person(tree["branch_b"])
+
+
+def detail(unit, period=Q):
+    return reverse("reports:scorecard", args=[unit.pk, period])
+
+
+@pytest.mark.django_db
+def test_overview_for_staff(client_for, staff, tree, people, django_assert_max_num_queries):
+    with django_assert_max_num_queries(60):
+        response = client_for(staff).get(reverse("reports:scorecards"), {"unit": tree["committee"].pk, "period": Q})
+    assert response.status_code == 200
+    assert "第一党支部" in response.content.decode() and "第二党支部" in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", ["owner", "viewer"])
+def test_branch_users_are_sent_to_their_own_card(request, client_for, tree, people, who):
+    user = request.getfixturevalue(who)
+    response = client_for(user).get(reverse("reports:scorecards"), {"period": Q})
+    assert response.status_code == 302 and response.url == detail(tree["branch_a"])
+    other = client_for(user).get(reverse("reports:scorecards"), {"unit": tree["committee"].pk})
+    assert other.status_code == 404
+
+
+@pytest.mark.django_db
+def test_branch_sees_card_only_once_published(client_for, owner, staff, outsider, tree, people):
+    page = client_for(owner).get(detail(tree["branch_a"]))
+    assert page.status_code == 200 and "尚未发布" in page.content.decode()
+    assert client_for(outsider).get(detail(tree["branch_a"])).status_code == 404
+    overall = RubricItem.objects.get(code="overall")
+    client = client_for(staff)
+    for unit in (tree["branch_a"], tree["branch_b"]):
+        url = reverse("reports:manual_score", args=[unit.pk, Q, overall.pk])
+        assert client.post(url, {"points": "9", "comment": "阵地规范"}).status_code == 302
+    response = client.post(reverse("reports:scorecards_publish"), {"unit": tree["committee"].pk, "period": Q})
+    assert response.status_code == 302
+    assert Scorecard.objects.filter(period=Q).count() == 2
+    published = client_for(owner).get(detail(tree["branch_a"])).content.decode()
+    assert "阵地规范" in published and "第二党支部" not in published
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", ["owner", "viewer"])
+def test_branch_users_cannot_score_or_publish(request, client_for, tree, people, who):
+    client = client_for(request.getfixturevalue(who))
+    overall = RubricItem.objects.get(code="overall")
+    url = reverse("reports:manual_score", args=[tree["branch_a"].pk, Q, overall.pk])
+    assert client.post(url, {"points": "10", "comment": "自评满分"}).status_code == 403
+    assert client.post(reverse("reports:scorecards_publish"), {"unit": tree["committee"].pk, "period": Q}).status_code == 404
+    assert not Scorecard.objects.exists()
+
+
+@pytest.mark.django_db
+def test_bad_input_and_methods(client_for, staff, tree, people):
+    client = client_for(staff)
+    overall = RubricItem.objects.get(code="overall")
+    url = reverse("reports:manual_score", args=[tree["branch_a"].pk, Q, overall.pk])
+    response = client.post(url, {"points": "abc", "comment": ""}, follow=True)
+    assert response.status_code == 200 and "得分应为数字" in response.content.decode()
+    assert client.get(url).status_code == 405
+    assert client.get(reverse("reports:scorecards_publish")).status_code == 405
+    assert client.get(detail(tree["branch_a"], "2026-13")).status_code == 404
+    assert client.get(detail(tree["committee"])).status_code == 404
+    publish = client.post(reverse("reports:scorecards_publish"), {"unit": tree["committee"].pk, "period": Q}, follow=True)
+    assert "尚未评分" in publish.content.decode()
