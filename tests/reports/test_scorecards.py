@@ -12,9 +12,9 @@ from branches.models import OfficerRole, UnitKind
 from branches.periods import Period
 from dues import services as dues
 from dues.models import PointsSheet
-from members.models import Status
 from meetings.models import AttendanceStatus, MeetingKind, MeetingStatus
 from meetings.services import attendance_set
+from members.models import Status
 from reports import services
 from reports.models import RubricItem, Scorecard
 from reports.scorecard_export import ScorecardExporter
