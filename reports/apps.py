@@ -6,4 +6,4 @@ class ReportsConfig(AppConfig):
     verbose_name = "报表"
 
     def ready(self) -> None:
-        from . import scorecard_export  # noqa: F401  (registers export scorecard)
+        from . import scorecard_export, workreport_docx  # noqa: F401  (registers export scorecard, work-report)

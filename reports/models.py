@@ -169,3 +169,57 @@ class Scorecard(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} {self.period} {self.total}"
+
+
+class ReportDraft(models.Model):
+    """The editable narrative of a work report for one org unit and period. Figures are never
+    stored here: they are recomputed from the records every time, so editing survives regeneration."""
+
+    unit = models.ForeignKey("branches.OrgUnit", verbose_name="党组织", on_delete=models.PROTECT, related_name="+")
+    period = models.CharField("期间", max_length=8)
+    opening = models.TextField("开头", blank=True)
+    achievements = models.TextField("主要成效", blank=True)
+    problems = models.TextField("存在问题", blank=True)
+    next_steps = models.TextField("下一步工作", blank=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "工作报告文稿"
+        verbose_name_plural = "工作报告文稿"
+        constraints = [models.UniqueConstraint(fields=["unit", "period"], name="report_draft_once")]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.period}"
+
+
+class PlanStatus(models.TextChoices):
+    PLANNED = "planned", "未开始"
+    ONGOING = "ongoing", "推进中"
+    DONE = "done", "已完成（销账）"
+    DROPPED = "dropped", "已调整取消"
+
+
+class WorkPlanItem(models.Model):
+    """One item of an org unit's annual 党建工作要点 / 任务清单."""
+
+    unit = models.ForeignKey("branches.OrgUnit", verbose_name="制定单位", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField("年度")
+    title = models.CharField("工作事项", max_length=300)
+    owner = models.ForeignKey("branches.OrgUnit", verbose_name="责任单位", on_delete=models.PROTECT, related_name="+")
+    due_on = models.DateField("完成时限")
+    status = models.CharField("状态", max_length=10, choices=PlanStatus.choices, default=PlanStatus.PLANNED)
+    evidence = models.CharField("完成情况/佐证", max_length=500, blank=True)
+    done_on = models.DateField("完成日期", null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "工作要点"
+        verbose_name_plural = "工作要点"
+        ordering = ["unit", "year", "due_on", "id"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -127,3 +127,47 @@ def scorecards_publish(*, actor: Any, root: Any, period: Any, reason: str = "") 
         row.save()
         published.append(row)
     return published
+
+
+# --- Work reports ------------------------------------------------------------------------------
+
+
+def report_draft_save(*, actor: Any, draft: Any) -> Any:
+    from branches.services import save_with_history
+
+    draft.updated_by = actor
+    save_with_history(draft, actor)
+    return draft
+
+
+def plan_item_save(*, actor: Any, unit: Any, year: int, item: Any) -> Any:
+    from django.core.exceptions import ValidationError
+
+    from branches.services import save_with_history
+
+    item.unit, item.year = unit, year
+    if item.due_on and item.due_on.year != year:
+        raise ValidationError({"due_on": f"完成时限应在{year}年内。"})
+    if not item.owner.path.startswith(unit.path):
+        raise ValidationError({"owner": "责任单位应是本组织或其下级组织。"})
+    save_with_history(item, actor)
+    return item
+
+
+def plan_item_tick(*, actor: Any, item: Any, status: str, evidence: str) -> Any:
+    """销账: mark an item done (evidence required) or change its status."""
+    from django.core.exceptions import ValidationError
+
+    from branches.models import today
+    from branches.services import save_with_history
+
+    from .models import PlanStatus
+
+    if status not in PlanStatus.values:
+        raise ValidationError({"status": "请选择状态。"})
+    if status == PlanStatus.DONE and not evidence.strip():
+        raise ValidationError({"evidence": "销账须填写完成情况或佐证材料。"})
+    item.status, item.evidence = status, evidence.strip()[:500]
+    item.done_on = (item.done_on or today()) if status == PlanStatus.DONE else None
+    save_with_history(item, actor)
+    return item

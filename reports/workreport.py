@@ -1,0 +1,394 @@
+"""Half-year and annual work reports (report-anatomy.md): every figure computed from the
+period's records, each one traceable to the records it counts, plus the editable narrative.
+
+A *record figure* is defined by the queryset of records it counts: the report shows
+``records(...).count()`` and the drill-down page lists the same queryset, so the two can never
+disagree. Money and rates come from the dues ledger and link to its pages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlencode
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.urls import reverse
+
+from branches.models import Officer, OrgUnit, Term, UnitKind, today
+from branches.periods import Period, chinese_date
+
+KIND_LABELS = {"general": "党员大会", "committee": "支委会", "group": "党小组会", "lecture": "党课",
+               "theme_day": "主题党日", "life": "组织生活会", "appraisal": "民主评议党员"}
+
+
+@dataclass(frozen=True)
+class Scope:
+    unit: OrgUnit
+    period: Period
+
+    @property
+    def start(self) -> dt.date:
+        return self.period.start
+
+    @property
+    def end(self) -> dt.date:
+        """The period's last day, or today while the period is still running."""
+        return min(self.period.end, today())
+
+
+@dataclass(frozen=True)
+class RecordFigure:
+    key: str
+    label: str
+    measure: str
+    records: Callable[[Scope], QuerySet]
+    columns: tuple[tuple[str, Callable[[Any], Any]], ...]
+
+
+def _in_tree(scope: Scope, field: str = "unit__path") -> Q:
+    return Q(**{f"{field}__startswith": scope.unit.path})
+
+
+def _units(kind: str) -> Callable[[Scope], QuerySet]:
+    def records(scope: Scope) -> QuerySet:
+        return OrgUnit.objects.filter(_in_tree(scope, "path"), kind=kind).filter(
+            Q(archived_on__isnull=True) | Q(archived_on__gt=scope.end)
+        ).filter(Q(founded_on__isnull=True) | Q(founded_on__lte=scope.end)).order_by("path")
+
+    return records
+
+
+def _meetings(kind: str, *, secretary: bool = False) -> Callable[[Scope], QuerySet]:
+    def records(scope: Scope) -> QuerySet:
+        from meetings.models import Meeting, MeetingStatus
+
+        counts = Q(kind=kind)
+        if kind == "lecture":
+            counts |= Q(kind="theme_day", also_lecture=True)
+        if kind == "general":
+            counts |= Q(kind="theme_day", also_general=True)
+        qs = Meeting.objects.filter(_in_tree(scope), counts, status=MeetingStatus.CONFIRMED,
+                                    date__range=(scope.start, scope.end))
+        if secretary:
+            qs = qs.filter(lecturer_role="secretary")
+        return qs.select_related("unit").order_by("date", "id")
+
+    return records
+
+
+def _people_dated(field: str) -> Callable[[Scope], QuerySet]:
+    def records(scope: Scope) -> QuerySet:
+        from members.models import Membership, Person
+
+        belonged = Membership.objects.filter(person=OuterRef("pk"), unit__path__startswith=scope.unit.path)
+        return Person.objects.filter(Exists(belonged), **{f"{field}__range": (scope.start, scope.end)}).order_by(field)
+
+    return records
+
+
+def _members_at_end(status: str) -> Callable[[Scope], QuerySet]:
+    def records(scope: Scope) -> QuerySet:
+        from members.models import Person
+
+        people = Person.objects.in_unit_on(scope.unit, scope.end)
+        full = Q(full_on__lte=scope.end) | Q(status="full", full_on__isnull=True)
+        if status == "full":
+            return people.filter(full).order_by("pinyin")
+        return people.filter(probationary_on__lte=scope.end).exclude(full).order_by("pinyin")
+
+    return records
+
+
+def _events(kind: str) -> Callable[[Scope], QuerySet]:
+    def records(scope: Scope) -> QuerySet:
+        from members.models import EventKind, MemberEvent
+
+        qs = MemberEvent.objects.filter(date__range=(scope.start, scope.end)).select_related("person", "from_unit", "to_unit")
+        inside_to, inside_from = _in_tree(scope, "to_unit__path"), _in_tree(scope, "from_unit__path")
+        if kind == "in":  # arrived in the scope, from outside it
+            qs = qs.filter(Q(kind=EventKind.TRANSFER_IN, to_unit__path__startswith=scope.unit.path)
+                           | Q(Q(kind=EventKind.TRANSFER_OUT) & inside_to & ~inside_from))
+        else:  # left the scope
+            qs = qs.filter(Q(kind=EventKind.TRANSFER_OUT) & inside_from & ~inside_to)
+        return qs.order_by("date", "id")
+
+    return records
+
+
+def _terms_elected(scope: Scope) -> QuerySet:
+    return Term.objects.filter(_in_tree(scope), started_on__range=(scope.start, scope.end)).select_related("unit")
+
+
+def _terms_overdue(scope: Scope) -> QuerySet:
+    newer = Term.objects.filter(unit=OuterRef("unit"), started_on__gt=OuterRef("started_on"), started_on__lte=scope.end)
+    return (Term.objects.filter(_in_tree(scope), ends_on__lt=scope.end, unit__archived_on__isnull=True)
+            .exclude(Exists(newer)).select_related("unit").order_by("ends_on"))
+
+
+def _officer_changes(scope: Scope) -> QuerySet:
+    window = (scope.start, scope.end)
+    return (Officer.objects.filter(_in_tree(scope)).filter(Q(started_on__range=window) | Q(ended_on__range=window))
+            .select_related("unit", "person").order_by("started_on"))
+
+
+def _talks(scope: Scope) -> QuerySet:
+    from meetings.models import Talk
+
+    return (Talk.objects.filter(_in_tree(scope), date__range=(scope.start, scope.end), void_reason="")
+            .select_related("unit", "officer", "member").order_by("date"))
+
+
+def _appraisals(grade: str) -> Callable[[Scope], QuerySet]:
+    def records(scope: Scope) -> QuerySet:
+        from meetings.models import AppraisalResult, MeetingStatus
+
+        return (AppraisalResult.objects.filter(meeting__unit__path__startswith=scope.unit.path, grade=grade,
+                                               meeting__status=MeetingStatus.CONFIRMED,
+                                               meeting__date__range=(scope.start, scope.end))
+                .select_related("person", "meeting__unit").order_by("meeting__date"))
+
+    return records
+
+
+def _person_columns() -> tuple[tuple[str, Callable[[Any], Any]], ...]:
+    return (("姓名", lambda p: p.name), ("人员类别", lambda p: p.get_status_display()),
+            ("申请入党", lambda p: p.applied_on), ("接收预备党员", lambda p: p.probationary_on), ("转正", lambda p: p.full_on))
+
+
+MEETING_COLUMNS = (("日期", lambda m: m.date), ("党组织", lambda m: m.unit.name), ("类型", lambda m: m.kinds_label),
+                   ("主题", lambda m: m.topic))
+UNIT_COLUMNS = (("编码", lambda u: u.code), ("名称", lambda u: u.name), ("成立日期", lambda u: u.founded_on))
+EVENT_COLUMNS = (("日期", lambda e: e.date), ("姓名", lambda e: e.person.name),
+                 ("转出", lambda e: e.from_unit.name if e.from_unit else e.external_org),
+                 ("转入", lambda e: e.to_unit.name if e.to_unit else e.external_org), ("介绍信", lambda e: e.letter_number))
+APPRAISAL_COLUMNS = (("姓名", lambda a: a.person.name), ("党支部", lambda a: a.meeting.unit.name),
+                     ("日期", lambda a: a.meeting.date))
+
+FIGURES: dict[str, RecordFigure] = {f.key: f for f in [
+    RecordFigure("units-committee", "党委", "个", _units(UnitKind.COMMITTEE), UNIT_COLUMNS),
+    RecordFigure("units-general", "党总支", "个", _units(UnitKind.GENERAL_BRANCH), UNIT_COLUMNS),
+    RecordFigure("units-branch", "党支部", "个", _units(UnitKind.BRANCH), UNIT_COLUMNS),
+    RecordFigure("units-group", "党小组", "个", _units(UnitKind.GROUP), UNIT_COLUMNS),
+    RecordFigure("terms-elected", "完成换届", "个", _terms_elected,
+                 (("党组织", lambda t: t.unit.name), ("换届日期", lambda t: t.started_on), ("任期至", lambda t: t.ends_on))),
+    RecordFigure("terms-overdue", "换届超期", "个", _terms_overdue,
+                 (("党组织", lambda t: t.unit.name), ("任期届满", lambda t: t.ends_on))),
+    RecordFigure("officers-changed", "委员调整", "人次", _officer_changes,
+                 (("党组织", lambda o: o.unit.name), ("姓名", lambda o: o.person.name), ("职务", lambda o: o.get_role_display()),
+                  ("任职", lambda o: o.started_on), ("离任", lambda o: o.ended_on))),
+    *[RecordFigure(f"meetings-{kind}", label, "次", _meetings(kind), MEETING_COLUMNS)
+      for kind, label in KIND_LABELS.items()],
+    RecordFigure("meetings-secretary-lecture", "书记讲党课", "次", _meetings("lecture", secretary=True), MEETING_COLUMNS),
+    RecordFigure("talks", "谈心谈话", "人次", _talks,
+                 (("日期", lambda t: t.date), ("党支部", lambda t: t.unit.name), ("谈话人", lambda t: t.officer.name),
+                  ("谈话对象", lambda t: t.member.name))),
+    RecordFigure("members-full", "正式党员", "名", _members_at_end("full"), _person_columns()),
+    RecordFigure("members-probationary", "预备党员", "名", _members_at_end("probationary"), _person_columns()),
+    RecordFigure("dev-applied", "递交入党申请", "人", _people_dated("applied_on"), _person_columns()),
+    RecordFigure("dev-activist", "确定入党积极分子", "人", _people_dated("activist_on"), _person_columns()),
+    RecordFigure("dev-candidate", "确定发展对象", "人", _people_dated("candidate_on"), _person_columns()),
+    RecordFigure("dev-probationary", "接收预备党员", "人", _people_dated("probationary_on"), _person_columns()),
+    RecordFigure("dev-full", "预备党员转正", "人", _people_dated("full_on"), _person_columns()),
+    RecordFigure("transfers-in", "转入党员", "人次", _events("in"), EVENT_COLUMNS),
+    RecordFigure("transfers-out", "转出党员", "人次", _events("out"), EVENT_COLUMNS),
+    *[RecordFigure(f"appraisal-{grade}", label, "人", _appraisals(grade), APPRAISAL_COLUMNS)
+      for grade, label in (("excellent", "优秀"), ("good", "合格"), ("basic", "基本合格"), ("fail", "不合格"))],
+]}
+
+
+@dataclass
+class Value:
+    """One figure as the report shows it."""
+
+    key: str
+    label: str
+    value: Any
+    measure: str
+    url: str
+
+    def __str__(self) -> str:
+        return f"{self.value}{self.measure}"
+
+
+@dataclass
+class Report:
+    scope: Scope
+    title: str
+    values: dict[str, Value] = field(default_factory=dict)
+    facts: dict[str, Any] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+    tables: list[tuple[str, list[str], list[list[Any]]]] = field(default_factory=list)
+
+    def __getitem__(self, key: str) -> Value:
+        return self.values[key]
+
+
+def report_title(unit: OrgUnit, period: Period) -> str:
+    if period.kind == "year":
+        return f"{unit.name}{period.year}年度党建工作报告"
+    return f"{unit.name}{period.year}年{'上' if period.index == 1 else '下'}半年党建工作总结"
+
+
+def records_url(scope: Scope, key: str) -> str:
+    return reverse("reports:work_records", args=[scope.unit.pk, str(scope.period), key])
+
+
+def _pct(numerator: Decimal | int, denominator: Decimal | int) -> Decimal | None:
+    if not denominator:
+        return None
+    return (Decimal(numerator) * 100 / Decimal(denominator)).quantize(Decimal("0.1"))
+
+
+def build(unit: OrgUnit, period: Period) -> Report:
+    """Every figure of the report for ``unit``'s subtree and a half-year or year."""
+    if period.kind not in ("half", "year"):
+        raise ValueError("work reports cover a half-year or a year")
+    scope = Scope(unit, period)
+    report = Report(scope, report_title(unit, period))
+    for key, figure in FIGURES.items():
+        report.values[key] = Value(key, figure.label, figure.records(scope).count(), figure.measure, records_url(scope, key))
+    _attendance(report)
+    _compliance(report)
+    _dues(report)
+    _points(report)
+    _pipeline(report)
+    _problems(report)
+    return report
+
+
+def _attendance(report: Report) -> None:
+    from meetings.models import Attendance, MeetingStatus
+
+    scope = report.scope
+    attended = Attendance.objects.filter(meeting__unit__path__startswith=scope.unit.path,
+                                         meeting__status=MeetingStatus.CONFIRMED,
+                                         meeting__date__range=(scope.start, scope.end))
+    rows = dict(attended.values_list("status").annotate(n=Count("id")))
+    expected = sum(rows.get(s, 0) for s in ("present", "leave", "absent"))
+    rate = _pct(rows.get("present", 0), expected)
+    url = f"{reverse('meetings:list')}?{urlencode({'unit': scope.unit.pk, 'period': str(scope.period), 'status': 'confirmed'})}"
+    report.values["attendance-rate"] = Value("attendance-rate", "平均出勤率", rate if rate is not None else "—", "%", url)
+
+
+def _compliance(report: Report) -> None:
+    from meetings import compliance
+
+    scope = report.scope
+    result = compliance.evaluate(scope.unit, scope.period, on=scope.end)
+    branches = [r for r in result.units if r.unit.kind == UnitKind.BRANCH]
+    met = [r for r in branches if r.status != "missing"]
+    behind = [r for r in branches if r.status == "missing"]
+    url = f"{reverse('meetings:grid')}?{urlencode({'unit': scope.unit.pk, 'period': str(scope.period)})}"
+    report.values["compliance-met"] = Value("compliance-met", "按规定开展组织生活的党支部", len(met), "个", url)
+    report.values["compliance-behind"] = Value("compliance-behind", "未按规定开展组织生活的党支部", len(behind), "个", url)
+    report.facts["behind"] = [(r.unit, [rule for rule in r.rules if rule.status == "missing"]) for r in behind]
+
+
+def _dues(report: Report) -> None:
+    from dues.selectors import arrears_for_unit, figures_by_branch, figures_for
+
+    scope = report.scope
+    figures = figures_for(scope.unit, scope.period)
+    url = f"{reverse('dues:index')}?{urlencode({'unit': scope.unit.pk, 'period': str(scope.period)})}"
+    for key, label, value, measure in (
+        ("dues-due", "应缴党费", figures.due, "元"), ("dues-paid", "实缴党费", figures.paid, "元"),
+        ("dues-rate", "收缴率", figures.rate_money if figures.rate_money is not None else "—", "%"),
+        ("dues-remitted", "上交党费", figures.remitted, "元"),
+    ):
+        report.values[key] = Value(key, label, value, measure, url)
+    arrears = [a for a in arrears_for_unit(scope.unit, on=scope.end + dt.timedelta(days=1)) if a.count]
+    report.values["dues-arrears"] = Value("dues-arrears", "欠缴党费党员", len(arrears), "人", url)
+    report.tables.append(("党费收缴情况", ["党支部", "应缴（元）", "实缴（元）", "收缴率", "上交（元）"], [
+        [branch.name, f.due, f.paid, f"{f.rate_money}%" if f.rate_money is not None else "—", f.remitted]
+        for branch, f in figures_by_branch(scope.unit, scope.period)
+    ]))
+
+
+def _points(report: Report) -> None:
+    from dues.models import PointsSheet
+
+    scope = report.scope
+    sheets = PointsSheet.objects.filter(unit__path__startswith=scope.unit.path, month__range=(scope.start, scope.end))
+    url = reverse("dues:index")
+    report.values["points-scored"] = Value("points-scored", "开展积分评定", sheets.count(), "次", url)
+    published = sheets.filter(state__in=["public", "confirmed"]).count()
+    report.values["points-published"] = Value("points-published", "积分公示", published, "次", url)
+
+
+def _pipeline(report: Report) -> None:
+    from members.models import PIPELINE_STATUSES, Membership, Person
+    from members.selectors import progress_of
+
+    scope = report.scope
+    current = Membership.objects.filter(unit__path__startswith=scope.unit.path, ended_on__isnull=True).values("person_id")
+    people = Person.objects.filter(pk__in=current, status__in=PIPELINE_STATUSES).prefetch_related("steps")
+    overdue = [p for p in people if progress_of(p, steps=list(p.steps.all())).overdue]
+    url = f"{reverse('members:pipeline')}?{urlencode({'unit': scope.unit.pk})}"
+    report.values["dev-overdue"] = Value("dev-overdue", "发展环节超期", len(overdue), "人", url)
+
+
+def _problems(report: Report) -> None:
+    """Pre-draft 存在问题 from the period's gaps; people edit it in the browser."""
+    v, problems = report.values, report.problems
+    for unit, rules in report.facts.get("behind", [])[:8]:
+        problems.append(f"{unit.name}{report.scope.period.label}未按规定召开{'、'.join(r.name for r in rules)}。")
+    if len(report.facts.get("behind", [])) > 8:
+        problems.append(f"另有{len(report.facts['behind']) - 8}个党支部组织生活未达到规定要求。")
+    if v["terms-overdue"].value:
+        problems.append(f"{v['terms-overdue'].value}个党组织换届超期，尚未按期换届。")
+    rate = v["dues-rate"].value
+    if isinstance(rate, Decimal) and rate < 100:
+        problems.append(f"党费收缴率为{rate}%，{v['dues-arrears'].value}名党员存在欠缴党费情况。")
+    attendance = v["attendance-rate"].value
+    if isinstance(attendance, Decimal) and attendance < 90:
+        problems.append(f"组织生活平均出勤率为{attendance}%，部分党员参加组织生活不够经常。")
+    if v["dev-overdue"].value:
+        problems.append(f"发展党员工作中有{v['dev-overdue'].value}人的环节超过规定时限。")
+
+
+def sentences(report: Report) -> list[tuple[str, list[str]]]:
+    """The data-backed parts of the report as (heading, paragraphs)."""
+    v = report.values
+    end = chinese_date(report.scope.end)
+    meetings = "，".join(f"{label}{v[f'meetings-{kind}'].value}次" for kind, label in KIND_LABELS.items())
+    behind = report.facts.get("behind", [])
+    units = "、".join(f"{label}{v[key].value}个" for key, label in (
+        ("units-committee", "党委"), ("units-general", "党总支"), ("units-branch", "党支部"), ("units-group", "党小组"))
+        if v[key].value) or "党组织0个"
+    grades = [v[f"appraisal-{g}"].value for g in ("excellent", "good", "basic", "fail")]
+    appraisal = (f"民主评议党员中，评为优秀{grades[0]}人、合格{grades[1]}人、基本合格{grades[2]}人、不合格{grades[3]}人。"
+                 if any(grades) else "本期未开展民主评议党员。")
+    parts = [
+        ("组织建设", [
+            f"截至{end}，共有{units}。本期完成换届{v['terms-elected'].value}个，调整委员{v['officers-changed'].value}人次"
+            + (f"，{v['terms-overdue'].value}个党组织换届超期。" if v["terms-overdue"].value else "，无换届超期的党组织。"),
+        ]),
+        ("“三会一课”等组织生活", [
+            f"本期共召开{meetings}，其中书记讲党课{v['meetings-secretary-lecture'].value}次，"
+            f"开展谈心谈话{v['talks'].value}人次，组织生活平均出勤率{v['attendance-rate'].value}%。",
+            f"{v['compliance-met'].value}个党支部按规定开展了组织生活"
+            + (f"，{v['compliance-behind'].value}个党支部未达到要求（{'、'.join(u.name for u, _ in behind[:5])}"
+               f"{'等' if len(behind) > 5 else ''}）。" if behind else "，所有党支部均达到规定要求。"),
+        ]),
+        ("党员教育管理", [
+            f"截至{end}，共有正式党员{v['members-full'].value}名、预备党员{v['members-probationary'].value}名。"
+            f"本期开展党员积分评定{v['points-scored'].value}次、公示{v['points-published'].value}次。{appraisal}",
+        ]),
+        ("发展党员", [
+            f"本期收到入党申请{v['dev-applied'].value}人，确定入党积极分子{v['dev-activist'].value}人、"
+            f"发展对象{v['dev-candidate'].value}人，接收预备党员{v['dev-probationary'].value}人，"
+            f"预备党员转正{v['dev-full'].value}人" + (f"；{v['dev-overdue'].value}人的发展环节超期，需督促办理。"
+                                                  if v["dev-overdue"].value else "；各环节均按期办理。"),
+        ]),
+        ("组织关系转接", [f"本期转入党员{v['transfers-in'].value}人次，转出党员{v['transfers-out'].value}人次。"]),
+        ("党费收缴", [
+            f"本期应缴党费{v['dues-due'].value}元，实缴{v['dues-paid'].value}元，收缴率{v['dues-rate'].value}%，"
+            f"上交党费{v['dues-remitted'].value}元"
+            + (f"；{v['dues-arrears'].value}名党员存在欠缴。" if v["dues-arrears"].value else "；无欠缴党费的党员。"),
+        ]),
+    ]
+    return parts
