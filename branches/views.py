@@ -31,41 +31,6 @@ from .importing import ImportRefused, importer_for, importer_kinds
 from .models import ImportBatch, Notification, Officer, OrgUnit, UnitKind, today
 
 
-def _flatten(nodes: list[selectors.TreeNode]) -> list[selectors.TreeNode]:
-    flat: list[selectors.TreeNode] = []
-    for node in nodes:
-        flat.append(node)
-        flat.extend(_flatten(node.children))
-    return flat
-
-
-@require_GET
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    scope = access.scope_for(request.user)
-    if scope.is_empty:
-        return render(request, "branches/home_norole.html", {"nav_section": "home"})
-    roots = selectors.unit_tree(user=request.user)
-    flat = _flatten(roots)
-    branches = [node for node in flat if node.unit.kind == UnitKind.BRANCH]
-    tops = [node for node in flat if node.unit.path in scope.view_paths] or roots
-    from members.selectors import pipeline_rows
-
-    context: dict[str, Any] = {
-        "nav_section": "home",
-        "tops": tops,
-        "branches": branches,
-        "attention": [node for node in branches if node.warnings or node.term.code in ("due", "overdue")],
-        "overdue_terms": [node for node in flat if node.term.code == "overdue"],
-        "is_overview": scope.is_admin or bool(scope.staff_paths) or len(branches) > 1,
-        "pipeline": pipeline_rows(user=request.user, overdue_only=True)[:20],
-        "kind_counts": {
-            label: sum(1 for node in flat if node.unit.kind == value) for value, label in UnitKind.choices
-        },
-    }
-    return render(request, "branches/home.html", context)
-
-
 @require_GET
 @login_required
 def tree(request: HttpRequest) -> HttpResponse:

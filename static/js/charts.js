@@ -1,11 +1,26 @@
 // Render every <div data-chart="id"> from the JSON in <script id="id" type="application/json">.
 (function () {
   if (!window.echarts) { return; }
+  function heatmap(el, spec) {
+    if (!spec.rows.length) { el.textContent = "暂无党支部"; return; }
+    var chart = echarts.init(el, null, { renderer: "canvas" });
+    chart.setOption({
+      title: { text: spec.title, left: "center", textStyle: { fontSize: 14 } },
+      tooltip: { formatter: function (p) { return spec.rows[p.value[1]] + "<br>" + spec.labels[p.value[0]] + "：" + spec.legend[p.value[2]]; } },
+      grid: { left: 8, right: 8, top: 40, bottom: 8, containLabel: true },
+      xAxis: { type: "category", data: spec.labels, position: "top", axisLabel: { interval: 0, rotate: 30 } },
+      yAxis: { type: "category", data: spec.rows, inverse: true, axisLabel: { interval: spec.rows.length > 60 ? "auto" : 0, fontSize: 11 } },
+      visualMap: { show: false, type: "piecewise", pieces: [{ value: 0, color: "#e03131" }, { value: 1, color: "#fab005" }, { value: 2, color: "#2f9e44" }] },
+      series: [{ type: "heatmap", data: spec.data, itemStyle: { borderColor: "#fff", borderWidth: 1 }, progressive: 2000 }]
+    });
+    window.addEventListener("resize", function () { chart.resize(); });
+  }
   var palette = ["#b71c1c", "#d9480f", "#1864ab", "#2b8a3e", "#6c757d"];
   document.querySelectorAll("[data-chart]").forEach(function (el) {
     var source = document.getElementById(el.getAttribute("data-chart"));
     if (!source) { return; }
     var spec = JSON.parse(source.textContent);
+    if (spec.type === "heatmap") { heatmap(el, spec); return; }
     var hasData = spec.series.some(function (s) { return s.data.some(function (v) { return v !== null; }); });
     if (!hasData) {
       el.innerHTML = '<div class="h-100 d-flex flex-column justify-content-center text-center text-muted small"><div class="fw-semibold mb-1"></div>暂无数据</div>';

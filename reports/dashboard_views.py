@@ -1,0 +1,52 @@
+"""The home page of each role: a secretary's to-do list, a committee's overview."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from branches import access, selectors
+from branches.models import UnitKind, today
+from members.selectors import pipeline_rows
+
+from . import dashboards
+
+
+def flatten(nodes: list[selectors.TreeNode]) -> list[selectors.TreeNode]:
+    flat: list[selectors.TreeNode] = []
+    for node in nodes:
+        flat.append(node)
+        flat.extend(flatten(node.children))
+    return flat
+
+
+@require_GET
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    scope = access.scope_for(request.user)
+    if scope.is_empty:
+        return render(request, "reports/home_norole.html", {"nav_section": "home"})
+    on = today()
+    roots = selectors.unit_tree(user=request.user)
+    flat = flatten(roots)
+    branches = [node for node in flat if node.unit.kind == UnitKind.BRANCH]
+    tops = [node for node in flat if node.unit.path in scope.view_paths] or roots
+    overview = scope.is_admin or bool(scope.staff_paths) or len(branches) > 1
+    context: dict[str, Any] = {
+        "nav_section": "home",
+        "tops": tops,
+        "branches": branches,
+        "attention": [node for node in branches if node.warnings or node.term.code in ("due", "overdue")],
+        "is_overview": overview,
+        "pipeline": pipeline_rows(user=request.user, overdue_only=True)[:20],
+        "kind_counts": {label: sum(1 for node in flat if node.unit.kind == value) for value, label in UnitKind.choices},
+    }
+    if overview and tops:
+        context["overview"] = dashboards.committee_overview(tops[0].unit, flat, on)
+    else:
+        context["todos"] = [(node, dashboards.secretary_todos(node, on)) for node in branches]
+    return render(request, "reports/home.html", context)

@@ -1,0 +1,163 @@
+"""What each home page shows: a secretary's to-do list for the month and quarter, and a
+committee's overview (compliance heat map, 收缴率, scorecard bands, pipeline, overdue terms).
+Everything is read in a fixed number of queries, whatever the number of branches."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlencode
+
+from django.db.models import Count, Sum
+from django.urls import reverse
+
+from branches.models import OrgUnit, UnitKind
+from branches.periods import Period
+from branches.selectors import TreeNode
+
+
+@dataclass
+class Todo:
+    area: str
+    text: str
+    url: str
+    level: str = "info"  # danger / warning / info
+    due: dt.date | None = None
+
+
+def _url(name: str, *args: Any, **query: Any) -> str:
+    url = reverse(name, args=args)
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+def secretary_todos(node: TreeNode, on: dt.date) -> list[Todo]:
+    """What a branch still has to do this month and quarter, each with a link to do it."""
+    from dues.models import DuesDue, PointsSheet
+    from dues.selectors import live_payments
+    from meetings import compliance
+    from members.selectors import progress_of
+
+    branch = node.unit
+    todos: list[Todo] = []
+    quarter = Period.containing(on, "quarter")
+    for result in compliance.evaluate(branch, quarter, on=on).units:
+        for rule in result.rules:
+            for part in rule.missed_parts(on):
+                todos.append(Todo("三会一课", f"{result.unit.name}{part.period.label}未召开{rule.name}（已过期）",
+                                  _url("meetings:compliance", unit=branch.pk), "danger", part.period.end))
+            for part in rule.open_parts(on):
+                missing = part.required - part.actual
+                todos.append(Todo("三会一课", f"{result.unit.name}{part.period.label}还需召开{rule.name}{missing}次",
+                                  _url("meetings:create", unit=result.unit.pk), "warning", part.period.end))
+    month = on.replace(day=1)
+    owed = DuesDue.objects.filter(unit=branch, month=month)
+    if not owed.exists():
+        todos.append(Todo("党费", f"{month.month}月应缴党费尚未生成", _url("dues:sheet", branch.pk, f"{month:%Y-%m}"), "warning"))
+    else:
+        paid = live_payments().filter(month=month, person_id__in=owed.values("person_id")).values("person_id").distinct().count()
+        unpaid = owed.count() - paid
+        if unpaid:
+            todos.append(Todo("党费", f"{month.month}月还有{unpaid}人未缴党费", _url("dues:sheet", branch.pk, f"{month:%Y-%m}"),
+                              "info", Period.month_of(on).end))
+    previous = (month - dt.timedelta(days=1)).replace(day=1)
+    sheet = PointsSheet.objects.filter(unit=branch, month=previous).first()
+    if sheet is None or sheet.state not in (PointsSheet.State.PUBLIC, PointsSheet.State.CONFIRMED):
+        state = "尚未开始评定" if sheet is None else f"处于“{sheet.get_state_display()}”阶段"
+        todos.append(Todo("积分", f"{previous.month}月积分{state}，请评定并公示",
+                          _url("dues:points", branch.pk, f"{previous:%Y-%m}"), "warning"))
+    from members.models import PIPELINE_STATUSES, Membership, Person
+
+    current = Membership.objects.filter(unit=branch, ended_on__isnull=True).values("person_id")
+    for person in Person.objects.filter(pk__in=current, status__in=PIPELINE_STATUSES).prefetch_related("steps"):
+        progress = progress_of(person, steps=list(person.steps.all()))
+        for finding in progress.overdue[:1]:
+            todos.append(Todo("发展党员", f"{person.name}：{finding.message}", _url("members:detail", person.pk), "danger",
+                              finding.due_on))
+        if not progress.overdue and progress.next_due and progress.next_due <= on + dt.timedelta(days=31):
+            todos.append(Todo("发展党员", f"{person.name}：第{progress.next_step}步{progress.next_label}",
+                              _url("members:detail", person.pk), "info", progress.next_due))
+    if node.term.code in ("due", "overdue"):
+        level = "danger" if node.term.code == "overdue" else "warning"
+        ends = node.term.term.ends_on if node.term.term else None
+        todos.append(Todo("换届", node.term.label, _url("branches:unit", branch.pk), level, ends))
+    order = {"danger": 0, "warning": 1, "info": 2}
+    far = dt.date.max
+    todos.sort(key=lambda todo: (order[todo.level], todo.due or far))
+    return todos
+
+
+STATUS_VALUE = {"missing": 0, "due": 1, "met": 2}
+
+
+def compliance_heatmap(root: OrgUnit, on: dt.date) -> dict[str, Any]:
+    """Branches × rules for the current quarter: 2 met, 1 due, 0 missing (党小组 rules take the
+    worst of the branch's groups)."""
+    from meetings import compliance
+
+    quarter = Period.containing(on, "quarter")
+    report = compliance.evaluate(root, quarter, on=on)
+    branch_index: dict[int, int] = {}
+    branches: list[OrgUnit] = []
+    for result in report.units:
+        if result.unit.kind == UnitKind.BRANCH:
+            branch_index[result.unit.pk] = len(branches)
+            branches.append(result.unit)
+    columns = [name for _, name in report.columns]
+    codes = [code for code, _ in report.columns]
+    cells: dict[tuple[int, int], int] = {}
+    for result in report.units:
+        row = branch_index.get(result.unit.pk if result.unit.kind == UnitKind.BRANCH else result.unit.parent_id)
+        if row is None:
+            continue
+        for rule in result.rules:
+            key = (codes.index(rule.code), row)
+            cells[key] = min(cells.get(key, 2), STATUS_VALUE[rule.status])
+    return {
+        "type": "heatmap", "title": f"{quarter.label}组织生活完成情况",
+        "labels": columns, "rows": [b.name for b in branches],
+        "data": [[x, y, value] for (x, y), value in cells.items()],
+        "legend": ["未完成", "待完成", "已完成"],
+        "counts": Counter(value for value in cells.values()),
+    }
+
+
+def committee_overview(root: OrgUnit, nodes: list[TreeNode], on: dt.date) -> dict[str, Any]:
+    from dues.models import DuesDue, PaymentKind
+    from dues.selectors import live_payments
+    from members.models import PIPELINE_STATUSES, Membership, Status
+
+    from .models import Scorecard
+
+    quarter = Period.containing(on, "quarter")
+    due = DuesDue.objects.filter(unit__path__startswith=root.path, month__range=(quarter.start, on))
+    due_total = due.aggregate(total=Sum("amount"))["total"] or Decimal(0)
+    paid_total = (live_payments().filter(unit__path__startswith=root.path, month__range=(quarter.start, on),
+                                         kind=PaymentKind.REGULAR)
+                  .aggregate(total=Sum("amount"))["total"] or Decimal(0))
+    due_total, paid_total = Decimal(due_total).quantize(Decimal("0.01")), Decimal(paid_total).quantize(Decimal("0.01"))
+    rate = (paid_total * 100 / due_total).quantize(Decimal("0.1")) if due_total else None
+    cards = Scorecard.objects.filter(unit__path__startswith=root.path)
+    latest = cards.order_by("-period").values_list("period", flat=True).first()
+    bands = Counter(cards.filter(period=latest).values_list("band", flat=True)) if latest else Counter()
+    pipeline = dict(Membership.objects.filter(unit__path__startswith=root.path, ended_on__isnull=True,
+                                              person__status__in=PIPELINE_STATUSES)
+                    .values_list("person__status").annotate(n=Count("id")))
+    labels = dict(Status.choices)
+    return {
+        "heatmap": compliance_heatmap(root, on),
+        "dues": {"due": due_total, "paid": paid_total, "rate": rate, "period": quarter},
+        "scorecard_period": Period.parse(latest) if latest else None,
+        "bands_chart": {"type": "bar", "title": f"{Period.parse(latest).label if latest else ''}考核等次分布",
+                        "labels": ["优秀", "良好", "一般", "较差"],
+                        "series": [{"name": "支部数",
+                                    "data": [bands.get(b, 0) if latest else None for b in ("优秀", "良好", "一般", "较差")]}]},
+        "pipeline_chart": {"type": "bar", "title": "发展党员各阶段人数",
+                           "labels": [labels[s] for s in PIPELINE_STATUSES],
+                           "series": [{"name": "人数", "data": [pipeline.get(s, 0) for s in PIPELINE_STATUSES]}]},
+        "overdue_terms": [node for node in nodes if node.term.code == "overdue"],
+    }
+
+
