@@ -122,3 +122,26 @@ def test_real_worker_runs_export_and_reports_failure(tree, owner, celery_worker_
     assert len(list(load_workbook(BytesIO(done.file.read())).worksheets[0].values)) == 2
     failed = wait_for(start_job(owner, tree["branch_a"], fmt="docx"))
     assert failed.state == Job.State.FAILED and "只能导出为" in failed.message
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True)
+def test_real_worker_generates_work_report_and_reports_failure(tree, owner, celery_worker_process):
+    from docx import Document
+
+    make_person(tree["branch_a"])
+
+    def start(period):
+        job = services.job_create(user=owner, kind="export:work-report", label="工作报告",
+                                  params={"exporter": "work-report", "unit": tree["branch_a"].pk, "period": period,
+                                          "format": "docx"})
+        services.job_queue(job, run_export_job)
+        return job
+
+    done = wait_for(start("2026H1"))
+    assert done.state == Job.State.DONE, done.message
+    assert Document(BytesIO(done.file.read())).paragraphs[0].text.endswith("2026年上半年党建工作总结")
+    failed = wait_for(start("2026Q1"))
+    assert failed.state == Job.State.FAILED and "半年" in failed.message
