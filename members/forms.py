@@ -115,3 +115,20 @@ class StepForm(forms.Form):
 
 
 STATUS_FILTER_CHOICES = [("", "全部类别"), *Status.choices]
+
+
+class RecognitionForm(forms.Form):
+    kind = forms.ChoiceField(label="类别")
+    person = forms.ModelChoiceField(label="党员", queryset=Person.objects.none(), required=False,
+                                    help_text="先进基层党组织不选")
+    date = forms.DateField(label="日期", widget=DateInput())
+    granted_by = forms.CharField(label="授予/组织单位", max_length=100, required=False)
+    amount = forms.DecimalField(label="慰问金额（元）", max_digits=10, decimal_places=2, min_value=0, required=False)
+    note = forms.CharField(label="说明", max_length=300, required=False)
+
+    def __init__(self, *args: Any, people: Any, **kwargs: Any):
+        from .models import RecognitionKind
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = RecognitionKind.choices
+        self.fields["person"].queryset = people

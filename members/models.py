@@ -211,3 +211,42 @@ class DevelopmentStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} 第{self.step}步"
+
+
+class RecognitionKind(models.TextChoices):
+    MODEL_MEMBER = "model_member", "优秀共产党员"
+    MODEL_WORKER = "model_worker", "优秀党务工作者"
+    MODEL_UNIT = "model_unit", "先进基层党组织"
+    CARE = "care", "党内关怀（走访慰问）"
+
+
+PERSON_RECOGNITIONS = (RecognitionKind.MODEL_MEMBER, RecognitionKind.MODEL_WORKER, RecognitionKind.CARE)
+
+
+class Recognition(models.Model):
+    """评优表彰 and 党内关怀 recorded for the work reports: who or which unit, when, by whom;
+    care visits with the amount given. Corrected by voiding with a reason, never deleted."""
+
+    kind = models.CharField("类别", max_length=16, choices=RecognitionKind.choices)
+    unit = models.ForeignKey(OrgUnit, verbose_name="党组织", on_delete=models.PROTECT, related_name="recognitions")
+    person = models.ForeignKey(Person, verbose_name="党员", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="recognitions")
+    date = models.DateField("日期")
+    granted_by = models.CharField("授予/组织单位", max_length=100, blank=True)
+    amount = models.DecimalField("慰问金额（元）", max_digits=10, decimal_places=2, null=True, blank=True)
+    note = models.CharField("说明", max_length=300, blank=True)
+    void_reason = models.CharField("作废原因", max_length=200, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "表彰与关怀"
+        verbose_name_plural = "表彰与关怀"
+        ordering = ["-date", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__isnull=True) | Q(amount__gte=0), name="recognition_amount_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.person or self.unit} {self.date}"

@@ -294,3 +294,33 @@ def development_step_record(
 
 def _rank(status: str) -> int:
     return STATUS_ORDER.index(status)
+
+
+@transaction.atomic
+def recognition_record(*, actor: Any, kind: str, unit: OrgUnit, date: dt.date, person: Person | None = None,
+                       granted_by: str = "", amount: Any = None, note: str = "") -> Any:
+    """Record an award (评优表彰) or a care visit (党内关怀) for the reports."""
+    from .models import PERSON_RECOGNITIONS, Recognition, RecognitionKind
+
+    if date > today():
+        raise ValidationError({"date": "日期不能晚于今天。"})
+    if kind in PERSON_RECOGNITIONS and person is None:
+        raise ValidationError({"person": f"{RecognitionKind(kind).label}须选择党员。"})
+    if kind == RecognitionKind.MODEL_UNIT and person is not None:
+        raise ValidationError({"person": "先进基层党组织是授予党组织的，不选择党员。"})
+    if kind != RecognitionKind.CARE and amount is not None:
+        raise ValidationError({"amount": "只有走访慰问需要填写金额。"})
+    if person is not None and not person.memberships.filter(unit__path__startswith=unit.path).active_on(date).exists():
+        raise ValidationError({"person": f"{person.name}在{date:%Y-%m-%d}不是“{unit.name}”的成员。"})
+    row = Recognition(kind=kind, unit=unit, person=person, date=date, granted_by=granted_by.strip(), amount=amount,
+                      note=note.strip(), recorded_by=_user(actor))
+    save_with_history(row, actor)
+    return row
+
+
+def recognition_void(*, actor: Any, recognition: Any, reason: str) -> Any:
+    if not reason.strip():
+        raise ValidationError({"reason": "请填写作废原因。"})
+    recognition.void_reason = reason.strip()
+    save_with_history(recognition, actor)
+    return recognition

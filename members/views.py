@@ -10,7 +10,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from branches import access
 from branches.forms import add_service_errors
@@ -222,3 +223,51 @@ def pipeline(request: HttpRequest) -> HttpResponse:
     })
 
 
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def recognitions(request: HttpRequest) -> HttpResponse:
+    """评优表彰 and 党内关怀 of a unit's subtree; its managers record new ones."""
+    from .forms import RecognitionForm
+    from .models import Person, Recognition
+
+    units = access.visible_units(request.user).filter(archived_on__isnull=True).exclude(kind="group").order_by("path")
+    unit_id = request.GET.get("unit", "")
+    unit = units.filter(pk=unit_id).first() if unit_id.isdigit() else units.first()
+    if unit is None:
+        raise PermissionDenied("没有可查看的党组织。")
+    can_edit = access.can_manage_unit(request.user, unit)
+    people = Person.objects.in_unit_on(unit, today()).order_by("pinyin")
+    form = RecognitionForm(request.POST or None, people=people, initial={"date": today()})
+    if request.method == "POST":
+        access.require_manage(request.user, unit)
+        if form.is_valid():
+            try:
+                services.recognition_record(actor=request.user, unit=unit, **form.cleaned_data)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, "已登记。")
+                return redirect(f"{request.path}?unit={unit.pk}")
+    rows = Recognition.objects.filter(unit__path__startswith=unit.path).select_related("unit", "person")[:200]
+    return render(request, "members/recognitions.html", {
+        "units": units, "unit": unit, "rows": rows, "form": form, "can_edit": can_edit, "nav_section": "members",
+    })
+
+
+@require_POST
+@login_required
+def recognition_void(request: HttpRequest, pk: int) -> HttpResponse:
+    from .models import Recognition
+
+    row = access.get_for_view(request.user, Recognition.objects.all(), "unit__path", pk=pk)
+    access.require_manage(request.user, row.unit)
+    try:
+        services.recognition_void(actor=request.user, recognition=row, reason=request.POST.get("reason", ""))
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, "已作废，记录保留在历史中。")
+    return redirect(f"{reverse('members:recognitions')}?unit={row.unit_id}")

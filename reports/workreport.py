@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.urls import reverse
 
 from branches.models import Officer, OrgUnit, Term, UnitKind, today
@@ -119,6 +119,21 @@ def _events(kind: str) -> Callable[[Scope], QuerySet]:
     return records
 
 
+def _recognitions(kind: str) -> Callable[[Scope], QuerySet]:
+    def records(scope: Scope) -> QuerySet:
+        from members.models import Recognition
+
+        return (Recognition.objects.filter(_in_tree(scope), kind=kind, void_reason="", date__range=(scope.start, scope.end))
+                .select_related("unit", "person").order_by("date"))
+
+    return records
+
+
+RECOGNITION_COLUMNS = (("日期", lambda r: r.date), ("对象", lambda r: r.person.name if r.person else r.unit.name),
+                       ("党组织", lambda r: r.unit.name), ("授予/组织单位", lambda r: r.granted_by),
+                       ("金额（元）", lambda r: r.amount))
+
+
 def _terms_elected(scope: Scope) -> QuerySet:
     return Term.objects.filter(_in_tree(scope), started_on__range=(scope.start, scope.end)).select_related("unit")
 
@@ -195,6 +210,9 @@ FIGURES: dict[str, RecordFigure] = {f.key: f for f in [
     RecordFigure("dev-full", "预备党员转正", "人", _people_dated("full_on"), _person_columns()),
     RecordFigure("transfers-in", "转入党员", "人次", _events("in"), EVENT_COLUMNS),
     RecordFigure("transfers-out", "转出党员", "人次", _events("out"), EVENT_COLUMNS),
+    *[RecordFigure(f"recognition-{kind}", label, measure, _recognitions(kind), RECOGNITION_COLUMNS)
+      for kind, label, measure in (("model_member", "优秀共产党员", "名"), ("model_worker", "优秀党务工作者", "名"),
+                                   ("model_unit", "先进基层党组织", "个"), ("care", "走访慰问", "人次"))],
     *[RecordFigure(f"appraisal-{grade}", label, "人", _appraisals(grade), APPRAISAL_COLUMNS)
       for grade, label in (("excellent", "优秀"), ("good", "合格"), ("basic", "基本合格"), ("fail", "不合格"))],
 ]}
@@ -256,6 +274,9 @@ def build(unit: OrgUnit, period: Period) -> Report:
     _dues(report)
     _points(report)
     _pipeline(report)
+    care = FIGURES["recognition-care"].records(scope).aggregate(total=Sum("amount"))["total"] or Decimal(0)
+    report.values["care-amount"] = Value("care-amount", "慰问金额", care.quantize(Decimal("0.01")), "元",
+                                         records_url(scope, "recognition-care"))
     _problems(report)
     return report
 
@@ -385,6 +406,14 @@ def sentences(report: Report) -> list[tuple[str, list[str]]]:
                                                   if v["dev-overdue"].value else "；各环节均按期办理。"),
         ]),
         ("组织关系转接", [f"本期转入党员{v['transfers-in'].value}人次，转出党员{v['transfers-out'].value}人次。"]),
+        ("评优表彰和党内关怀", [
+            (f"本期表彰优秀共产党员{v['recognition-model_member'].value}名、优秀党务工作者{v['recognition-model_worker'].value}名、"
+             f"先进基层党组织{v['recognition-model_unit'].value}个"
+             if any(v[f"recognition-{k}"].value for k in ("model_member", "model_worker", "model_unit"))
+             else "本期未登记评优表彰")
+            + (f"；走访慰问党员{v['recognition-care'].value}人次，发放慰问金{v['care-amount'].value}元。"
+               if v["recognition-care"].value else "。"),
+        ]),
         ("党费收缴", [
             f"本期应缴党费{v['dues-due'].value}元，实缴{v['dues-paid'].value}元，收缴率{v['dues-rate'].value}%，"
             f"上交党费{v['dues-remitted'].value}元"
