@@ -236,7 +236,8 @@ class Recognition(models.Model):
     amount = models.DecimalField("慰问金额（元）", max_digits=10, decimal_places=2, null=True, blank=True)
     note = models.CharField("说明", max_length=300, blank=True)
     void_reason = models.CharField("作废原因", max_length=200, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
 
     history = HistoricalRecords()
 

@@ -13,7 +13,15 @@ from .exporters import CONTENT_TYPES, Exporter, ExportOutput, ExportRefused, reg
 from .models import PlanStatus, ReportDraft, WorkPlanItem
 from .workreport import Report, build, sentences
 
-CHINESE_NUMBERS = "一二三四五六七八九十"
+DIGITS = "一二三四五六七八九"
+
+
+def chinese_number(n: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 21 → 二十一 (numbered parts of a 公文)."""
+    if n < 10:
+        return DIGITS[n - 1]
+    tens, ones = divmod(n, 10)
+    return f"{DIGITS[tens - 1] if tens > 1 else ''}十{DIGITS[ones - 1] if ones else ''}"
 DEFAULT_OPENING = ("{period}，{unit}坚持以习近平新时代中国特色社会主义思想为指导，深入学习贯彻党的二十大精神，"
                    "落实新时代党的建设总要求，扎实推进党支部标准化规范化建设。现将有关情况报告如下。")
 
@@ -45,24 +53,24 @@ def render(report: Report, draft: ReportDraft, plan: list[WorkPlanItem]) -> byte
     gongwen.paragraph(document, draft.opening.strip() or default_opening(scope.unit, scope.period))
     number = 0
     for heading, paragraphs in sentences(report):
-        gongwen.heading(document, f"{CHINESE_NUMBERS[number]}、{heading}", 1)
+        gongwen.heading(document, f"{chinese_number(number + 1)}、{heading}", 1)
         number += 1
         for text in paragraphs:
             gongwen.paragraph(document, text)
     if draft.achievements.strip():
-        gongwen.heading(document, f"{CHINESE_NUMBERS[number]}、主要成效", 1)
+        gongwen.heading(document, f"{chinese_number(number + 1)}、主要成效", 1)
         number += 1
         _paragraphs(document, draft.achievements)
     if scope.period.kind == "year":
-        gongwen.heading(document, f"{CHINESE_NUMBERS[number]}、年度工作要点完成情况", 1)
+        gongwen.heading(document, f"{chinese_number(number + 1)}、年度工作要点完成情况", 1)
         number += 1
         done = [item for item in plan if item.status == PlanStatus.DONE]
         gongwen.paragraph(document, f"年初确定工作要点{len(plan)}项，已完成（销账）{len(done)}项"
                           + (f"，{len(plan) - len(done)}项未完成，详见附表。" if len(plan) > len(done) else "。"))
-    gongwen.heading(document, f"{CHINESE_NUMBERS[number]}、存在问题", 1)
+    gongwen.heading(document, f"{chinese_number(number + 1)}、存在问题", 1)
     number += 1
     _paragraphs(document, draft.problems if draft.problems.strip() else "\n".join(report.problems) or "无。")
-    gongwen.heading(document, f"{CHINESE_NUMBERS[number]}、{next_steps_heading(scope.period)}", 1)
+    gongwen.heading(document, f"{chinese_number(number + 1)}、{next_steps_heading(scope.period)}", 1)
     _paragraphs(document, draft.next_steps or "（待填写）")
     gongwen.signature(document, scope.unit.name, today())
     appendix = 1
