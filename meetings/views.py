@@ -609,7 +609,8 @@ def _grid(report: compliance.Report) -> list[dict[str, Any]]:
         statuses = {c["status"] for c in cells if c}
         status = "missing" if "missing" in statuses else "due" if "due" in statuses else "met"
         rows.append({"unit": result.unit, "cells": cells, "status": status,
-                     "late": any(c["late"] for c in cells if c)})
+                     "late": any(c["late"] for c in cells if c),
+                     "due_by": min((c["due_by"] for c in cells if c and c["due_by"]), default=None)})
     rows.sort(key=lambda row: row["unit"].code)
     return rows
 
