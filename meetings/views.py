@@ -635,7 +635,8 @@ def compliance_page(request: HttpRequest) -> HttpResponse:
             for rule in result.rules:
                 for part in rule.open_parts(day):
                     todo.append({"unit": result.unit, "rule": rule, "part": part,
-                                 "remaining": part.required - part.actual, "days": (part.period.end - day).days})
+                                 "remaining": part.required - part.actual, "days": (part.period.end - day).days,
+                                 "word": "对" if rule.code == "talk" or part.rule.counts == "talk" else "次"})
     todo.sort(key=lambda item: (item["part"].period.end, item["rule"].order))
     seen: set[tuple[int, str, str]] = set()
     unique_todo = []
@@ -668,7 +669,7 @@ def compliance_grid(request: HttpRequest) -> HttpResponse:
     context = {
         "unit": unit, "period": period, "report": report, "rows": shown,
         "totals": {s: sum(1 for r in rows if r["status"] == s) for s in ("met", "due", "missing")},
-        "late": sum(1 for r in rows if r["late"] and r["status"] != "missing"),
+        "late": sum(1 for r in rows if r["late"] and r["status"] != "missing"), "total": len(rows),
         "status_filter": status_filter, "previous": str(period.previous()), "next": str(period.next()),
         "periods": [str(Period.containing(today(), kind)) for kind in ("month", "quarter", "half", "year")],
         "units": access.visible_units(request.user).exclude(kind=UnitKind.GROUP).filter(archived_on__isnull=True),
