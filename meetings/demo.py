@@ -34,6 +34,7 @@ REASONS = ["出差", "病假", "公务外出", "年休假", "参加培训"]
 
 def seed(ctx: DemoContext) -> None:
     rng = ctx.rng
+    _numbers.clear()
     branch_ids = [b.pk for b in ctx.branches]
     members: dict[int, list[tuple[Membership, object]]] = defaultdict(list)
     groups_members: dict[int, list[tuple[Membership, object]]] = defaultdict(list)
