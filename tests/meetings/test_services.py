@@ -283,3 +283,23 @@ def test_vote_outcome_properties(values):
     assert outcome.passed == (2 * present > entitled and 2 * votes_for > entitled)
     if 2 * votes_for == entitled:  # exactly half is never enough
         assert not outcome.passed
+
+
+@pytest.mark.parametrize(
+    ("status", "probationary_on", "full_on", "day", "expected"),
+    [
+        (Status.FULL, dt.date(2020, 1, 1), dt.date(2021, 1, 1), dt.date(2021, 1, 1), Status.FULL),
+        (Status.FULL, dt.date(2020, 1, 1), dt.date(2021, 1, 1), dt.date(2020, 12, 31), Status.PROBATIONARY),
+        (Status.FULL, dt.date(2020, 1, 1), dt.date(2021, 1, 1), dt.date(2019, 12, 31), None),
+        (Status.FULL, dt.date(2020, 1, 1), None, dt.date(2020, 6, 1), Status.FULL),  # 转正日期 not recorded
+        (Status.FULL, None, None, dt.date(2000, 1, 1), Status.FULL),
+        (Status.PROBATIONARY, dt.date(2025, 3, 1), None, dt.date(2025, 3, 1), Status.PROBATIONARY),
+        (Status.PROBATIONARY, dt.date(2025, 3, 1), None, dt.date(2025, 2, 28), None),
+        (Status.CANDIDATE, None, None, dt.date(2025, 1, 1), None),
+    ],
+)
+def test_party_status_on(status, probationary_on, full_on, day, expected):
+    from members.models import Person
+
+    person = Person(status=status, probationary_on=probationary_on, full_on=full_on)
+    assert services.party_status_on(person, day) == expected
