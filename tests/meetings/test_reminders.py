@@ -90,7 +90,7 @@ def _wait(condition, seconds=60):
 @pytest.mark.postgres
 @pytest.mark.redis
 @pytest.mark.celery_worker
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_real_worker_sends_reminders_once(tree, owner, staff, celery_worker_process):  # noqa: F811
     from meetings.tasks import send_compliance_digest
 
