@@ -71,6 +71,17 @@ def appraisals_of(person: Any) -> QuerySet[AppraisalResult]:
     )
 
 
+def attendance_of(user: Any, person: Any) -> QuerySet[Any]:
+    """A person's attendance at confirmed meetings the user may see, newest first."""
+    from .models import Attendance
+
+    return (
+        access.restrict(Attendance.objects.filter(person=person, meeting__status=MeetingStatus.CONFIRMED), user,
+                        "meeting__unit__path")
+        .select_related("meeting", "meeting__unit").order_by("-meeting__date", "-meeting_id")
+    )
+
+
 def talk_list(*, user: Any, unit: OrgUnit) -> QuerySet[Talk]:
     return access.restrict(Talk.objects.filter(unit=unit), user, "unit__path").select_related("officer", "member")
 

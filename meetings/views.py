@@ -46,6 +46,7 @@ from .models import (
     MeetingAttachment,
     MeetingKind,
     MeetingStatus,
+    Talk,
 )
 
 PAGE_SIZE = 30
@@ -539,6 +540,23 @@ def rules(request: HttpRequest) -> HttpResponse:
                 return redirect(f"{reverse('meetings:rules')}?unit={unit.pk}")
     return render(request, "meetings/rules.html", {
         "unit": unit, "rules": visible, "form": form if can_add else None, "today": today(),
+        "nav_section": SECTION})
+
+
+@require_GET
+@login_required
+def person_record(request: HttpRequest, pk: int) -> HttpResponse:
+    """One member's organisational life: attendance, 补学, 民主评议 grades and 谈心谈话."""
+    from members.selectors import person_for_view
+
+    person = person_for_view(request.user, pk)
+    rows = list(selectors.attendance_of(request.user, person))
+    counts = {status: sum(1 for r in rows if r.status == status) for status in AttendanceStatus.values}
+    return render(request, "meetings/person.html", {
+        "person": person, "rows": rows, "counts": counts,
+        "appraisals": selectors.appraisals_of(person),
+        "talks": Talk.objects.filter(Q(member=person) | Q(officer=person), void_reason="")
+        .select_related("officer", "member", "unit").order_by("-date")[:50],
         "nav_section": SECTION})
 
 

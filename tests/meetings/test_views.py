@@ -310,3 +310,19 @@ def test_committee_staff_add_a_local_rule(client_for, staff, owner, outsider, tr
     assert "将于2025-12-31后停止适用" in response.content.decode()
     rule.refresh_from_db()
     assert rule.effective_to == dt.date(2025, 12, 31)
+
+
+def test_person_record_shows_attendance_and_appraisals(client_for, owner, staff, outsider, meeting, tree):
+    from meetings.services import appraisal_record
+
+    person = meeting.people[0]
+    meeting_confirm(actor=owner, meeting=meeting)
+    appraisal = held(tree["branch_a"], MeetingKind.APPRAISAL, DAY, status=MeetingStatus.DRAFT)
+    appraisal_record(actor=None, meeting=appraisal, person=person, grade="excellent")
+    Meeting.objects.filter(pk=appraisal.pk).update(status=MeetingStatus.CONFIRMED)
+    url = reverse("meetings:person", args=[person.pk])
+    for user in (owner, staff):
+        page = client_for(user).get(url).content.decode()
+        assert meeting.topic in page and "优秀" in page
+    assert client_for(outsider).get(url).status_code == 404
+    assert client_for(owner).post(url).status_code == 405
