@@ -9,7 +9,7 @@ from django.core.management import call_command
 from branches.models import OrgUnit, today
 from branches.periods import Period
 from meetings.compliance import evaluate
-from meetings.models import Attendance, Meeting, MeetingStatus, Talk
+from meetings.models import AppraisalResult, Attendance, Meeting, MeetingStatus, Talk
 
 
 def test_small_demo_has_meetings_and_branches_behind(db):
@@ -17,6 +17,7 @@ def test_small_demo_has_meetings_and_branches_behind(db):
     assert Meeting.objects.filter(status=MeetingStatus.CONFIRMED).count() > 100
     assert Attendance.objects.filter(status="leave").exclude(reason="").exists()
     assert Talk.objects.exists()
+    assert AppraisalResult.objects.filter(grade="excellent").exists()
     top = OrgUnit.objects.get(code="DW")
     last_quarter = Period.containing(today(), "quarter").previous()
     report = evaluate(top, last_quarter)
