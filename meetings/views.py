@@ -573,14 +573,19 @@ def calendar(request: HttpRequest) -> HttpResponse:
     month = _period_param(request, Period.month_of(today()))
     if month.kind != "month":
         raise Http404("日历按月查看。")
-    meetings = list(selectors.meeting_list(user=request.user, unit=unit, start=month.start, end=month.end)
-                    .order_by("date", "start_time"))
+    committee_level = unit.kind in (UnitKind.COMMITTEE, UnitKind.GENERAL_BRANCH)
+    with_groups = request.GET.get("groups") == "1" or not committee_level
+    meetings = selectors.meeting_list(user=request.user, unit=unit, start=month.start, end=month.end)
+    if not with_groups:  # a committee's month is busy: 党小组会 only on request
+        meetings = meetings.exclude(kind=MeetingKind.GROUP)
+    meetings = list(meetings.order_by("date", "start_time", "unit__code"))
     by_day: dict[dt.date, list[Meeting]] = {}
     for meeting in meetings:
         by_day.setdefault(meeting.date, []).append(meeting)
+    per_day = 4 if committee_level else 8
     weeks = [
-        [{"day": day, "in_month": day.month == month.index, "meetings": by_day.get(day, []),
-          "today": day == today()} for day in week]
+        [{"day": day, "in_month": day.month == month.index, "meetings": by_day.get(day, [])[:per_day],
+          "more": max(0, len(by_day.get(day, [])) - per_day), "today": day == today()} for day in week]
         for week in calendar_module.Calendar(firstweekday=0).monthdatescalendar(month.year, month.index)
     ]
     context = {
@@ -589,6 +594,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
         "weekdays": "一二三四五六日", "show_unit": unit.kind != UnitKind.BRANCH or unit.children.exists(),
         "units": access.visible_units(request.user).exclude(kind=UnitKind.GROUP).filter(archived_on__isnull=True),
         "can_create": access.can_edit(request.user, unit), "nav_section": SECTION,
+        "committee_level": committee_level, "with_groups": with_groups,
     }
     return render(request, "meetings/calendar.html", context)
 

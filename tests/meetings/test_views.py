@@ -326,3 +326,13 @@ def test_person_record_shows_attendance_and_appraisals(client_for, owner, staff,
         assert meeting.topic in page and "优秀" in page
     assert client_for(outsider).get(url).status_code == 404
     assert client_for(owner).post(url).status_code == 405
+
+
+def test_committee_calendar_hides_group_meetings_unless_asked(client_for, staff, tree):
+    held(tree["group_a"], MeetingKind.GROUP, dt.date(2025, 6, 3), topic="小组学习")
+    held(tree["branch_a"], MeetingKind.GENERAL, dt.date(2025, 6, 3), topic="支部大会")
+    url = reverse("meetings:calendar") + f"?unit={tree['committee'].pk}&period=2025-06"
+    client = client_for(staff)
+    page = client.get(url).content.decode()
+    assert "党员大会 · 第一党支部" in page and "党小组会" not in page.split("zb-calendar")[1]
+    assert "党小组会 · 第一党小组" in client.get(url + "&groups=1").content.decode()
