@@ -120,8 +120,8 @@ def meeting_list_docx(request: HttpRequest) -> HttpResponse:
 def meeting_list(request: HttpRequest) -> HttpResponse:
     filters = _list_filters(request)
     unit, kind, status, period, q = (filters[k] for k in ("unit", "kind", "status", "period", "q"))
-    meetings = selectors.with_counts(_filtered(request, filters))
-    page = Paginator(meetings, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(_filtered(request, filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = selectors.attach_counts(list(page.object_list))
     query = request.GET.copy()
     query.pop("page", None)
     export_unit = unit or (access.home_units(request.user) or [None])[0]

@@ -336,3 +336,21 @@ def test_committee_calendar_hides_group_meetings_unless_asked(client_for, staff,
     page = client.get(url).content.decode()
     assert "党员大会 · 第一党支部" in page and "党小组会" not in page.split("zb-calendar")[1]
     assert "党小组会 · 第一党小组" in client.get(url + "&groups=1").content.decode()
+
+
+def test_list_counts_attendance_per_meeting_in_constant_queries(client_for, owner, tree):
+    people = [make_person(tree["branch_a"]) for _ in range(3)]
+    for day in range(1, 6):
+        held(tree["branch_a"], MeetingKind.THEME_DAY, dt.date(2025, 6, day))
+    first = Meeting.objects.order_by("date").first()
+    Attendance.objects.filter(meeting=first, person=people[0]).update(status="leave", reason="病假")
+    client = client_for(owner)
+    url = reverse("meetings:list") + f"?unit={tree['branch_a'].pk}"
+    with CaptureQueriesContext(connection) as few:
+        page = client.get(url).content.decode()
+    assert ">3/2<" in page and ">1/0<" in page  # 应到/实到 and 请假/缺席 of the first meeting
+    for day in range(6, 20):
+        held(tree["branch_a"], MeetingKind.THEME_DAY, dt.date(2025, 6, day))
+    with CaptureQueriesContext(connection) as many:
+        client.get(url)
+    assert len(many.captured_queries) == len(few.captured_queries)
