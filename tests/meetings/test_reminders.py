@@ -107,3 +107,13 @@ def test_real_worker_sends_reminders_once(tree, owner, staff, celery_worker_proc
     send_compliance_digest.delay(on="2025-09-22")  # the next week: a second digest
     _wait(lambda: Notification.objects.filter(user=staff).count() == 2)
     assert Notification.objects.filter(user=owner).count() == first
+
+
+def test_reminder_is_also_mailed_when_the_secretary_has_an_address(tree, owner, mailoutbox):
+    owner.email = "shuji@example.com"
+    owner.save()
+    sent = due_reminders_send(on=dt.date(2025, 9, 20))
+    assert sent > 0 and len(mailoutbox) == sent
+    assert mailoutbox[0].to == ["shuji@example.com"] and "尚未完成" in mailoutbox[0].subject
+    due_reminders_send(on=dt.date(2025, 9, 20))
+    assert len(mailoutbox) == sent  # no second mail either
