@@ -159,7 +159,7 @@ class Report:
         }
 
 
-def _exists_for(unit: OrgUnit, sub: Period) -> bool:
+def _exists_for(unit: OrgUnit, sub: Any) -> bool:
     if unit.founded_on and unit.founded_on > sub.start:
         return False
     return not (unit.archived_on and unit.archived_on < sub.end)
@@ -196,14 +196,15 @@ class _Data:
     """Everything the engine reads, loaded once for the whole subtree."""
 
     def __init__(self, units: list[OrgUnit], root: OrgUnit, period: Period, rules: list[ComplianceRule]):
-        self.meetings: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        # unit id → (year, month) → meeting rows: a sub-period reads only its own months.
+        self.meetings: dict[int, dict[tuple[int, int], list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
         rows = Meeting.objects.filter(
             unit__path__startswith=root.path, status=MeetingStatus.CONFIRMED,
             date__gte=period.start, date__lte=period.end,
         ).values("id", "unit_id", "kind", "also_lecture", "also_general", "date", "lecturer_role")
         rows = rows.order_by("date", "id")
         for row in rows:
-            self.meetings[row["unit_id"]].append(row)
+            self.meetings[row["unit_id"]][(row["date"].year, row["date"].month)].append(row)
         self.officers: dict[int, list[Officer]] = defaultdict(list)
         officer_rows = Officer.objects.filter(
             unit__path__startswith=root.path, unit__kind=UnitKind.BRANCH, role__in=COMMITTEE_ROLES,
@@ -214,6 +215,7 @@ class _Data:
         for officer in officer_rows:
             self.officers[officer.unit_id].append(officer)
         self.talk_rows: dict[int, list[tuple[frozenset[int], dt.date]]] = defaultdict(list)
+        self.governing: dict[tuple[Any, dt.date], ComplianceRule | None] = {}
         self.members: dict[int, set[int]] = defaultdict(set)
         if any(rule.counts == RuleCounts.TALK for rule in rules):
             talk_rows = Talk.objects.filter(
@@ -276,11 +278,12 @@ def evaluate(root: OrgUnit, period: Period, *, on: dt.date | None = None,
     for rule in rules:
         by_code[rule.code].append(rule)
     results = []
+    subs = _subs(period)
     seen: dict[str, tuple[int, str]] = {}
     for unit in units:
         result = UnitResult(unit)
         for code, versions in by_code.items():
-            rule_result = _evaluate_rule(unit, code, versions, period, day, data)
+            rule_result = _evaluate_rule(unit, code, versions, period, day, data, subs)
             if rule_result is not None:
                 result.rules.append(rule_result)
                 seen.setdefault(code, (rule_result.order, rule_result.name))
@@ -290,21 +293,46 @@ def evaluate(root: OrgUnit, period: Period, *, on: dt.date | None = None,
     return Report(root, period, day, results, columns)
 
 
-def _governing(versions: list[ComplianceRule], unit: OrgUnit, day: dt.date) -> ComplianceRule | None:
-    candidates = [rule for rule in versions if _covers(rule, unit) and rule.in_force_on(day)]
+def _governing(covering: tuple[ComplianceRule, ...], day: dt.date) -> ComplianceRule | None:
+    candidates = [rule for rule in covering if rule.in_force_on(day)]
     if not candidates:
         return None
     return max(candidates, key=lambda rule: (_specificity(rule), rule.effective_from))
 
 
+@dataclass(frozen=True)
+class _Sub:
+    """A sub-period with its bounds and months computed once per evaluation."""
+
+    period: Period
+    start: dt.date
+    end: dt.date
+    months: tuple[tuple[int, int], ...]
+
+
+def _subs(period: Period) -> dict[str, list[_Sub]]:
+    result = {}
+    for kind, months in _MONTHS.items():
+        if months <= _MONTHS[period.kind]:
+            result[kind] = [
+                _Sub(sub, sub.start, sub.end, tuple((m.year, m.index) for m in sub.months()))
+                for sub in period.subperiods(kind)
+            ]
+    return result
+
+
 def _evaluate_rule(unit: OrgUnit, code: str, versions: list[ComplianceRule], period: Period, on: dt.date,
-                   data: _Data) -> RuleResult | None:
-    kinds = sorted({rule.period for rule in versions if _MONTHS[rule.period] <= _MONTHS[period.kind]},
-                   key=lambda kind: _MONTHS[kind])
+                   data: _Data, subs: dict[str, list[_Sub]]) -> RuleResult | None:
+    covering = tuple(rule for rule in versions if _covers(rule, unit))
+    kinds = sorted({rule.period for rule in covering if rule.period in subs}, key=lambda kind: _MONTHS[kind])
+    cache_key = tuple(rule.pk for rule in covering)
     parts: list[Part] = []
     for kind in kinds:
-        for sub in period.subperiods(kind):
-            rule = _governing(versions, unit, sub.end)
+        for sub in subs[kind]:
+            key = (cache_key, sub.end)
+            if key not in data.governing:
+                data.governing[key] = _governing(covering, sub.end)
+            rule = data.governing[key]
             if rule is None or rule.period != kind or not _applies(rule, unit) or not _exists_for(unit, sub):
                 continue
             check_day = min(sub.end, on)
@@ -312,16 +340,17 @@ def _evaluate_rule(unit: OrgUnit, code: str, versions: list[ComplianceRule], per
                 continue
             if rule.counts == RuleCounts.TALK:
                 owed = data.talk_pairs(unit.pk, check_day)
-                talked = {pair for pair, date in data.talk_rows.get(unit.pk, []) if sub.start <= date <= sub.end} & owed
                 if not owed:
                     continue
-                parts.append(Part(sub, rule.min_count * len(owed), len(talked), [], rule))
+                talked = {pair for pair, date in data.talk_rows.get(unit.pk, []) if sub.start <= date <= sub.end} & owed
+                parts.append(Part(sub.period, rule.min_count * len(owed), len(talked), [], rule))
                 continue
+            by_month = data.meetings.get(unit.pk, {})
             ids = [
-                row["id"] for row in data.meetings.get(unit.pk, [])
-                if sub.start <= row["date"] <= sub.end and _meeting_counts_for(row, rule)
+                row["id"] for month in sub.months for row in by_month.get(month, ())
+                if _meeting_counts_for(row, rule)
             ]
-            parts.append(Part(sub, rule.min_count, len(ids), ids, rule))
+            parts.append(Part(sub.period, rule.min_count, len(ids), ids, rule))
     if not parts:
         return None
     parts.sort(key=lambda part: part.period.start)

@@ -17,7 +17,7 @@ from branches.models import COMMITTEE_ROLES, Officer
 from branches.periods import Period, add_months
 from members.models import Membership
 
-from .models import Attendance, AttendanceStatus, LecturerRole, Meeting, MeetingKind, MeetingStatus, Talk
+from .models import AppraisalResult, Attendance, AttendanceStatus, LecturerRole, Meeting, MeetingKind, MeetingStatus, Talk
 from .services import party_status_on
 
 TOPICS = {
@@ -34,6 +34,7 @@ REASONS = ["出差", "病假", "公务外出", "年休假", "参加培训"]
 
 def seed(ctx: DemoContext) -> None:
     rng = ctx.rng
+    _numbers.clear()
     branch_ids = [b.pk for b in ctx.branches]
     members: dict[int, list[tuple[Membership, object]]] = defaultdict(list)
     groups_members: dict[int, list[tuple[Membership, object]]] = defaultdict(list)
@@ -107,6 +108,14 @@ def seed(ctx: DemoContext) -> None:
                 rows.append((meeting_id, person_id, AttendanceStatus.LEAVE, rng.choice(REASONS), makeup))
             else:
                 rows.append((meeting_id, person_id, AttendanceStatus.ABSENT, "", None))
+    grades = []
+    for meeting, expected in planned:
+        if meeting.kind == MeetingKind.APPRAISAL:
+            for person_id in expected:
+                roll = rng.random()
+                grade = "excellent" if roll < 0.2 else "good" if roll < 0.97 else "basic"
+                grades.append((ids[meeting.number], person_id, grade, ""))
+    _insert(AppraisalResult, ["meeting_id", "person_id", "grade", "note"], grades)
     # Plain executemany: the ORM's bulk_create spends most of its time building SQL for ~10⁶ rows.
     _insert(Attendance, ["meeting_id", "person_id", "status", "reason", "makeup_on", "makeup_note"],
             [(*row, "") for row in rows])

@@ -12,16 +12,24 @@ from branches.models import OrgUnit, UnitKind
 
 from .models import AppraisalResult, AttendanceStatus, Meeting, MeetingKind, MeetingStatus, Talk
 
-EXPECTED = Q(attendance__status__in=(AttendanceStatus.PRESENT, AttendanceStatus.LEAVE, AttendanceStatus.ABSENT))
 
+def attach_counts(meetings: list[Meeting]) -> list[Meeting]:
+    """Set n_expected/n_present/n_leave/n_absent on a page of meetings with one grouped query
+    (annotating the whole list would make the paginator count every attendance row)."""
+    from .models import Attendance
 
-def with_counts(meetings: QuerySet[Meeting]) -> QuerySet[Meeting]:
-    return meetings.annotate(
-        n_expected=Count("attendance", filter=EXPECTED),
-        n_present=Count("attendance", filter=Q(attendance__status=AttendanceStatus.PRESENT)),
-        n_leave=Count("attendance", filter=Q(attendance__status=AttendanceStatus.LEAVE)),
-        n_absent=Count("attendance", filter=Q(attendance__status=AttendanceStatus.ABSENT)),
-    )
+    totals: dict[int, dict[str, int]] = {m.pk: {} for m in meetings}
+    rows = (Attendance.objects.filter(meeting_id__in=list(totals)).values("meeting_id", "status")
+            .annotate(n=Count("id")).order_by())
+    for row in rows:
+        totals[row["meeting_id"]][row["status"]] = row["n"]
+    for meeting in meetings:
+        counts = totals[meeting.pk]
+        meeting.n_present = counts.get(AttendanceStatus.PRESENT, 0)
+        meeting.n_leave = counts.get(AttendanceStatus.LEAVE, 0)
+        meeting.n_absent = counts.get(AttendanceStatus.ABSENT, 0)
+        meeting.n_expected = meeting.n_present + meeting.n_leave + meeting.n_absent
+    return meetings
 
 
 def meeting_list(*, user: Any, unit: OrgUnit | None = None, kind: str = "", status: str = "",
@@ -68,6 +76,17 @@ def appraisals_of(person: Any) -> QuerySet[AppraisalResult]:
     return (
         AppraisalResult.objects.filter(person=person, meeting__status=MeetingStatus.CONFIRMED)
         .select_related("meeting", "meeting__unit").order_by("-meeting__date")
+    )
+
+
+def attendance_of(user: Any, person: Any) -> QuerySet[Any]:
+    """A person's attendance at confirmed meetings the user may see, newest first."""
+    from .models import Attendance
+
+    return (
+        access.restrict(Attendance.objects.filter(person=person, meeting__status=MeetingStatus.CONFIRMED), user,
+                        "meeting__unit__path")
+        .select_related("meeting", "meeting__unit").order_by("-meeting__date", "-meeting_id")
     )
 
 

@@ -46,15 +46,17 @@ LOCKED_MESSAGE = "会议记录已确认，不能直接修改；如需修改，�
 
 
 def party_status_on(person: Person, day: dt.date) -> str | None:
-    """正式/预备党员 on ``day`` (from the lifecycle dates), or None for a non-member."""
-    if person.full_on and person.full_on <= day:
-        return Status.FULL
-    if person.status == Status.FULL and not person.full_on and not person.probationary_on:
-        return Status.FULL
-    if person.probationary_on and person.probationary_on <= day and person.status in (
-        Status.PROBATIONARY, Status.FULL
-    ):
-        return Status.PROBATIONARY
+    """正式/预备党员 on ``day`` from the lifecycle dates, or None for someone not yet a member.
+
+    A 正式党员 without a recorded 转正日期 counts as 正式 from the 接收预备党员日期 (or always)."""
+    if person.status == Status.FULL:
+        if person.full_on and person.full_on <= day:
+            return Status.FULL
+        if person.full_on:
+            return Status.PROBATIONARY if not person.probationary_on or person.probationary_on <= day else None
+        return Status.FULL if not person.probationary_on or person.probationary_on <= day else None
+    if person.status == Status.PROBATIONARY:
+        return Status.PROBATIONARY if not person.probationary_on or person.probationary_on <= day else None
     return None
 
 

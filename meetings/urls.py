@@ -15,6 +15,7 @@ urlpatterns = [
     path("compliance/history/", views.compliance_history, name="history"),
     path("talks/", views.talks, name="talks"),
     path("rules/", views.rules, name="rules"),
+    path("people/<int:pk>/", views.person_record, name="person"),
     path("<int:pk>/", views.meeting_detail, name="detail"),
     path("<int:pk>/edit/", views.meeting_edit, name="edit"),
     path("<int:pk>/amend/", views.meeting_amend, name="amend"),

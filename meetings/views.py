@@ -46,6 +46,7 @@ from .models import (
     MeetingAttachment,
     MeetingKind,
     MeetingStatus,
+    Talk,
 )
 
 PAGE_SIZE = 30
@@ -119,8 +120,8 @@ def meeting_list_docx(request: HttpRequest) -> HttpResponse:
 def meeting_list(request: HttpRequest) -> HttpResponse:
     filters = _list_filters(request)
     unit, kind, status, period, q = (filters[k] for k in ("unit", "kind", "status", "period", "q"))
-    meetings = selectors.with_counts(_filtered(request, filters))
-    page = Paginator(meetings, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(_filtered(request, filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = selectors.attach_counts(list(page.object_list))
     query = request.GET.copy()
     query.pop("page", None)
     export_unit = unit or (access.home_units(request.user) or [None])[0]
@@ -542,6 +543,23 @@ def rules(request: HttpRequest) -> HttpResponse:
         "nav_section": SECTION})
 
 
+@require_GET
+@login_required
+def person_record(request: HttpRequest, pk: int) -> HttpResponse:
+    """One member's organisational life: attendance, 补学, 民主评议 grades and 谈心谈话."""
+    from members.selectors import person_for_view
+
+    person = person_for_view(request.user, pk)
+    rows = list(selectors.attendance_of(request.user, person))
+    counts = {status: sum(1 for r in rows if r.status == status) for status in AttendanceStatus.values}
+    return render(request, "meetings/person.html", {
+        "person": person, "rows": rows, "counts": counts,
+        "appraisals": selectors.appraisals_of(person),
+        "talks": Talk.objects.filter(Q(member=person) | Q(officer=person), void_reason="")
+        .select_related("officer", "member", "unit").order_by("-date")[:50],
+        "nav_section": SECTION})
+
+
 # ---------------------------------------------------------------------------------------------
 # Calendar
 
@@ -555,14 +573,19 @@ def calendar(request: HttpRequest) -> HttpResponse:
     month = _period_param(request, Period.month_of(today()))
     if month.kind != "month":
         raise Http404("日历按月查看。")
-    meetings = list(selectors.meeting_list(user=request.user, unit=unit, start=month.start, end=month.end)
-                    .order_by("date", "start_time"))
+    committee_level = unit.kind in (UnitKind.COMMITTEE, UnitKind.GENERAL_BRANCH)
+    with_groups = request.GET.get("groups") == "1" or not committee_level
+    meetings = selectors.meeting_list(user=request.user, unit=unit, start=month.start, end=month.end)
+    if not with_groups:  # a committee's month is busy: 党小组会 only on request
+        meetings = meetings.exclude(kind=MeetingKind.GROUP)
+    meetings = list(meetings.order_by("date", "start_time", "unit__code"))
     by_day: dict[dt.date, list[Meeting]] = {}
     for meeting in meetings:
         by_day.setdefault(meeting.date, []).append(meeting)
+    per_day = 4 if committee_level else 8
     weeks = [
-        [{"day": day, "in_month": day.month == month.index, "meetings": by_day.get(day, []),
-          "today": day == today()} for day in week]
+        [{"day": day, "in_month": day.month == month.index, "meetings": by_day.get(day, [])[:per_day],
+          "more": max(0, len(by_day.get(day, [])) - per_day), "today": day == today()} for day in week]
         for week in calendar_module.Calendar(firstweekday=0).monthdatescalendar(month.year, month.index)
     ]
     context = {
@@ -571,6 +594,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
         "weekdays": "一二三四五六日", "show_unit": unit.kind != UnitKind.BRANCH or unit.children.exists(),
         "units": access.visible_units(request.user).exclude(kind=UnitKind.GROUP).filter(archived_on__isnull=True),
         "can_create": access.can_edit(request.user, unit), "nav_section": SECTION,
+        "committee_level": committee_level, "with_groups": with_groups,
     }
     return render(request, "meetings/calendar.html", context)
 
@@ -609,7 +633,8 @@ def _grid(report: compliance.Report) -> list[dict[str, Any]]:
         statuses = {c["status"] for c in cells if c}
         status = "missing" if "missing" in statuses else "due" if "due" in statuses else "met"
         rows.append({"unit": result.unit, "cells": cells, "status": status,
-                     "late": any(c["late"] for c in cells if c)})
+                     "late": any(c["late"] for c in cells if c),
+                     "due_by": min((c["due_by"] for c in cells if c and c["due_by"]), default=None)})
     rows.sort(key=lambda row: row["unit"].code)
     return rows
 
@@ -634,7 +659,8 @@ def compliance_page(request: HttpRequest) -> HttpResponse:
             for rule in result.rules:
                 for part in rule.open_parts(day):
                     todo.append({"unit": result.unit, "rule": rule, "part": part,
-                                 "remaining": part.required - part.actual, "days": (part.period.end - day).days})
+                                 "remaining": part.required - part.actual, "days": (part.period.end - day).days,
+                                 "word": "对" if rule.code == "talk" or part.rule.counts == "talk" else "次"})
     todo.sort(key=lambda item: (item["part"].period.end, item["rule"].order))
     seen: set[tuple[int, str, str]] = set()
     unique_todo = []
@@ -667,7 +693,7 @@ def compliance_grid(request: HttpRequest) -> HttpResponse:
     context = {
         "unit": unit, "period": period, "report": report, "rows": shown,
         "totals": {s: sum(1 for r in rows if r["status"] == s) for s in ("met", "due", "missing")},
-        "late": sum(1 for r in rows if r["late"] and r["status"] != "missing"),
+        "late": sum(1 for r in rows if r["late"] and r["status"] != "missing"), "total": len(rows),
         "status_filter": status_filter, "previous": str(period.previous()), "next": str(period.next()),
         "periods": [str(Period.containing(today(), kind)) for kind in ("month", "quarter", "half", "year")],
         "units": access.visible_units(request.user).exclude(kind=UnitKind.GROUP).filter(archived_on__isnull=True),

@@ -11,20 +11,19 @@ from branches.models import RoleKind, today
 from meetings.models import Attendance, Meeting, MeetingStatus, Vote
 from tests.factories import make_person, make_tree, make_user
 
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", "--no-first-run", "--disable-quic"]
-
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 @pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
+def browser(chromium_browser, live_server):
+    """The session's chromium (tests/e2e/conftest.py). The live server's transactional tests flush
+    the database; make sure the rule rows the data migration seeded are there (idempotent)."""
+    from importlib import import_module
 
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
-        yield instance
-        instance.close()
+    from django.apps import apps
+
+    import_module("meetings.migrations.0002_seed_compliance_rules").seed(apps, None)
+    return chromium_browser
 
 
 def login(page, base, username):
@@ -46,6 +45,8 @@ def test_secretary_records_a_general_meeting_and_staff_drill_down(live_server, b
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")  # on a phone
     page = context.new_page()
     page.on("dialog", lambda dialog: dialog.accept())
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
     login(page, base, "shuji")
 
     # The branch's compliance: this quarter's 党员大会 is still due.
@@ -91,6 +92,7 @@ def test_secretary_records_a_general_meeting_and_staff_drill_down(live_server, b
     page.goto(f"{base}/meetings/compliance/?unit={branch.pk}")
     quarter_card = page.locator(".card", has_text="季度").filter(has=page.locator("table")).first
     assert "已完成" in quarter_card.locator("tr", has_text="党员大会").inner_text()
+    assert not errors, errors
     context.close()
 
     # Committee staff: the grid, then drill down to the meeting behind the cell.

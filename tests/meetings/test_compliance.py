@@ -297,3 +297,15 @@ def test_constant_number_of_queries(tree):
                         started_on=dt.date(2024, 1, 1))
         held(unit, MeetingKind.GENERAL, dt.date(2025, 7, 1))
     assert _queries(tree["committee"], year) == few
+
+
+def test_unit_archived_mid_period_owes_only_whole_months(tree):
+    from branches.services import org_unit_archive
+
+    unit = make_unit(UnitKind.BRANCH, tree["committee"], founded_on=dt.date(2020, 1, 1))
+    held(unit, MeetingKind.THEME_DAY, dt.date(2025, 7, 10))
+    org_unit_archive(actor=None, unit=unit, on=dt.date(2025, 8, 20), reason="机构调整")
+    report = evaluate(tree["committee"], Q3, on=AFTER)
+    assert status(report, unit, "theme-day") == (1, 1, "met")  # July only: August and September not whole
+    assert rule(report, unit, "general-meeting") is None
+    assert evaluate(tree["committee"], Period.parse("2025Q4"), on=AFTER).unit(unit.pk) is None

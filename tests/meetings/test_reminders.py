@@ -90,15 +90,30 @@ def _wait(condition, seconds=60):
 @pytest.mark.postgres
 @pytest.mark.redis
 @pytest.mark.celery_worker
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_real_worker_sends_reminders_once(tree, owner, staff, celery_worker_process):  # noqa: F811
+    from config.celery_app import app
     from meetings.tasks import send_compliance_digest
 
+    app.control.purge()  # nothing left over from an earlier run
+    # The solo worker runs tasks in order: a digest queued after the reminders marks their end.
     send_meeting_reminders.delay(on="2025-09-20")
-    _wait(lambda: Notification.objects.filter(user=owner).exists())
+    send_compliance_digest.delay(on="2025-09-15")
+    _wait(lambda: Notification.objects.filter(user=staff).count() == 1)
     first = Notification.objects.filter(user=owner).count()
+    assert first > 0
     send_meeting_reminders.delay(on="2025-09-20")
     send_meeting_reminders.delay(on="2025-09-22")
-    send_compliance_digest.delay(on="2025-09-22")  # the solo worker runs tasks in order: this one comes last
-    _wait(lambda: Notification.objects.filter(user=staff).exists())
+    send_compliance_digest.delay(on="2025-09-22")  # the next week: a second digest
+    _wait(lambda: Notification.objects.filter(user=staff).count() == 2)
     assert Notification.objects.filter(user=owner).count() == first
+
+
+def test_reminder_is_also_mailed_when_the_secretary_has_an_address(tree, owner, mailoutbox):
+    owner.email = "shuji@example.com"
+    owner.save()
+    sent = due_reminders_send(on=dt.date(2025, 9, 20))
+    assert sent > 0 and len(mailoutbox) == sent
+    assert mailoutbox[0].to == ["shuji@example.com"] and "尚未完成" in mailoutbox[0].subject
+    due_reminders_send(on=dt.date(2025, 9, 20))
+    assert len(mailoutbox) == sent  # no second mail either

@@ -7,6 +7,8 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from hypothesis import given
+from hypothesis import strategies as st
 
 from branches.models import OfficerRole
 from branches.services import officer_appoint
@@ -269,3 +271,35 @@ def test_attachment_type_and_size_checks(branch, settings, tmp_path):
     big = SimpleUploadedFile("big.pdf", b"%PDF" + b"0" * (services.MAX_ATTACHMENT_BYTES + 1), "application/pdf")
     with pytest.raises(ValidationError):
         services.attachment_add(actor=None, meeting=meeting, kind="minutes", file=big)
+
+
+@given(st.integers(0, 200).flatmap(lambda entitled: st.tuples(
+    st.just(entitled), st.integers(0, entitled)).flatmap(lambda pair: st.tuples(
+        st.just(pair[0]), st.just(pair[1]), st.integers(0, pair[1])))))
+def test_vote_outcome_properties(values):
+    entitled, present, votes_for = values
+    outcome = services.vote_outcome(entitled=entitled, present=present, votes_for=votes_for)
+    assert outcome.quorate == (2 * present > entitled)
+    assert outcome.passed == (2 * present > entitled and 2 * votes_for > entitled)
+    if 2 * votes_for == entitled:  # exactly half is never enough
+        assert not outcome.passed
+
+
+@pytest.mark.parametrize(
+    ("status", "probationary_on", "full_on", "day", "expected"),
+    [
+        (Status.FULL, dt.date(2020, 1, 1), dt.date(2021, 1, 1), dt.date(2021, 1, 1), Status.FULL),
+        (Status.FULL, dt.date(2020, 1, 1), dt.date(2021, 1, 1), dt.date(2020, 12, 31), Status.PROBATIONARY),
+        (Status.FULL, dt.date(2020, 1, 1), dt.date(2021, 1, 1), dt.date(2019, 12, 31), None),
+        (Status.FULL, dt.date(2020, 1, 1), None, dt.date(2020, 6, 1), Status.FULL),  # 转正日期 not recorded
+        (Status.FULL, None, None, dt.date(2000, 1, 1), Status.FULL),
+        (Status.PROBATIONARY, dt.date(2025, 3, 1), None, dt.date(2025, 3, 1), Status.PROBATIONARY),
+        (Status.PROBATIONARY, dt.date(2025, 3, 1), None, dt.date(2025, 2, 28), None),
+        (Status.CANDIDATE, None, None, dt.date(2025, 1, 1), None),
+    ],
+)
+def test_party_status_on(status, probationary_on, full_on, day, expected):
+    from members.models import Person
+
+    person = Person(status=status, probationary_on=probationary_on, full_on=full_on)
+    assert services.party_status_on(person, day) == expected

@@ -310,3 +310,47 @@ def test_committee_staff_add_a_local_rule(client_for, staff, owner, outsider, tr
     assert "将于2025-12-31后停止适用" in response.content.decode()
     rule.refresh_from_db()
     assert rule.effective_to == dt.date(2025, 12, 31)
+
+
+def test_person_record_shows_attendance_and_appraisals(client_for, owner, staff, outsider, meeting, tree):
+    from meetings.services import appraisal_record
+
+    person = meeting.people[0]
+    meeting_confirm(actor=owner, meeting=meeting)
+    appraisal = held(tree["branch_a"], MeetingKind.APPRAISAL, DAY, status=MeetingStatus.DRAFT)
+    appraisal_record(actor=None, meeting=appraisal, person=person, grade="excellent")
+    Meeting.objects.filter(pk=appraisal.pk).update(status=MeetingStatus.CONFIRMED)
+    url = reverse("meetings:person", args=[person.pk])
+    for user in (owner, staff):
+        page = client_for(user).get(url).content.decode()
+        assert meeting.topic in page and "优秀" in page
+    assert client_for(outsider).get(url).status_code == 404
+    assert client_for(owner).post(url).status_code == 405
+
+
+def test_committee_calendar_hides_group_meetings_unless_asked(client_for, staff, tree):
+    held(tree["group_a"], MeetingKind.GROUP, dt.date(2025, 6, 3), topic="小组学习")
+    held(tree["branch_a"], MeetingKind.GENERAL, dt.date(2025, 6, 3), topic="支部大会")
+    url = reverse("meetings:calendar") + f"?unit={tree['committee'].pk}&period=2025-06"
+    client = client_for(staff)
+    page = client.get(url).content.decode()
+    assert "党员大会 · 第一党支部" in page and "党小组会" not in page.split("zb-calendar")[1]
+    assert "党小组会 · 第一党小组" in client.get(url + "&groups=1").content.decode()
+
+
+def test_list_counts_attendance_per_meeting_in_constant_queries(client_for, owner, tree):
+    people = [make_person(tree["branch_a"]) for _ in range(3)]
+    for day in range(1, 6):
+        held(tree["branch_a"], MeetingKind.THEME_DAY, dt.date(2025, 6, day))
+    first = Meeting.objects.order_by("date").first()
+    Attendance.objects.filter(meeting=first, person=people[0]).update(status="leave", reason="病假")
+    client = client_for(owner)
+    url = reverse("meetings:list") + f"?unit={tree['branch_a'].pk}"
+    with CaptureQueriesContext(connection) as few:
+        page = client.get(url).content.decode()
+    assert ">3/2<" in page and ">1/0<" in page  # 应到/实到 and 请假/缺席 of the first meeting
+    for day in range(6, 20):
+        held(tree["branch_a"], MeetingKind.THEME_DAY, dt.date(2025, 6, day))
+    with CaptureQueriesContext(connection) as many:
+        client.get(url)
+    assert len(many.captured_queries) == len(few.captured_queries)
