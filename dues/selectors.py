@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import QuerySet, Sum
 
 from branches import access
 from branches.models import OrgUnit, UnitKind, today
@@ -51,26 +50,32 @@ def live_payments() -> QuerySet[Payment]:
     return Payment.objects.filter(voided_at__isnull=True, kind=PaymentKind.REGULAR)
 
 
-def ledger_queryset(unit: OrgUnit, first: dt.date, last: dt.date) -> QuerySet[DuesDue]:
-    paid = (
-        live_payments().filter(person=OuterRef("person"), month=OuterRef("month"))
-        .values("person").annotate(total=Sum("amount")).values("total")
+def _dues_in(unit: OrgUnit, first: dt.date, last: dt.date) -> QuerySet[DuesDue]:
+    return DuesDue.objects.filter(unit__path__startswith=unit.path, month__gte=first, month__lte=last)
+
+
+def paid_by_member_month(unit: OrgUnit, first: dt.date, last: dt.date) -> dict[tuple[int, dt.date], Decimal]:
+    """Live 党费 payments of the members owed in ``unit`` between ``first`` and ``last`` (one query)."""
+    people = _dues_in(unit, first, last).values("person_id")
+    rows = (
+        live_payments().filter(month__gte=first, month__lte=last, person_id__in=people)
+        .values("person_id", "month").annotate(total=Sum("amount")).values_list("person_id", "month", "total")
     )
-    field = DecimalField(max_digits=12, decimal_places=2)
-    return (
-        DuesDue.objects.filter(unit__path__startswith=unit.path, month__gte=first, month__lte=last)
-        .annotate(paid=Coalesce(Subquery(paid, output_field=field), Value(ZERO), output_field=field))
+    return {(pid, month): money(total) for pid, month, total in rows}
+
+
+def _ledger(unit: OrgUnit, first: dt.date, last: dt.date, order: tuple[str, ...]) -> list[LedgerRow]:
+    paid = paid_by_member_month(unit, first, last)
+    rows = _dues_in(unit, first, last).order_by(*order).values_list(
+        "person_id", "person__name", "unit_id", "month", "amount"
     )
+    return [LedgerRow(pid, name, uid, month, amount, paid.get((pid, month), ZERO))
+            for pid, name, uid, month, amount in rows]
 
 
 def ledger_rows(unit: OrgUnit, period: Period) -> list[LedgerRow]:
     """One row per member and month owed in ``unit``'s subtree during ``period``."""
-    rows = (
-        ledger_queryset(unit, period.start, period.end)
-        .order_by("unit__path", "person__pinyin", "person_id", "month")
-        .values_list("person_id", "person__name", "unit_id", "month", "amount", "paid")
-    )
-    return [LedgerRow(pid, name, uid, month, amount, money(paid)) for pid, name, uid, month, amount, paid in rows]
+    return _ledger(unit, period.start, period.end, ("unit__path", "person__pinyin", "person_id", "month"))
 
 
 @dataclass
@@ -215,15 +220,11 @@ def arrears_for_unit(unit: OrgUnit, *, on: dt.date | None = None, since_months: 
     current = on.replace(day=1)
     first_index = month_index(current) - since_months
     first = dt.date(first_index // 12, first_index % 12 + 1, 1)
-    rows = (
-        ledger_queryset(unit, first, current - dt.timedelta(days=1))
-        .order_by("person_id", "month")
-        .values_list("person_id", "person__name", "unit_id", "month", "amount", "paid")
-    )
+    rows = _ledger(unit, first, current - dt.timedelta(days=1), ("person_id", "month"))
     found: dict[int, Arrear] = {}
     run: dict[int, tuple[dt.date, int, int]] = {}  # person → (run start, run length, last month index)
-    for pid, name, uid, month, amount, paid in rows:
-        paid = money(paid)
+    for row in rows:
+        pid, name, uid, month, amount, paid = row.person_id, row.name, row.unit_id, row.month, row.due, row.paid
         if paid >= amount:
             run.pop(pid, None)
             continue

@@ -197,7 +197,10 @@ def dues_backfill(*, actor: Any, months: list[dt.date]) -> int:
     bases: dict[int, list[DuesBase]] = defaultdict(list)
     for row in DuesBase.objects.all():
         bases[row.person_id].append(row)
+    for rows_of_person in bases.values():
+        rows_of_person.sort(key=lambda row: row.effective_from)
     now = connection.ops.adapt_datetimefield_value(timezone.now())
+    computed: dict[tuple, tuple | None] = {}
     rows = []
     for month in months:
         table = rates.table_for(month, tables)
@@ -206,12 +209,16 @@ def dues_backfill(*, actor: Any, months: list[dt.date]) -> int:
             base = base_in_force(bases.get(person_id, []), month)
             if base is None:
                 continue
-            try:
-                amount = rates.compute(table, base.category, base.base, base.amount)
-            except rates.DuesRuleError:
-                continue
-            rows.append((person_id, day, unit_id, base.category, _adapt(amount.base), _adapt(amount.rate),
-                         _adapt(amount.amount), table.id, now, now))
+            key = (table.id, base.category, base.base, base.amount)
+            if key not in computed:
+                try:
+                    amount = rates.compute(table, base.category, base.base, base.amount)
+                    computed[key] = (_adapt(amount.base), _adapt(amount.rate), _adapt(amount.amount))
+                except rates.DuesRuleError:
+                    computed[key] = None
+            values = computed[key]
+            if values is not None:
+                rows.append((person_id, day, unit_id, base.category, *values, table.id, now, now))
     table_name = DuesDue._meta.db_table
     sql = (f"INSERT INTO {table_name} (person_id, month, unit_id, category, base, rate, amount, table_id, "
            "generated_at, updated_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)")
