@@ -41,9 +41,7 @@ def seed(ctx: DemoContext) -> None:
     dues_backfill(actor=None, months=months)
     payments = _payments(ctx, months)
     _remittances(ctx, payments)
-    for branch in ctx.branches:
-        if branch.pk in ctx.behind:
-            arrears_cases_open(actor=None, unit=branch, on=ctx.today)
+    arrears_cases_open(actor=None, unit=ctx.top, on=ctx.today)  # one pass over the whole ledger
     _points(ctx)
 
 
