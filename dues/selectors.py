@@ -51,7 +51,9 @@ def live_payments() -> QuerySet[Payment]:
 
 
 def _dues_in(unit: OrgUnit, first: dt.date, last: dt.date) -> QuerySet[DuesDue]:
-    return DuesDue.objects.filter(unit__path__startswith=unit.path, month__gte=first, month__lte=last)
+    # unit ids first, so the (unit, month) index is used rather than a scan by month
+    unit_ids = list(OrgUnit.objects.filter(path__startswith=unit.path).values_list("pk", flat=True))
+    return DuesDue.objects.filter(unit_id__in=unit_ids, month__gte=first, month__lte=last)
 
 
 def paid_by_member_month(unit: OrgUnit, first: dt.date, last: dt.date) -> dict[tuple[int, dt.date], Decimal]:
@@ -146,30 +148,71 @@ def _fits(period: Period, kind: str) -> bool:
     return order.index(kind) <= order.index(period.kind)
 
 
+_AGGREGATE_SQL = """
+SELECT {select_key}, d.person_id, SUM(d.amount), SUM(COALESCE(p.total, 0)),
+       SUM(CASE WHEN d.amount > COALESCE(p.total, 0) THEN d.amount - COALESCE(p.total, 0) ELSE 0 END),
+       SUM(CASE WHEN COALESCE(p.total, 0) < d.amount THEN 1 ELSE 0 END)
+FROM {dues} d
+LEFT JOIN (
+    SELECT person_id, month, SUM(amount) AS total FROM {payments}
+    WHERE voided_at IS NULL AND kind = %s AND month >= %s AND month <= %s
+    GROUP BY person_id, month
+) p ON p.person_id = d.person_id AND p.month = d.month
+WHERE d.month >= %s AND d.month <= %s AND d.unit_id IN ({units})
+GROUP BY {group_key}d.person_id
+"""
+_KEYS = {"unit": ("d.unit_id", "d.unit_id, "), "month": ("d.month", "d.month, "), "all": ("0", "")}
+
+
+def _aggregate(unit: OrgUnit, period: Period, key: str) -> dict[Any, Figures]:
+    """Figures grouped by ``key`` (``unit``, ``month`` or ``all``), summed in the database: one
+    query however many members (the committee overview at 15,000 members). A member counts once
+    per group in the people figures."""
+    from django.db import connection
+
+    unit_ids = list(OrgUnit.objects.filter(path__startswith=unit.path).values_list("pk", flat=True))
+    result: dict[Any, Figures] = defaultdict(Figures)
+    select_key, group_key = _KEYS[key]
+    sql = _AGGREGATE_SQL.format(select_key=select_key, group_key=group_key, dues=DuesDue._meta.db_table,
+                                payments=Payment._meta.db_table, units=", ".join(["%s"] * len(unit_ids)))
+    date = connection.ops.adapt_datefield_value
+    params = [PaymentKind.REGULAR.value, date(period.start), date(period.end), date(period.start),
+              date(period.end), *unit_ids]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for group, _person, due, paid, outstanding, unpaid in cursor.fetchall():
+            if key == "month" and not isinstance(group, dt.date):
+                group = dt.date.fromisoformat(str(group)[:10])
+            figures = result[group]
+            figures.due += _money(due)
+            figures.paid += _money(paid)
+            figures.outstanding += _money(outstanding)
+            figures.people_due += 1
+            figures.people_paid += 0 if unpaid else 1
+    return result
+
+
+def _money(value: Any) -> Decimal:
+    return money(Decimal(str(value or 0)))
+
+
 def figures_for(unit: OrgUnit, period: Period) -> Figures:
-    figures = figures_from_rows(ledger_rows(unit, period))
+    """Due, paid, outstanding, 收缴率 (money and people) and money flows for ``unit``'s subtree."""
+    figures = _aggregate(unit, period, "all").get(0) or Figures()
     _add_money_flows({unit.pk: figures}, lambda _branch: unit.pk, unit, period)
     return figures
 
 
 def figures_by_month(unit: OrgUnit, period: Period) -> list[tuple[Period, Figures]]:
-    rows = ledger_rows(unit, period)
-    grouped: dict[dt.date, list[LedgerRow]] = defaultdict(list)
-    for row in rows:
-        grouped[row.month].append(row)
-    return [(month, figures_from_rows(grouped.get(month.start, []))) for month in period.months()]
+    grouped = _aggregate(unit, period, "month")
+    return [(month, grouped.get(month.start) or Figures()) for month in period.months()]
 
 
 def figures_by_branch(unit: OrgUnit, period: Period) -> list[tuple[OrgUnit, Figures]]:
     """Figures per 党支部 under ``unit`` (constant number of queries)."""
     branches = list(OrgUnit.objects.filter(path__startswith=unit.path, kind=UnitKind.BRANCH).order_by("path"))
-    result = {branch.pk: Figures() for branch in branches}
-    grouped: dict[int, list[LedgerRow]] = defaultdict(list)
-    for row in ledger_rows(unit, period):
-        grouped[row.unit_id].append(row)
-    for branch_id, rows in grouped.items():
-        if branch_id in result:
-            result[branch_id] = figures_from_rows(rows)
+    grouped = _aggregate(unit, period, "unit")
+    result = {branch.pk: grouped.get(branch.pk) or Figures() for branch in branches}
     _add_money_flows(result, lambda branch_id: branch_id, unit, period)
     return [(branch, result[branch.pk]) for branch in branches]
 

@@ -15,7 +15,14 @@ from hypothesis.extra.django import TestCase as HypothesisTestCase
 from branches.periods import Period
 from dues import services
 from dues.models import DuesDue, Payment, RateRule, RateTable
-from dues.selectors import arrears_for_unit, figures_by_branch, figures_for, ledger_rows
+from dues.selectors import (
+    arrears_for_unit,
+    figures_by_branch,
+    figures_by_month,
+    figures_for,
+    figures_from_rows,
+    ledger_rows,
+)
 from members.models import Status
 from members.services import member_exit, member_transfer_out
 from tests.factories import make_tree
@@ -329,6 +336,12 @@ class LedgerInvariants(HypothesisTestCase):
         assert live.values("month").distinct().count() == live.count()
         assert figures.outstanding == figures.due - figures.paid
         assert figures.paid == sum((r.paid for r in rows), D("0"))
+        # the database aggregate (pages, committee overview) agrees with the row ledger (export)
+        by_rows = figures_from_rows(rows)
+        assert (figures.due, figures.paid, figures.outstanding, figures.people_due, figures.people_paid) == (
+            by_rows.due, by_rows.paid, by_rows.outstanding, by_rows.people_due, by_rows.people_paid)
+        months = dict(figures_by_month(tree["branch_a"], Period.parse("2026H1")))
+        assert sum((f.paid for f in months.values()), D("0")) == figures.paid
 
 
 def test_backfill_agrees_with_generate(tree):
