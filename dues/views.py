@@ -121,9 +121,9 @@ def unit_dues(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "dues/branch.html", context)
     if unit.kind == UnitKind.GROUP:
         return redirect("dues:unit", pk=unit.parent_id)
-    rows = selectors.figures_by_branch(unit, period)
+    total, rows = selectors.figures_overview(unit, period)
     context["rows"] = sorted(rows, key=lambda r: (r[1].rate_money is None, r[1].rate_money or 0))
-    context["figures"] = selectors.figures_for(unit, period)
+    context["figures"] = total
     context["children"] = OrgUnit.objects.filter(parent=unit, kind=UnitKind.GENERAL_BRANCH)
     return render(request, "dues/committee.html", context)
 

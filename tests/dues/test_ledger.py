@@ -21,6 +21,7 @@ from dues.selectors import (
     figures_by_month,
     figures_for,
     figures_from_rows,
+    figures_overview,
     ledger_rows,
 )
 from members.models import Status
@@ -104,6 +105,9 @@ def test_transfer_month_is_owed_in_the_old_branch(tree):
     assert due(a, "2026-05").unit == tree["branch_a"] and due(a, "2026-06").unit == tree["branch_b"]
     # the old branch's figures for June no longer include the member
     assert figures_for(tree["branch_a"], Period.parse("2026-06")).people_due == 0
+    # over the quarter the member counts once for the committee, once in each branch
+    total, rows = figures_overview(tree["committee"], Period.parse("2026Q2"))
+    assert total.people_due == 1 and sum(f.people_due for _, f in rows) == 2
 
 
 def test_transfer_on_the_first_moves_that_month(tree):
@@ -273,6 +277,9 @@ def test_figures_money_and_people(tree):
     assert committee.due == D("615.00") and committee.paid == D("235.00") and committee.people_due == 3
     per_branch = dict(figures_by_branch(tree["committee"], q1))
     assert per_branch[tree["branch_a"]].due + per_branch[tree["branch_b"]].due == committee.due
+    total, rows = figures_overview(tree["committee"], q1)
+    assert (total.due, total.paid, total.people_due, total.people_paid) == (committee.due, committee.paid, 3, 1)
+    assert dict(rows)[tree["branch_b"]].rate_money == per_branch[tree["branch_b"]].rate_money
 
 
 def test_arrears_aging_and_lapse_case(tree):
