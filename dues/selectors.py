@@ -291,15 +291,12 @@ def arrears_for_unit(unit: OrgUnit, *, on: dt.date | None = None, since_months: 
     current = on.replace(day=1)
     first_index = month_index(current) - since_months
     first = dt.date(first_index // 12, first_index % 12 + 1, 1)
-    rows = _ledger(unit, first, current - dt.timedelta(days=1), ("person_id", "month"))
+    # only the short months are fetched: a paid month (or a month not owed) is a gap in the
+    # month sequence, which ends a run of consecutive unpaid months just the same
     found: dict[int, Arrear] = {}
     run: dict[int, tuple[dt.date, int, int]] = {}  # person → (run start, run length, last month index)
-    for row in rows:
-        pid, name, uid, month, amount, paid = row.person_id, row.name, row.unit_id, row.month, row.due, row.paid
-        if paid >= amount:
-            run.pop(pid, None)
-            continue
-        arrear = found.setdefault(pid, Arrear(pid, name, uid))
+    for pid, uid, month, amount, paid in _unpaid_rows(unit, first, current - dt.timedelta(days=1)):
+        arrear = found.setdefault(pid, Arrear(pid, "", uid))
         arrear.unit_id = uid  # the latest branch owed in
         arrear.months.append(month)
         arrear.amount += amount - paid
@@ -309,7 +306,41 @@ def arrears_for_unit(unit: OrgUnit, *, on: dt.date | None = None, since_months: 
         run[pid] = (start, length + 1, month_index(month))
         if length + 1 >= arrear.consecutive:
             arrear.consecutive, arrear.run_start = length + 1, start
+    from members.models import Person
+
+    for pid, name in Person.objects.filter(pk__in=list(found)).values_list("pk", "name"):
+        found[pid].name = name
     return sorted(found.values(), key=lambda a: (-a.consecutive, -a.count, a.name))
+
+
+_UNPAID_SQL = """
+SELECT d.person_id, d.unit_id, d.month, d.amount, COALESCE(p.total, 0)
+FROM {dues} d
+LEFT JOIN (
+    SELECT person_id, month, SUM(amount) AS total FROM {payments}
+    WHERE voided_at IS NULL AND kind = %s AND month >= %s AND month <= %s AND person_id IN (
+        SELECT person_id FROM {dues} WHERE month >= %s AND month <= %s AND unit_id IN ({units}))
+    GROUP BY person_id, month
+) p ON p.person_id = d.person_id AND p.month = d.month
+WHERE d.month >= %s AND d.month <= %s AND d.unit_id IN ({units}) AND COALESCE(p.total, 0) < d.amount
+ORDER BY d.person_id, d.month
+"""
+
+
+def _unpaid_rows(unit: OrgUnit, first: dt.date, last: dt.date) -> list[tuple[int, int, dt.date, Decimal, Decimal]]:
+    """``(person, branch, month, due, paid)`` for every month in the window not fully paid."""
+    from django.db import connection
+
+    unit_ids = list(OrgUnit.objects.filter(path__startswith=unit.path).values_list("pk", flat=True))
+    sql = _UNPAID_SQL.format(dues=DuesDue._meta.db_table, payments=Payment._meta.db_table,
+                             units=", ".join(["%s"] * len(unit_ids)))
+    date = connection.ops.adapt_datefield_value
+    window = [date(first), date(last)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [PaymentKind.REGULAR.value, *window, *window, *unit_ids, *window, *unit_ids])
+        rows = cursor.fetchall()
+    return [(pid, uid, month if isinstance(month, dt.date) else dt.date.fromisoformat(str(month)[:10]),
+             _money(due), _money(paid)) for pid, uid, month, due, paid in rows]
 
 
 # ---------------------------------------------------------------------------------------------
