@@ -268,10 +268,14 @@ def _decimal(text: str | None) -> Decimal | None:
 @login_required
 def arrears(request: HttpRequest, pk: int) -> HttpResponse:
     unit = access.unit_for_view(request.user, pk)
+    from django.core.paginator import Paginator
+
     rows = selectors.arrears_for_unit(unit, on=today())
-    units = dict(OrgUnit.objects.filter(pk__in={a.unit_id for a in rows}).values_list("pk", "name"))
+    page = Paginator(rows, 100).get_page(request.GET.get("page"))
+    units = dict(OrgUnit.objects.filter(pk__in={a.unit_id for a in page.object_list}).values_list("pk", "name"))
     return render(request, "dues/arrears.html", {
-        "unit": unit, "ancestors": _ancestors(unit), "rows": [(a, units.get(a.unit_id, "")) for a in rows],
+        "unit": unit, "ancestors": _ancestors(unit), "page": page,
+        "rows": [(a, units.get(a.unit_id, "")) for a in page.object_list], "total": len(rows),
         "cases": selectors.arrears_cases_list(user=request.user, unit=unit)[:50],
         "can_edit": access.can_edit(request.user, unit) and unit.kind == UnitKind.BRANCH,
         "case_form": CaseForm(), "nav_section": NAV, **_nav(),
