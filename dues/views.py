@@ -385,8 +385,11 @@ def person_dues(request: HttpRequest, pk: int) -> HttpResponse:
                              initial={"paid_on": now, "method": "微信"})
     voluntary_form = VoluntaryForm(request.POST if request.POST.get("action") == "voluntary" else None,
                                    initial={"paid_on": now, "method": "微信"})
-    base_form = BaseChangeForm(request.POST if request.POST.get("action") == "base" else None,
-                               initial={"effective_month": f"{now:%Y-%m}"})
+    in_force = services.dues_base_on(person, now)
+    base_form = BaseChangeForm(request.POST if request.POST.get("action") == "base" else None, initial={
+        "effective_month": f"{now:%Y-%m}", "category": in_force.category if in_force else "在职",
+        "base": in_force.base if in_force else None, "amount": in_force.amount if in_force else None,
+        "approval_ref": in_force.approval_ref if in_force else ""})
     if request.method == "POST" and request.POST.get("action") == "base":
         if not can_edit:
             raise PermissionDenied("只有党员所在党支部可以调整党费基数。")
