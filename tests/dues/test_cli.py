@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from io import StringIO
+from unittest import mock
 
 import pytest
 from django.core.management import load_command_class
@@ -39,7 +40,9 @@ def run(name, *argv):
                                  "branches" if name == "import_xlsx" else "reports", name)
     command.stdout._out, command.stderr._out = out, err
     try:
-        command.run_from_argv(["manage.py", name, *argv])
+        # run_from_argv closes the database connections when done: keep the test's transaction open
+        with mock.patch("django.core.management.base.connections.close_all"):
+            command.run_from_argv(["manage.py", name, *argv])
         code = 0
     except SystemExit as exc:
         code = exc.code
