@@ -192,6 +192,8 @@ def generate(request: HttpRequest, pk: int, month: str) -> HttpResponse:
         messages.info(request, f"变更：{line}")
     for line in report.missing_base[:20]:
         messages.warning(request, f"缺少党费基数：{line}")
+    for line in report.stale[:20]:
+        messages.warning(request, f"已不应缴（未删除，请核实组织关系）：{line}")
     return redirect("dues:sheet", pk=unit.pk, month=month)
 
 

@@ -398,3 +398,14 @@ def test_remittances_and_voluntary_roll_up_to_the_committee(tree):
     assert per_branch[tree["branch_b"]].remitted == D("40.00") and per_branch[tree["branch_b"]].retained == D("1280.00")
     assert figures_for(tree["branch_b"], Period.parse("2026-01")).remitted == D("40.00")
     assert figures_for(tree["branch_a"], Period.parse("2026-01")).remitted == 0  # a quarter's remittance is not a month's
+
+
+def test_generate_reports_rows_no_longer_owed_without_deleting(tree):
+    a = member(tree["branch_a"])
+    services.dues_generate(actor=None, month=m("2026-05"))
+    membership = a.memberships.get()
+    membership.started_on = dt.date(2026, 6, 1)  # the join date was corrected
+    membership.save()
+    report = services.dues_generate(actor=None, month=m("2026-05"))
+    assert len(report.stale) == 1 and a.name in report.stale[0] and "已不应缴" in report.summary
+    assert DuesDue.objects.filter(person=a, month=m("2026-05")).exists()
