@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 from .models import ALLOWED_PARENTS, COMMITTEE_ROLES, OfficerRole, OrgUnit, UnitKind
 
@@ -34,11 +34,22 @@ class OrgUnitForm(forms.ModelForm):
 
     def __init__(self, *args: Any, parent: OrgUnit | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
+        if not self.instance.pk:
+            self.instance.parent = parent  # the model's clean() checks the kind against its parent
         parent_kind = parent.kind if parent else None
         allowed = [(value, label) for value, label in UnitKind.choices if parent_kind in ALLOWED_PARENTS[value]]
         self.fields["kind"].choices = allowed
         if self.instance.pk:
             self.fields["kind"].disabled = True
+
+    def _update_errors(self, errors: ValidationError) -> None:
+        """The model's clean() names ``parent``, a field this form does not show: report it on top
+        of the form, or drop it when the 类型 itself was refused (it is what the message is about)."""
+        if hasattr(errors, "error_dict") and "parent" in errors.error_dict:
+            parent_errors = errors.error_dict.pop("parent")
+            if "kind" not in self._errors:
+                errors.error_dict.setdefault(NON_FIELD_ERRORS, []).extend(parent_errors)
+        super()._update_errors(errors)
 
 
 class OfficerForm(forms.Form):

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from members.models import PARTY_MEMBER_STATUSES, Membership, Person
@@ -134,8 +135,9 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "已保存。")
             return redirect("branches:unit", pk=unit.pk)
+    can_archive = unit.parent is not None and access.can_add_child(request.user, unit.parent, unit.kind)
     return render(request, "branches/unit_form.html", {"form": form, "unit": unit, "parent": unit.parent,
-                                                        "nav_section": "org"})
+                                                        "can_archive": can_archive, "nav_section": "org"})
 
 
 @require_http_methods(["GET", "POST"])
@@ -262,14 +264,9 @@ def _require_importer(request: HttpRequest, kind: str) -> Any:
 def import_template(request: HttpRequest, kind: str) -> HttpResponse:
     importer = _require_importer(request, kind)
     response = HttpResponse(importer.template(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(importer.label)}_导入模板.xlsx"
+    # The whole name must be percent-encoded: a raw non-ASCII header is MIME-mangled by Django.
+    response["Content-Disposition"] = content_disposition_header(True, f"{importer.label}_导入模板.xlsx")
     return response
-
-
-def _quote(text: str) -> str:
-    from urllib.parse import quote
-
-    return quote(text)
 
 
 @require_http_methods(["GET", "POST"])

@@ -66,6 +66,8 @@ def seed(ctx: DemoContext) -> None:
                     steps.append((person, step, dates[field]))
             if status in (Status.ACTIVIST, Status.CANDIDATE, Status.PROBATIONARY):
                 steps.append((person, 2, dates["applied_on"] + _days(rng, 5, 25)))
+            if status == Status.ACTIVIST and not behind:  # reviewed within the last half year
+                steps.append((person, 6, max(dates["activist_on"], today - _days(rng, 10, 150))))
     bulk_create_with_history(people, Person, batch_size=2000)
     by_number = dict(Person.objects.filter(id_number__in=[p.id_number for p in people]).values_list("id_number", "pk"))
     for person in people:

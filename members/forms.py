@@ -9,6 +9,7 @@ from django import forms
 from branches.forms import DateInput
 from branches.models import OrgUnit, UnitKind
 
+from . import idnumbers
 from .development import STEPS
 from .models import EXIT_KINDS, Person, Status
 
@@ -31,6 +32,15 @@ class PersonForm(forms.ModelForm):
         if not self.instance.pk:
             del self.fields["probation_extension_months"]
 
+    def clean_id_number(self) -> str:
+        """Checked here too, so a bad number is reported with the other mistakes in one round."""
+        number = idnumbers.normalise(self.cleaned_data.get("id_number") or "")
+        try:
+            idnumbers.parse(number)
+        except idnumbers.IdNumberError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        return number
+
     def _post_clean(self) -> None:
         """Model validation happens in the service: one set of rules for forms and imports."""
 
@@ -46,6 +56,9 @@ class PlacementForm(forms.Form):
         self.fields["unit"].queryset = units.filter(kind=UnitKind.BRANCH, archived_on__isnull=True)
         self.fields["group"].queryset = units.filter(kind=UnitKind.GROUP, archived_on__isnull=True)
         self.fields["group"].label_from_instance = lambda g: f"{g.parent.name} · {g.name}"
+        branches = list(self.fields["unit"].queryset[:2])
+        if len(branches) == 1:  # a secretary of one branch: nothing to choose
+            self.initial.setdefault("unit", branches[0].pk)
 
 
 class TransferOutForm(forms.Form):

@@ -173,7 +173,7 @@ class MemberImporter(Importer):
                 problems.add(row.number, "党小组编码", f"党小组编码“{group_code}”不存在")
                 return unit, None
             if group.kind != UnitKind.GROUP or group.parent_id != unit.pk:
-                problems.add(row.number, "党小组编码", f"“{group.name}”不是“{unit.name}”下的党小组")
+                problems.add(row.number, "党小组编码", f"“{group.name}”（{group.code}）不是“{unit.name}”下的党小组")
                 return unit, None
         return unit, group
 

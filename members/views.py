@@ -59,7 +59,8 @@ def member_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     context = {
-        "page": page, "rows": rows, "units": units.order_by("path"), "unit": unit, "status": status, "q": q,
+        "page": page, "rows": rows, "page_numbers": page.paginator.get_elided_page_range(page.number, on_each_side=2),
+        "units": units.order_by("path"), "unit": unit, "status": status, "q": q,
         "former": former, "status_choices": STATUS_FILTER_CHOICES, "query": query.urlencode(),
         "can_create": bool(editable), "export_unit": unit or (access.home_units(request.user) or [None])[0],
         "period": str(Period.containing(today(), "year")), "nav_section": "members",

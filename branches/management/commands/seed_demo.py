@@ -11,6 +11,7 @@ from django.db import transaction
 
 from branches.demo import SCALES, TOP_CODE, make_context
 from branches.models import OrgUnit
+from branches.services import send_term_reminders_on
 
 # Each app adds its part of the demo in this order (a module may be absent while an app is young).
 DEMO_MODULES = ["branches.demo", "members.demo", "meetings.demo", "dues.demo", "reports.demo"]
@@ -39,6 +40,7 @@ class Command(BaseCommand):
                     continue
                 module.seed(ctx)
                 self.stdout.write(f"  {name} 完成（{time.monotonic() - started:.1f} 秒）")
+            send_term_reminders_on(ctx.today)  # so the demo accounts see their 换届 reminders
         self.stdout.write(self.style.SUCCESS(
             f"演示数据已生成：{len(ctx.branches)}个党支部，{sum(ctx.sizes.values())}人。"
             f"账号 admin / dangwei / shuji1 / shuji2，密码 {password}"

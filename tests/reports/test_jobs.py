@@ -1,0 +1,124 @@
+"""Background exports: eager in-process by default, a real worker against Redis in CI."""
+
+import os
+import subprocess
+import sys
+import time
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from openpyxl import load_workbook
+
+from config.celery_app import app as celery_app
+from reports import services
+from reports.models import ExportLog, Job
+from reports.tasks import run_export_job
+from tests.factories import make_person
+
+
+@pytest.fixture
+def start_job(django_capture_on_commit_callbacks):
+    """Create and queue an export job as the view does: the task is sent after the commit."""
+
+    def start(user, unit, exporter="members", period="2026", fmt="xlsx"):
+        with django_capture_on_commit_callbacks(execute=True):
+            job = services.job_create(user=user, kind=f"export:{exporter}", label="测试导出",
+                                      params={"exporter": exporter, "unit": unit.pk, "period": period, "format": fmt})
+            services.job_queue(job, run_export_job)
+        return job
+
+    return start
+
+
+@pytest.mark.django_db
+def test_eager_export_job_produces_file_and_logs(tree, owner, start_job):
+    make_person(tree["branch_a"])
+    job = start_job(owner, tree["branch_a"])
+    job.refresh_from_db()
+    assert job.state == Job.State.DONE and job.progress == 100
+    rows = list(load_workbook(BytesIO(job.file.read())).worksheets[0].values)
+    assert len(rows) == 2
+    assert ExportLog.objects.filter(user=owner, exporter="members", via="web").exists()
+
+
+@pytest.mark.django_db
+def test_job_rechecks_permission(tree, outsider, start_job):
+    job = start_job(outsider, tree["branch_a"])
+    job.refresh_from_db()
+    assert job.state == Job.State.FAILED and "无权" in job.message
+    assert not job.file
+
+
+@pytest.mark.django_db
+def test_unreachable_broker_says_so_and_marks_job(tree, owner, django_capture_on_commit_callbacks):
+    """With a broker configured but down, queuing fails fast with a clear state; nothing is lost."""
+    from celery import Celery
+
+    down = Celery("down", broker="redis://127.0.0.1:1/0", set_as_current=False)
+    down.conf.broker_connection_timeout = 1
+    task = down.task(name="reports.tasks.run_export_job")(run_export_job.run)
+    job = services.job_create(user=owner, kind="export:members", label="测试导出",
+                              params={"exporter": "members", "unit": tree["branch_a"].pk, "period": "2026",
+                                      "format": "xlsx"})
+    with pytest.raises(services.BackgroundUnavailable), django_capture_on_commit_callbacks(execute=True):
+        services.job_queue(job, task)
+    job.refresh_from_db()
+    assert job.state == Job.State.FAILED and "不可用" in job.message
+
+
+@pytest.fixture
+def celery_worker_process(settings):
+    """A real `celery worker` subprocess against REDIS_URL, using this test's database."""
+    db = connection.settings_dict
+    url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "DATABASE_URL": url,
+           "MEDIA_ROOT": str(settings.MEDIA_ROOT)}
+    root = Path(__file__).resolve().parents[2]
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--loglevel=WARNING",
+         "--without-heartbeat", "--without-mingle", "--without-gossip"],
+        cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = False
+    celery_app.conf.broker_url = settings.REDIS_URL
+    try:
+        yield worker
+    finally:
+        celery_app.conf.task_always_eager = previous
+        worker.terminate()
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+
+
+def wait_for(job, seconds=60):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        job.refresh_from_db()
+        if job.is_finished:
+            return job
+        time.sleep(0.3)
+    raise AssertionError(f"job still {job.state} after {seconds}s")
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True)
+def test_real_worker_runs_export_and_reports_failure(tree, owner, celery_worker_process):
+    def start_job(user, unit, fmt="xlsx"):
+        job = services.job_create(user=user, kind="export:members", label="测试导出",
+                                  params={"exporter": "members", "unit": unit.pk, "period": "2026", "format": fmt})
+        services.job_queue(job, run_export_job)  # no transaction here: sent at once
+        return job
+
+    make_person(tree["branch_a"])
+    done = wait_for(start_job(owner, tree["branch_a"]))
+    assert done.state == Job.State.DONE, done.message
+    assert len(list(load_workbook(BytesIO(done.file.read())).worksheets[0].values)) == 2
+    failed = wait_for(start_job(owner, tree["branch_a"], fmt="docx"))
+    assert failed.state == Job.State.FAILED and "只能导出为" in failed.message
