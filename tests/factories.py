@@ -48,7 +48,7 @@ def id_number(birth: dt.date | None = None, male: bool = True) -> str:
 
 def make_person(unit: OrgUnit, *, status: str = Status.FULL, group: OrgUnit | None = None,
                 joined_on: dt.date | None = None, **fields: Any) -> Person:
-    birth = fields.pop("birth_date", None) or dt.date(1980, 5, 17) + dt.timedelta(days=next(_sequence) % 4000)
+    birth = fields.pop("birth_date", None) or dt.date(1975, 5, 17) + dt.timedelta(days=next(_sequence) % 4000)
     male = fields.pop("male", True)
     data: dict[str, Any] = {"name": faker.name(), "id_number": id_number(birth, male), "status": status}
     dates = {
