@@ -41,9 +41,7 @@ def seed(ctx: DemoContext) -> None:
     dues_backfill(actor=None, months=months)
     payments = _payments(ctx, months)
     _remittances(ctx, payments)
-    for branch in ctx.branches:
-        if branch.pk in ctx.behind:
-            arrears_cases_open(actor=None, unit=branch, on=ctx.today)
+    arrears_cases_open(actor=None, unit=ctx.top, on=ctx.today)  # one pass over the whole ledger
     _points(ctx)
 
 
@@ -70,10 +68,14 @@ def _payments(ctx: DemoContext, months: list[dt.date]) -> list[tuple]:
     ).values_list("person_id", "unit_id", "month", "amount"):
         by_person[person_id].append((unit_id, month, amount))
     paid: list[tuple] = []
+    lapsed: set[int] = set()  # behind branches already given a member 6+ months in arrears
     for person_id, dues in by_person.items():
         stops = None
-        if dues[-1][0] in ctx.behind and rng.random() < 0.25:
-            stops = add_months(current, -rng.choice([3, 4, 4, 7, 8]))
+        branch_id = dues[-1][0]
+        if branch_id in ctx.behind and rng.random() < 0.25:
+            months_unpaid = rng.choice([3, 4, 4, 7, 8]) if branch_id in lapsed else 7
+            lapsed.add(branch_id)
+            stops = add_months(current, -months_unpaid)
         prepayer = rng.random() < 0.1
         method = rng.choice(METHODS)
         owed = {month: (unit_id, amount) for unit_id, month, amount in dues}

@@ -12,7 +12,7 @@ from branches.models import OrgUnit
 from branches.periods import Period
 from reports.exporters import CONTENT_TYPES, Exporter, ExportOutput, register_exporter, xlsx_bytes
 
-from .selectors import Figures, figures_by_branch, figures_for, ledger_rows
+from .selectors import Figures, figures_overview, ledger_rows
 
 DUES_HEADERS = ["姓名", "月份", "应缴", "实缴", "欠缴"]
 SUMMARY_HEADERS = ["党组织", "编码", "期间", "应缴", "实缴", "欠缴", "应缴人数", "已缴清人数",
@@ -35,9 +35,9 @@ class DuesExporter(Exporter):
     def render(self, *, unit: OrgUnit, period: Period, fmt: str, user: Any) -> ExportOutput:
         rows = ledger_rows(unit, period)
         ledger = ([row.name, f"{row.month:%Y-%m}", row.due, row.paid, row.outstanding] for row in rows)
+        total, branches = figures_overview(unit, period)
         summary = [_summary_row(branch.name, branch.code, period, figures)
-                   for branch, figures in figures_by_branch(unit, period) if figures.people_due or figures.remitted]
-        total = figures_for(unit, period)
+                   for branch, figures in branches if figures.people_due or figures.remitted]
         summary.append(_summary_row(f"{unit.name}（合计）", unit.code, period, total))
         content = xlsx_bytes(
             [("党费收缴台账", DUES_HEADERS, ledger), ("汇总", SUMMARY_HEADERS, summary)],

@@ -197,7 +197,10 @@ def dues_backfill(*, actor: Any, months: list[dt.date]) -> int:
     bases: dict[int, list[DuesBase]] = defaultdict(list)
     for row in DuesBase.objects.all():
         bases[row.person_id].append(row)
+    for rows_of_person in bases.values():
+        rows_of_person.sort(key=lambda row: row.effective_from)
     now = connection.ops.adapt_datetimefield_value(timezone.now())
+    computed: dict[tuple, tuple | None] = {}
     rows = []
     for month in months:
         table = rates.table_for(month, tables)
@@ -206,12 +209,16 @@ def dues_backfill(*, actor: Any, months: list[dt.date]) -> int:
             base = base_in_force(bases.get(person_id, []), month)
             if base is None:
                 continue
-            try:
-                amount = rates.compute(table, base.category, base.base, base.amount)
-            except rates.DuesRuleError:
-                continue
-            rows.append((person_id, day, unit_id, base.category, _adapt(amount.base), _adapt(amount.rate),
-                         _adapt(amount.amount), table.id, now, now))
+            key = (table.id, base.category, base.base, base.amount)
+            if key not in computed:
+                try:
+                    amount = rates.compute(table, base.category, base.base, base.amount)
+                    computed[key] = (_adapt(amount.base), _adapt(amount.rate), _adapt(amount.amount))
+                except rates.DuesRuleError:
+                    computed[key] = None
+            values = computed[key]
+            if values is not None:
+                rows.append((person_id, day, unit_id, base.category, *values, table.id, now, now))
     table_name = DuesDue._meta.db_table
     sql = (f"INSERT INTO {table_name} (person_id, month, unit_id, category, base, rate, amount, table_id, "
            "generated_at, updated_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)")
@@ -259,6 +266,7 @@ class GenerateReport:
     changes: list[str] = field(default_factory=list)
     missing_base: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    stale: list[str] = field(default_factory=list)  # rows for members who no longer owe the month
 
     @property
     def updated(self) -> int:
@@ -271,6 +279,8 @@ class GenerateReport:
             text += f"，{len(self.missing_base)}人缺少党费基数未生成"
         if self.errors:
             text += f"，{len(self.errors)}人无法计算"
+        if self.stale:
+            text += f"，{len(self.stale)}条已不应缴（请核实组织关系）"
         return text
 
 
@@ -289,6 +299,7 @@ def dues_generate(
     month = first_of_month(month)
     report = GenerateReport(month)
     owing = owing_units(month, unit=unit, person_ids=person_ids)
+    _report_stale(report, month, owing, unit=unit, person_ids=person_ids)
     if not owing:
         return report
     tables = rates.load_tables()
@@ -337,6 +348,19 @@ def dues_generate(
             row.updated_at = now
         DuesDue.objects.bulk_update(changed_rows, [*_COMPARED, "updated_at"], batch_size=2000)
     return report
+
+
+def _report_stale(report: GenerateReport, month: dt.date, owing: dict[int, int], *, unit: OrgUnit | None,
+                  person_ids: list[int] | None) -> None:
+    """Rows generated earlier for members who no longer owe the month (a membership or a date was
+    corrected). They are reported, not removed: a payment may hang on them; the branch decides."""
+    rows = DuesDue.objects.filter(month=month).exclude(person_id__in=list(owing))
+    if unit is not None:
+        rows = rows.filter(unit__path__startswith=unit.path)
+    if person_ids is not None:
+        rows = rows.filter(person_id__in=person_ids)
+    report.stale = [f"{unit_name} {name} {month:%Y-%m} {amount}元"
+                    for name, unit_name, amount in rows.values_list("person__name", "unit__name", "amount")]
 
 
 def dues_regenerate_for(*, actor: Any, person_ids: list[int], since: dt.date) -> list[str]:

@@ -121,9 +121,9 @@ def unit_dues(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "dues/branch.html", context)
     if unit.kind == UnitKind.GROUP:
         return redirect("dues:unit", pk=unit.parent_id)
-    rows = selectors.figures_by_branch(unit, period)
+    total, rows = selectors.figures_overview(unit, period)
     context["rows"] = sorted(rows, key=lambda r: (r[1].rate_money is None, r[1].rate_money or 0))
-    context["figures"] = selectors.figures_for(unit, period)
+    context["figures"] = total
     context["children"] = OrgUnit.objects.filter(parent=unit, kind=UnitKind.GENERAL_BRANCH)
     return render(request, "dues/committee.html", context)
 
@@ -192,6 +192,8 @@ def generate(request: HttpRequest, pk: int, month: str) -> HttpResponse:
         messages.info(request, f"变更：{line}")
     for line in report.missing_base[:20]:
         messages.warning(request, f"缺少党费基数：{line}")
+    for line in report.stale[:20]:
+        messages.warning(request, f"已不应缴（未删除，请核实组织关系）：{line}")
     return redirect("dues:sheet", pk=unit.pk, month=month)
 
 
@@ -268,10 +270,14 @@ def _decimal(text: str | None) -> Decimal | None:
 @login_required
 def arrears(request: HttpRequest, pk: int) -> HttpResponse:
     unit = access.unit_for_view(request.user, pk)
+    from django.core.paginator import Paginator
+
     rows = selectors.arrears_for_unit(unit, on=today())
-    units = dict(OrgUnit.objects.filter(pk__in={a.unit_id for a in rows}).values_list("pk", "name"))
+    page = Paginator(rows, 100).get_page(request.GET.get("page"))
+    units = dict(OrgUnit.objects.filter(pk__in={a.unit_id for a in page.object_list}).values_list("pk", "name"))
     return render(request, "dues/arrears.html", {
-        "unit": unit, "ancestors": _ancestors(unit), "rows": [(a, units.get(a.unit_id, "")) for a in rows],
+        "unit": unit, "ancestors": _ancestors(unit), "page": page,
+        "rows": [(a, units.get(a.unit_id, "")) for a in page.object_list], "total": len(rows),
         "cases": selectors.arrears_cases_list(user=request.user, unit=unit)[:50],
         "can_edit": access.can_edit(request.user, unit) and unit.kind == UnitKind.BRANCH,
         "case_form": CaseForm(), "nav_section": NAV, **_nav(),
@@ -381,8 +387,11 @@ def person_dues(request: HttpRequest, pk: int) -> HttpResponse:
                              initial={"paid_on": now, "method": "微信"})
     voluntary_form = VoluntaryForm(request.POST if request.POST.get("action") == "voluntary" else None,
                                    initial={"paid_on": now, "method": "微信"})
-    base_form = BaseChangeForm(request.POST if request.POST.get("action") == "base" else None,
-                               initial={"effective_month": f"{now:%Y-%m}"})
+    in_force = services.dues_base_on(person, now)
+    base_form = BaseChangeForm(request.POST if request.POST.get("action") == "base" else None, initial={
+        "effective_month": f"{now:%Y-%m}", "category": in_force.category if in_force else "在职",
+        "base": in_force.base if in_force else None, "amount": in_force.amount if in_force else None,
+        "approval_ref": in_force.approval_ref if in_force else ""})
     if request.method == "POST" and request.POST.get("action") == "base":
         if not can_edit:
             raise PermissionDenied("只有党员所在党支部可以调整党费基数。")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from io import StringIO
+from unittest import mock
 
 import pytest
 from django.core.management import load_command_class
@@ -39,7 +40,9 @@ def run(name, *argv):
                                  "branches" if name == "import_xlsx" else "reports", name)
     command.stdout._out, command.stderr._out = out, err
     try:
-        command.run_from_argv(["manage.py", name, *argv])
+        # run_from_argv closes the database connections when done: keep the test's transaction open
+        with mock.patch("django.core.management.base.connections.close_all"):
+            command.run_from_argv(["manage.py", name, *argv])
         code = 0
     except SystemExit as exc:
         code = exc.code
@@ -175,3 +178,17 @@ def test_export_dues_agrees_with_the_figures(tmp_path, people):
     assert D(str(total[5])) == figures.outstanding == sum(D(str(r[4])) for r in ledger[1:])
     assert D(str(total[8])) == figures.rate_money
 
+
+
+def test_browser_import_is_limited_to_the_users_branches(tmp_path, people, outsider, owner):
+    from branches.importing import ImportRefused, importer_for
+
+    a, _ = people
+    path = workbook(tmp_path / "p.xlsx", [[a.id_number, "2026-01", 76.5, "2026-01-05", "", ""]])
+    with pytest.raises(ImportRefused) as refused, open(path, "rb") as handle:
+        importer_for("payments").run(handle, actor=outsider, user=outsider)
+    assert "第2行 公民身份号码：您无权登记" in refused.value.problems[0]
+    assert Payment.objects.count() == 0
+    with open(path, "rb") as handle:
+        result = importer_for("payments").run(handle, actor=owner, user=owner)
+    assert result.created == 1 and Payment.objects.get().recorded_by == owner

@@ -15,7 +15,15 @@ from hypothesis.extra.django import TestCase as HypothesisTestCase
 from branches.periods import Period
 from dues import services
 from dues.models import DuesDue, Payment, RateRule, RateTable
-from dues.selectors import arrears_for_unit, figures_by_branch, figures_for, ledger_rows
+from dues.selectors import (
+    arrears_for_unit,
+    figures_by_branch,
+    figures_by_month,
+    figures_for,
+    figures_from_rows,
+    figures_overview,
+    ledger_rows,
+)
 from members.models import Status
 from members.services import member_exit, member_transfer_out
 from tests.factories import make_tree
@@ -97,6 +105,9 @@ def test_transfer_month_is_owed_in_the_old_branch(tree):
     assert due(a, "2026-05").unit == tree["branch_a"] and due(a, "2026-06").unit == tree["branch_b"]
     # the old branch's figures for June no longer include the member
     assert figures_for(tree["branch_a"], Period.parse("2026-06")).people_due == 0
+    # over the quarter the member counts once for the committee, once in each branch
+    total, rows = figures_overview(tree["committee"], Period.parse("2026Q2"))
+    assert total.people_due == 1 and sum(f.people_due for _, f in rows) == 2
 
 
 def test_transfer_on_the_first_moves_that_month(tree):
@@ -266,6 +277,9 @@ def test_figures_money_and_people(tree):
     assert committee.due == D("615.00") and committee.paid == D("235.00") and committee.people_due == 3
     per_branch = dict(figures_by_branch(tree["committee"], q1))
     assert per_branch[tree["branch_a"]].due + per_branch[tree["branch_b"]].due == committee.due
+    total, rows = figures_overview(tree["committee"], q1)
+    assert (total.due, total.paid, total.people_due, total.people_paid) == (committee.due, committee.paid, 3, 1)
+    assert dict(rows)[tree["branch_b"]].rate_money == per_branch[tree["branch_b"]].rate_money
 
 
 def test_arrears_aging_and_lapse_case(tree):
@@ -329,6 +343,12 @@ class LedgerInvariants(HypothesisTestCase):
         assert live.values("month").distinct().count() == live.count()
         assert figures.outstanding == figures.due - figures.paid
         assert figures.paid == sum((r.paid for r in rows), D("0"))
+        # the database aggregate (pages, committee overview) agrees with the row ledger (export)
+        by_rows = figures_from_rows(rows)
+        assert (figures.due, figures.paid, figures.outstanding, figures.people_due, figures.people_paid) == (
+            by_rows.due, by_rows.paid, by_rows.outstanding, by_rows.people_due, by_rows.people_paid)
+        months = dict(figures_by_month(tree["branch_a"], Period.parse("2026H1")))
+        assert sum((f.paid for f in months.values()), D("0")) == figures.paid
 
 
 def test_backfill_agrees_with_generate(tree):
@@ -378,3 +398,14 @@ def test_remittances_and_voluntary_roll_up_to_the_committee(tree):
     assert per_branch[tree["branch_b"]].remitted == D("40.00") and per_branch[tree["branch_b"]].retained == D("1280.00")
     assert figures_for(tree["branch_b"], Period.parse("2026-01")).remitted == D("40.00")
     assert figures_for(tree["branch_a"], Period.parse("2026-01")).remitted == 0  # a quarter's remittance is not a month's
+
+
+def test_generate_reports_rows_no_longer_owed_without_deleting(tree):
+    a = member(tree["branch_a"])
+    services.dues_generate(actor=None, month=m("2026-05"))
+    membership = a.memberships.get()
+    membership.started_on = dt.date(2026, 6, 1)  # the join date was corrected
+    membership.save()
+    report = services.dues_generate(actor=None, month=m("2026-05"))
+    assert len(report.stale) == 1 and a.name in report.stale[0] and "已不应缴" in report.summary
+    assert DuesDue.objects.filter(person=a, month=m("2026-05")).exists()

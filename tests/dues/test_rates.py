@@ -131,3 +131,20 @@ def test_table_for_picks_table_in_force_by_month():
     assert rates.table_for(dt.date(2027, 1, 1), tables).name == "新标准"  # mid-month start covers the month
     with pytest.raises(rates.DuesRuleError):
         rates.table_for(dt.date(2007, 12, 1), tables)
+
+
+def test_rounding_quantum_is_a_setting(settings):
+    settings.MONEY_QUANTUM = "0.1"
+    assert rates.compute(TABLE, "在职", Decimal("2301")).amount == Decimal("11.5")
+    settings.MONEY_QUANTUM = "1"
+    assert rates.compute(TABLE, "在职", Decimal("5100")).amount == Decimal("77")
+
+
+@pytest.mark.django_db
+def test_admin_edits_rule_tables(admin_user, client):
+    client.force_login(admin_user)
+    for name in ("ratetable", "pointsscheme", "duesbase", "payment", "duesdue", "pointssheet", "remittance"):
+        assert client.get(f"/admin/dues/{name}/").status_code == 200, name
+    table = RateTable.objects.get()
+    assert client.get(f"/admin/dues/ratetable/{table.pk}/change/").status_code == 200
+    assert client.get("/admin/dues/payment/add/").status_code == 403  # the ledger is kept through the portal

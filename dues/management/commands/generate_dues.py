@@ -47,3 +47,5 @@ class Command(BaseCommand):
                 self.stdout.write(f"  缺少党费基数 {line}")
             for line in report.errors:
                 self.stdout.write(f"  无法计算 {line}")
+            for line in report.stale:
+                self.stdout.write(f"  已不应缴（未删除，请核实） {line}")
