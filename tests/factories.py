@@ -91,3 +91,24 @@ def make_user(unit: OrgUnit | None = None, kind: str = RoleKind.SECRETARY, **fie
 
 def money(text: str) -> Decimal:
     return Decimal(text)
+
+
+SEEDED_RULES = [
+    # (migration module, model whose rows it seeds)
+    ("branches.migrations.0003_seed_term_rules", "branches.TermRule"),
+    ("meetings.migrations.0002_seed_compliance_rules", "meetings.ComplianceRule"),
+    ("dues.migrations.0003_seed_rules", "dues.RateTable"),
+    ("reports.migrations.0003_seed_rubric", "reports.Rubric"),
+]
+
+
+def ensure_rule_tables() -> None:
+    """Put back the rule tables the data migrations seed when a live-server or worker test has
+    flushed the database (Django's TransactionTestCase empties every table after such a test)."""
+    import importlib
+
+    from django.apps import apps
+
+    for module_name, model_label in SEEDED_RULES:
+        if not apps.get_model(model_label).objects.exists():
+            importlib.import_module(module_name).seed(apps, None)

@@ -34,6 +34,9 @@ def page(chromium_browser, live_server, transactional_db, django_db_serialized_r
 
     ``django_db_serialized_rollback`` restores the rows the migrations seeded (term rules) after
     the live-server test flushes the database, so later tests still find them."""
+    from tests.factories import ensure_rule_tables
+
+    ensure_rule_tables()
     context = chromium_browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900},
                                            base_url=live_server.url)
     context.set_default_timeout(15_000)

@@ -18,14 +18,9 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 
 
 @pytest.fixture
-def browser_page():
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.set_default_timeout(15000)
-        yield page
-        browser.close()
+def browser_page(page):
+    """The shared chromium page of tests/e2e/conftest.py (one Playwright per test session)."""
+    return page
 
 
 def test_secretary_dues_and_points_journey(live_server, browser_page, tmp_path):

@@ -81,6 +81,9 @@ def celery_worker_process(settings):
          "--without-heartbeat", "--without-mingle", "--without-gossip"],
         cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
+    from tests.factories import ensure_rule_tables
+
+    ensure_rule_tables()
     previous = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = False
     celery_app.conf.broker_url = settings.REDIS_URL
