@@ -29,7 +29,8 @@ run: install  ## migrate, load demo data on the first run, serve on 127.0.0.1:$(
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install  ## the whole suite on SQLite with in-process Celery; browser tests run when chromium is installed
-	$(BIN)/python -m pytest -n 2
+	$(BIN)/python -m pytest -n 2 -m "not e2e"
+	$(BIN)/python -m pytest -m e2e
 
 lint: install
 	$(BIN)/python -m ruff check .
