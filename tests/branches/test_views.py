@@ -540,3 +540,15 @@ def test_read_only_accounts_cannot_upload_members(client_for, tree, users, role)
     assert response.status_code == 403
     assert not ImportBatch.objects.exists()
     assert not Person.objects.exists()
+
+
+def test_browser_imports_a_roster_of_a_thousand(client_for, tree, owner):
+    client = client_for(owner)
+    rows = [full_member_row(f"成员{i:04d}", tree["branch_a"], number=id_number(dt.date(1970, 1, 1) + dt.timedelta(days=i)))
+            for i in range(1000)]
+    response = upload(client, workbook(rows))
+    batch = ImportBatch.objects.get(user=owner)
+    assert batch.state == ImportBatch.State.PREVIEW, batch.problems[:3]
+    assert "将新增1000条" in client.get(response.url).content.decode()
+    client.post(reverse("branches:import_confirm", args=[batch.pk]))
+    assert Membership.objects.filter(unit=tree["branch_a"], ended_on__isnull=True).count() == 1000
