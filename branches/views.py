@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -121,7 +122,7 @@ def unit_archive(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"“{unit.name}”已撤销，历史记录保留。")
             return redirect("branches:unit", pk=unit.pk)
-    return render(request, "branches/simple_form.html", {
+    return render(request, "form_page.html", {"cancel_url": reverse("branches:unit", args=[unit.pk]),
         "form": form, "unit": unit, "title": f"撤销“{unit.name}”", "submit": "确认撤销", "danger": True,
         "nav_section": "org",
     })
@@ -150,7 +151,7 @@ def officer_add(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "已记录任职。")
             return redirect("branches:unit", pk=unit.pk)
-    return render(request, "branches/simple_form.html", {
+    return render(request, "form_page.html", {"cancel_url": reverse("branches:unit", args=[unit.pk]),
         "form": form, "unit": unit, "title": f"{unit.name} · 新任职", "submit": "保存", "nav_section": "org",
     })
 
@@ -171,7 +172,7 @@ def officer_end(request: HttpRequest, pk: int, officer_pk: int) -> HttpResponse:
         else:
             messages.success(request, f"{officer.person.name}的{officer.get_role_display()}任职已结束。")
             return redirect("branches:unit", pk=unit.pk)
-    return render(request, "branches/simple_form.html", {
+    return render(request, "form_page.html", {"cancel_url": reverse("branches:unit", args=[unit.pk]),
         "form": form, "unit": unit, "title": f"{officer.person.name} · 结束{officer.get_role_display()}任职",
         "submit": "保存", "nav_section": "org",
     })
@@ -191,7 +192,7 @@ def term_add(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"已记录换届，本届任期至{term.ends_on:%Y-%m-%d}。")
             return redirect("branches:unit", pk=unit.pk)
-    return render(request, "branches/simple_form.html", {
+    return render(request, "form_page.html", {"cancel_url": reverse("branches:unit", args=[unit.pk]),
         "form": form, "unit": unit, "title": f"{unit.name} · 记录换届", "submit": "保存", "nav_section": "org",
     })
 

@@ -259,9 +259,15 @@ def meeting_void(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "已作废，记录保留但不再计入统计。")
             return redirect("meetings:detail", pk=meeting.pk)
-    return render(request, "meetings/simple_form.html", {
+    return render(request, "form_page.html", {**_form_page(meeting),
         "form": form, "meeting": meeting, "title": f"作废会议记录 · {meeting.topic}", "submit": "作废", "danger": True,
         "nav_section": SECTION})
+
+
+def _form_page(meeting: Meeting) -> dict[str, Any]:
+    """Breadcrumbs and the cancel link for a form about one meeting."""
+    detail = reverse("meetings:detail", args=[meeting.pk])
+    return {"cancel_url": detail, "crumbs": [("会议台账", reverse("meetings:list")), (meeting.topic, detail)]}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -364,7 +370,7 @@ def makeup(request: HttpRequest, pk: int, person_id: int) -> HttpResponse:
         else:
             messages.success(request, f"已登记{row.person.name}的补学。")
             return redirect("meetings:detail", pk=meeting.pk)
-    return render(request, "meetings/simple_form.html", {
+    return render(request, "form_page.html", {**_form_page(meeting),
         "form": form, "meeting": meeting, "title": f"登记补学 · {row.person.name}", "submit": "保存",
         "nav_section": SECTION})
 
@@ -391,7 +397,7 @@ def vote_create(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("meetings:detail", pk=meeting.pk)
     needed = len(voters) // 2 + 1
     present = meeting.attendance.filter(status=AttendanceStatus.PRESENT, person__in=voters).count()
-    return render(request, "meetings/simple_form.html", {
+    return render(request, "form_page.html", {**_form_page(meeting),
         "form": form, "meeting": meeting, "title": f"记录表决 · {meeting.topic}", "submit": "记录表决",
         "note": f"本次会议应到有表决权的正式党员{len(voters)}人，出勤登记中出席{present}人：到会须不少于{needed}人，"
                 f"赞成票须不少于{needed}票（预备党员不参加表决）。",

@@ -150,8 +150,11 @@ def _action(request: HttpRequest, person: Any, form: Any, title: str, run: Any, 
         else:
             messages.success(request, done)
             return redirect("members:detail", pk=person.pk)
-    return render(request, "members/action_form.html", {"form": form, "person": person, "title": title,
-                                                        "nav_section": "members"})
+    return render(request, "form_page.html", {
+        "form": form, "person": person, "title": title, "nav_section": "members",
+        "cancel_url": reverse("members:detail", args=[person.pk]),
+        "crumbs": [("党员名册", reverse("members:list")), (person.name, reverse("members:detail", args=[person.pk]))],
+    })
 
 
 @require_http_methods(["GET", "POST"])
