@@ -108,3 +108,23 @@ def pipeline_rows(*, user: Any, unit: OrgUnit | None = None, overdue_only: bool 
     far = today().replace(year=9999)
     rows.sort(key=lambda row: (not row.progress.overdue, row.progress.next_due or far, row.person.pinyin))
     return rows
+
+
+@dataclass
+class PipelineEntry:
+    person: Person
+    unit_id: int  # the branch the person currently belongs to
+    progress: Progress
+
+
+def pipeline_in(unit_path: str) -> list[PipelineEntry]:
+    """Everyone currently in the 发展 pipeline under ``unit_path`` with their progress (2 queries).
+
+    For callers that have already checked access to the unit (scorecards, reports, dashboards)."""
+    current = dict(Membership.objects.filter(unit__path__startswith=unit_path, ended_on__isnull=True)
+                   .values_list("person_id", "unit_id"))
+    people = Person.objects.filter(pk__in=list(current), status__in=PIPELINE_STATUSES).prefetch_related(
+        Prefetch("steps", queryset=DevelopmentStep.objects.order_by("step"))
+    )
+    return [PipelineEntry(person, current[person.pk], progress_of(person, steps=list(person.steps.all())))
+            for person in people]

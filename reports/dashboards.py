@@ -38,7 +38,7 @@ def secretary_todos(node: TreeNode, on: dt.date) -> list[Todo]:
     from dues.models import DuesDue, PointsSheet
     from dues.selectors import live_payments
     from meetings import compliance
-    from members.selectors import progress_of
+    from members.selectors import pipeline_in
 
     branch = node.unit
     todos: list[Todo] = []
@@ -68,11 +68,8 @@ def secretary_todos(node: TreeNode, on: dt.date) -> list[Todo]:
         state = "尚未开始评定" if sheet is None else f"处于“{sheet.get_state_display()}”阶段"
         todos.append(Todo("积分", f"{previous.month}月积分{state}，请评定并公示",
                           _url("dues:points", branch.pk, f"{previous:%Y-%m}"), "warning"))
-    from members.models import PIPELINE_STATUSES, Membership, Person
-
-    current = Membership.objects.filter(unit=branch, ended_on__isnull=True).values("person_id")
-    for person in Person.objects.filter(pk__in=current, status__in=PIPELINE_STATUSES).prefetch_related("steps"):
-        progress = progress_of(person, steps=list(person.steps.all()))
+    for entry in pipeline_in(branch.path):
+        person, progress = entry.person, entry.progress
         for finding in progress.overdue[:1]:
             todos.append(Todo("发展党员", f"{person.name}：{finding.message}", _url("members:detail", person.pk), "danger",
                               finding.due_on))

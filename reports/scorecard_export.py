@@ -14,12 +14,10 @@ from branches.periods import Period
 
 from .exporters import CONTENT_TYPES, Exporter, ExportOutput, ExportRefused, register_exporter, xlsx_bytes
 from .models import Scorecard
-from .scorecards import BranchCard, compute
+from .scorecards import BranchCard, card_from_snapshot, compute
 
 
 def cards_for(unit: OrgUnit, period: Period) -> tuple[list[BranchCard], bool]:
-    from .scorecard_views import card_from_snapshot
-
     live = compute(unit, period)
     rows = {row.unit_id: row for row in Scorecard.objects.filter(unit__in=[c.unit for c in live], period=str(period))
             .select_related("unit")}

@@ -19,7 +19,7 @@ from branches.periods import Period, PeriodError
 
 from . import charts, services
 from .models import RubricItem, Scorecard
-from .scorecards import BranchCard, Evidence, ItemScore, compute, rubric_for
+from .scorecards import card_from_snapshot, compute, rubric_for
 
 
 def _quarter(request: HttpRequest) -> Period:
@@ -43,15 +43,6 @@ def _short(quarter: Period) -> str:
 
 def _mean(values: list[Decimal]) -> Decimal | None:
     return (sum(values) / len(values)).quantize(Decimal("0.1")) if values else None
-
-
-def card_from_snapshot(row: Scorecard) -> BranchCard:
-    items = [ItemScore(
-        code=i["code"], category=i["category"], label=i["label"], max=Decimal(i["max"]),
-        points=None if i["points"] is None else Decimal(i["points"]), explanation=i["explanation"],
-        evidence=[Evidence(**e) for e in i["evidence"]], manual=i["manual"],
-    ) for i in row.snapshot["items"]]
-    return BranchCard(row.unit, Period.parse(row.period), items, rank=row.rank, ranked_among=row.ranked_among)
 
 
 @require_GET

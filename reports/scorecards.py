@@ -13,12 +13,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Q
 from django.urls import reverse
 
 from branches.models import Officer, OfficerRole, OrgUnit, Term, UnitKind, today
 from branches.periods import Period
 from branches.selectors import COMMITTEE_THRESHOLD, has_committee, member_counts, term_status
+from members.selectors import pipeline_in
 
 from .models import ManualScore, Rubric, RubricItem, ScoreMethod
 
@@ -173,7 +174,10 @@ class _Records:
                 .values_list("unit_id", "remitted_on"):
             remitted[unit_id].append(day)
         self.remitted = remitted
-        self.overdue = self._overdue_pipeline(ids)
+        self.overdue: dict[int, list[tuple[Any, Any]]] = defaultdict(list)
+        for entry in pipeline_in(root.path):
+            if entry.progress.overdue:
+                self.overdue[entry.unit_id].append((entry.person, entry.progress))
         self.manual = {(m.unit_id, m.item_id): m for m in ManualScore.objects.filter(unit_id__in=ids, period=str(period))}
 
     def rule_holders(self, branch: OrgUnit) -> list[Any]:
@@ -181,23 +185,6 @@ class _Records:
         holders = [self.compliance[branch.pk]] if branch.pk in self.compliance else []
         holders += [self.compliance[g] for g in self.groups_of.get(branch.pk, []) if g in self.compliance]
         return holders
-
-    @staticmethod
-    def _overdue_pipeline(ids: list[int]) -> dict[int, list[tuple[Any, Any]]]:
-        from members.models import PIPELINE_STATUSES, DevelopmentStep, Membership, Person
-        from members.selectors import progress_of
-
-        current = {m.person_id: m.unit_id for m in Membership.objects.filter(unit_id__in=ids, ended_on__isnull=True)
-                   .only("person_id", "unit_id")}
-        people = Person.objects.filter(pk__in=list(current), status__in=PIPELINE_STATUSES).prefetch_related(
-            Prefetch("steps", queryset=DevelopmentStep.objects.order_by("step"))
-        )
-        overdue: dict[int, list[tuple[Any, Any]]] = defaultdict(list)
-        for person in people:
-            progress = progress_of(person, steps=list(person.steps.all()))
-            if progress.overdue:
-                overdue[current[person.pk]].append((person, progress))
-        return overdue
 
 
 def _score(item: RubricItem, unit: OrgUnit, data: _Records) -> ItemScore:
@@ -345,3 +332,12 @@ def rank_cards(cards: list[BranchCard]) -> None:
             rank, previous = position, card.total
         card.rank, card.ranked_among = rank, len(cards)
     cards.sort(key=lambda card: (card.rank, card.unit.code))
+
+
+def card_from_snapshot(row: Any) -> BranchCard:
+    items = [ItemScore(
+        code=i["code"], category=i["category"], label=i["label"], max=Decimal(i["max"]),
+        points=None if i["points"] is None else Decimal(i["points"]), explanation=i["explanation"],
+        evidence=[Evidence(**e) for e in i["evidence"]], manual=i["manual"],
+    ) for i in row.snapshot["items"]]
+    return BranchCard(row.unit, Period.parse(row.period), items, rank=row.rank, ranked_among=row.ranked_among)

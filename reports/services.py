@@ -1,12 +1,16 @@
-"""Background jobs: create, run with progress, finish with a file or a reason."""
+"""Writes of the reports app: background jobs, scorecard scoring and publication, work-report drafts and plans."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+
+from branches.models import today
+from branches.services import save_with_history
 
 from .models import Job
 
@@ -66,10 +70,6 @@ def manual_score_set(*, actor: Any, unit: Any, period: Any, item: Any, points: A
     """Committee staff score a manual rubric item (综合评价) for a branch's quarter, with a comment."""
     from decimal import Decimal, InvalidOperation
 
-    from django.core.exceptions import ValidationError
-
-    from branches.services import save_with_history
-
     from .models import ManualScore, ScoreMethod
 
     if item.method != ScoreMethod.MANUAL:
@@ -97,7 +97,6 @@ def scorecards_publish(*, actor: Any, root: Any, period: Any, reason: str = "") 
     Every manual item must be scored first. Publishing again replaces the snapshot only with a
     reason; the previous version stays in the history.
     """
-    from django.core.exceptions import ValidationError
 
     from .models import Scorecard
     from .scorecards import compute, rubric_for
@@ -133,7 +132,6 @@ def scorecards_publish(*, actor: Any, root: Any, period: Any, reason: str = "") 
 
 
 def report_draft_save(*, actor: Any, draft: Any) -> Any:
-    from branches.services import save_with_history
 
     draft.updated_by = actor
     save_with_history(draft, actor)
@@ -141,9 +139,7 @@ def report_draft_save(*, actor: Any, draft: Any) -> Any:
 
 
 def plan_item_save(*, actor: Any, unit: Any, year: int, item: Any) -> Any:
-    from django.core.exceptions import ValidationError
 
-    from branches.services import save_with_history
 
     item.unit, item.year = unit, year
     if item.due_on and item.due_on.year != year:
@@ -156,10 +152,7 @@ def plan_item_save(*, actor: Any, unit: Any, year: int, item: Any) -> Any:
 
 def plan_item_tick(*, actor: Any, item: Any, status: str, evidence: str) -> Any:
     """销账: mark an item done (evidence required) or change its status."""
-    from django.core.exceptions import ValidationError
 
-    from branches.models import today
-    from branches.services import save_with_history
 
     from .models import PlanStatus
 

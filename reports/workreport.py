@@ -341,13 +341,10 @@ def _points(report: Report) -> None:
 
 
 def _pipeline(report: Report) -> None:
-    from members.models import PIPELINE_STATUSES, Membership, Person
-    from members.selectors import progress_of
+    from members.selectors import pipeline_in
 
     scope = report.scope
-    current = Membership.objects.filter(unit__path__startswith=scope.unit.path, ended_on__isnull=True).values("person_id")
-    people = Person.objects.filter(pk__in=current, status__in=PIPELINE_STATUSES).prefetch_related("steps")
-    overdue = [p for p in people if progress_of(p, steps=list(p.steps.all())).overdue]
+    overdue = [entry for entry in pipeline_in(scope.unit.path) if entry.progress.overdue]
     url = f"{reverse('members:pipeline')}?{urlencode({'unit': scope.unit.pk})}"
     report.values["dev-overdue"] = Value("dev-overdue", "发展环节超期", len(overdue), "人", url)
 

@@ -70,7 +70,10 @@ def test_unreachable_broker_says_so_and_marks_job(tree, owner, django_capture_on
 
 @pytest.fixture
 def celery_worker_process(settings):
-    """A real `celery worker` subprocess against REDIS_URL, using this test's database."""
+    """A real `celery worker` subprocess against REDIS_URL, using this test's database.
+
+    Run these tests in a session of their own (``pytest -m celery_worker``, as CI does): under
+    xdist two workers would share the Redis queue and take each other's tasks."""
     db = connection.settings_dict
     url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "DATABASE_URL": url,
