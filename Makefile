@@ -38,5 +38,13 @@ lint: install
 migrations-check: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
+bench: install  ## committee-scale benchmark (seeds the large demo once); PostgreSQL via DATABASE_URL for real figures
+	$(BIN)/python manage.py migrate --noinput -v0
+	$(BIN)/python manage.py bench --scale large --out bench/results.json
+
+load: install  ## 50 logged-in users against gunicorn (production settings) on loopback, on the large demo
+	$(BIN)/python manage.py migrate --noinput -v0
+	$(BIN)/python manage.py loadtest --users 50 --duration 60 --requests 12000
+
 clean:
 	rm -rf $(VENV) db.sqlite3 media staticfiles
