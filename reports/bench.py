@@ -169,7 +169,7 @@ def peak_rss_mb(argv: list[str]) -> float:
     return usage.ru_maxrss / 1024
 
 
-def measure(op: Operation, *, runs: int, warmup: int = 1) -> Result:
+def measure(op: Operation, *, runs: int, warmup: int = 1, peak: bool = True) -> Result:
     for _ in range(warmup):
         op.run()
     with CaptureQueriesContext(connection) as captured:
@@ -180,7 +180,7 @@ def measure(op: Operation, *, runs: int, warmup: int = 1) -> Result:
     if op.floor is not None:
         op.floor()
         result.floor_ms = statistics.median(timed(op.floor) for _ in range(runs))
-    if op.peak_command:
+    if peak and op.peak_command:
         with tempfile.TemporaryDirectory() as folder:
             result.peak_mb = peak_rss_mb([arg.replace("{tmp}", folder) for arg in op.peak_command])
     return result
