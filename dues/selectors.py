@@ -148,18 +148,21 @@ def _fits(period: Period, kind: str) -> bool:
     return order.index(kind) <= order.index(period.kind)
 
 
-_AGGREGATE_SQL = """
-SELECT {select_key}, d.person_id, SUM(d.amount), SUM(COALESCE(p.total, 0)),
-       SUM(CASE WHEN d.amount > COALESCE(p.total, 0) THEN d.amount - COALESCE(p.total, 0) ELSE 0 END),
-       SUM(CASE WHEN COALESCE(p.total, 0) < d.amount THEN 1 ELSE 0 END)
+# Each month owed with what was paid against it (payments joined through their (person, month)
+# index, so the plan stays a cheap index lookup per row even before the statistics catch up with
+# a bulk import), then summed per group and member.
+_OWED_SQL = """
+SELECT d.unit_id, d.month, d.person_id, d.amount, COALESCE(SUM(p.amount), 0) AS paid
 FROM {dues} d
-LEFT JOIN (
-    SELECT person_id, month, SUM(amount) AS total FROM {payments}
-    WHERE voided_at IS NULL AND kind = %s AND month >= %s AND month <= %s AND person_id IN (
-        SELECT person_id FROM {dues} WHERE month >= %s AND month <= %s AND unit_id IN ({units}))
-    GROUP BY person_id, month
-) p ON p.person_id = d.person_id AND p.month = d.month
+LEFT JOIN {payments} p ON p.person_id = d.person_id AND p.month = d.month AND p.voided_at IS NULL AND p.kind = %s
 WHERE d.month >= %s AND d.month <= %s AND d.unit_id IN ({units})
+GROUP BY d.id, d.unit_id, d.month, d.person_id, d.amount
+"""
+_AGGREGATE_SQL = """
+SELECT {select_key}, d.person_id, SUM(d.amount), SUM(d.paid),
+       SUM(CASE WHEN d.amount > d.paid THEN d.amount - d.paid ELSE 0 END),
+       SUM(CASE WHEN d.paid < d.amount THEN 1 ELSE 0 END)
+FROM (""" + _OWED_SQL + """) d
 GROUP BY {group_key}d.person_id
 """
 _KEYS = {"unit": ("d.unit_id", "d.unit_id, "), "month": ("d.month", "d.month, "), "all": ("0", "")}
@@ -177,7 +180,7 @@ def _aggregate_rows(unit: OrgUnit, period: Period, key: str) -> list[tuple]:
                                 payments=Payment._meta.db_table, units=units)
     date = connection.ops.adapt_datefield_value
     window = [date(period.start), date(period.end)]
-    params = [PaymentKind.REGULAR.value, *window, *window, *unit_ids, *window, *unit_ids]
+    params = [PaymentKind.REGULAR.value, *window, *unit_ids]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
@@ -314,15 +317,8 @@ def arrears_for_unit(unit: OrgUnit, *, on: dt.date | None = None, since_months: 
 
 
 _UNPAID_SQL = """
-SELECT d.person_id, d.unit_id, d.month, d.amount, COALESCE(p.total, 0)
-FROM {dues} d
-LEFT JOIN (
-    SELECT person_id, month, SUM(amount) AS total FROM {payments}
-    WHERE voided_at IS NULL AND kind = %s AND month >= %s AND month <= %s AND person_id IN (
-        SELECT person_id FROM {dues} WHERE month >= %s AND month <= %s AND unit_id IN ({units}))
-    GROUP BY person_id, month
-) p ON p.person_id = d.person_id AND p.month = d.month
-WHERE d.month >= %s AND d.month <= %s AND d.unit_id IN ({units}) AND COALESCE(p.total, 0) < d.amount
+SELECT d.person_id, d.unit_id, d.month, d.amount, d.paid FROM (""" + _OWED_SQL + """) d
+WHERE d.paid < d.amount
 ORDER BY d.person_id, d.month
 """
 
@@ -337,7 +333,7 @@ def _unpaid_rows(unit: OrgUnit, first: dt.date, last: dt.date) -> list[tuple[int
     date = connection.ops.adapt_datefield_value
     window = [date(first), date(last)]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [PaymentKind.REGULAR.value, *window, *window, *unit_ids, *window, *unit_ids])
+        cursor.execute(sql, [PaymentKind.REGULAR.value, *window, *unit_ids])
         rows = cursor.fetchall()
     return [(pid, uid, month if isinstance(month, dt.date) else dt.date.fromisoformat(str(month)[:10]),
              _money(due), _money(paid)) for pid, uid, month, due, paid in rows]
