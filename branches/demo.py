@@ -56,6 +56,16 @@ class DemoContext:
         return first
 
 
+def refresh_statistics() -> None:
+    """On PostgreSQL, fresh planner statistics for what was just bulk-inserted: without them the
+    planner sizes the new tables wrongly and the next queries over them crawl."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
 def make_context(scale: str, seed: int, password: str) -> DemoContext:
     faker = Faker("zh_CN")
     faker.seed_instance(seed)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from . import access
 from .models import COMMITTEE_ROLES, Officer, OrgUnit, Term, UnitKind, today
@@ -70,6 +71,15 @@ class UnitCounts:
         return self.full + self.probationary
 
 
+def outermost(units: list[OrgUnit]) -> list[OrgUnit]:
+    """The units of ``units`` not inside another one of them."""
+    tops: list[OrgUnit] = []
+    for unit in sorted(units, key=lambda u: u.path):
+        if not tops or not unit.path.startswith(tops[-1].path):
+            tops.append(unit)
+    return tops
+
+
 def member_counts(units: list[OrgUnit], on: dt.date | None = None) -> dict[int, UnitCounts]:
     """Members of each unit's subtree on ``on``, by status, in one query."""
     from members.models import Membership, Status
@@ -78,8 +88,9 @@ def member_counts(units: list[OrgUnit], on: dt.date | None = None) -> dict[int, 
     if not units:
         return {}
     path_filter = Q()
-    for unit in units:
-        path_filter |= Q(unit__path__startswith=unit.path) | Q(group__path__startswith=unit.path)
+    for unit in outermost(units):  # a subtree's members are found through its top unit alone
+        field = "group__path__startswith" if unit.kind == UnitKind.GROUP else "unit__path__startswith"
+        path_filter |= Q(**{field: unit.path})
     rows = (
         Membership.objects.active_on(day).filter(path_filter)
         .values("unit__path", "group_id", "person__status")
@@ -154,9 +165,12 @@ def unit_tree(*, user: Any, root: OrgUnit | None = None, include_groups: bool = 
         units = units.filter(path__startswith=root.path)
     if not include_groups:
         units = units.exclude(kind=UnitKind.GROUP)
-    units = list(units.prefetch_related(
-        Prefetch("officers", queryset=Officer.objects.filter(ended_on__isnull=True), to_attr="current_officers")
-    ))
+    units = list(units)
+    officers: dict[int, list[Officer]] = defaultdict(list)
+    for officer in Officer.objects.filter(unit__in=units, ended_on__isnull=True):
+        officers[officer.unit_id].append(officer)
+    for unit in units:
+        unit.current_officers = officers.get(unit.pk, [])
     counts = member_counts(units)
     terms = current_terms(units)
     nodes = {

@@ -16,7 +16,7 @@ from decimal import Decimal
 from django.db import connection
 from django.utils import timezone
 
-from branches.demo import DemoContext
+from branches.demo import DemoContext, refresh_statistics
 from branches.periods import Period, add_months
 
 from .models import (
@@ -41,6 +41,7 @@ def seed(ctx: DemoContext) -> None:
     dues_backfill(actor=None, months=months)
     payments = _payments(ctx, months)
     _remittances(ctx, payments)
+    refresh_statistics()
     arrears_cases_open(actor=None, unit=ctx.top, on=ctx.today)  # one pass over the whole ledger
     _points(ctx)
 

@@ -609,6 +609,9 @@ def calendar(request: HttpRequest) -> HttpResponse:
 # Compliance
 
 
+GRID_PAGE_SIZE = 100  # branches a page: a committee of 500 still reads the totals for all of them
+
+
 def _grid(report: compliance.Report) -> list[dict[str, Any]]:
     """One row per 党支部; 党小组 rules are folded into their branch's cell."""
     groups: dict[int, list[compliance.UnitResult]] = {}
@@ -696,8 +699,12 @@ def compliance_grid(request: HttpRequest) -> HttpResponse:
         shown = [row for row in rows if row["late"]]
     else:
         shown = [row for row in rows if not status_filter or row["status"] == status_filter]
+    page = Paginator(shown, GRID_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     context = {
-        "unit": unit, "period": period, "report": report, "rows": shown,
+        "unit": unit, "period": period, "report": report, "rows": shown, "page": page, "query": query.urlencode(),
+        "page_numbers": page.paginator.get_elided_page_range(page.number, on_each_side=2),
         "totals": {s: sum(1 for r in rows if r["status"] == s) for s in ("met", "due", "missing")},
         "late": sum(1 for r in rows if r["late"] and r["status"] != "missing"), "total": len(rows),
         "status_filter": status_filter, "previous": str(period.previous()), "next": str(period.next()),

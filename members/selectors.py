@@ -6,11 +6,12 @@ the history of people who left it); only the editors of their current branch may
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from branches import access
@@ -89,6 +90,17 @@ def progress_of(person: Person, *, steps: list[DevelopmentStep] | None = None) -
     )
 
 
+def steps_of(people: list[Person]) -> dict[int, list[Any]]:
+    """Each person's 发展 steps in order, in one query (a plain grouping: Django's prefetch builds a
+    queryset per person, which costs more than the query itself at thousands of people)."""
+    steps: dict[int, list[Any]] = defaultdict(list)
+    rows = (DevelopmentStep.objects.filter(person__in=people).order_by("person_id", "step")
+            .values_list("person_id", "step", "done_on", "hours", "days", named=True))
+    for row in rows:  # named rows carry what progress_of reads, without building models
+        steps[row.person_id].append(row)
+    return steps
+
+
 @dataclass
 class PipelineRow:
     person: Person
@@ -98,10 +110,9 @@ class PipelineRow:
 
 def pipeline_rows(*, user: Any, unit: OrgUnit | None = None, overdue_only: bool = False) -> list[PipelineRow]:
     """Everyone in the 发展 pipeline the user may see, next step and due date first (3 queries)."""
-    people = person_list(user=user, unit=unit).filter(status__in=PIPELINE_STATUSES).prefetch_related(
-        Prefetch("steps", queryset=DevelopmentStep.objects.order_by("step"))
-    )
-    rows = [PipelineRow(person, person.unit_name or "", progress_of(person, steps=list(person.steps.all())))
+    people = list(person_list(user=user, unit=unit).filter(status__in=PIPELINE_STATUSES))
+    steps = steps_of(people)
+    rows = [PipelineRow(person, person.unit_name or "", progress_of(person, steps=steps.get(person.pk, [])))
             for person in people]
     if overdue_only:
         rows = [row for row in rows if row.progress.overdue]
@@ -123,8 +134,7 @@ def pipeline_in(unit_path: str) -> list[PipelineEntry]:
     For callers that have already checked access to the unit (scorecards, reports, dashboards)."""
     current = dict(Membership.objects.filter(unit__path__startswith=unit_path, ended_on__isnull=True)
                    .values_list("person_id", "unit_id"))
-    people = Person.objects.filter(pk__in=list(current), status__in=PIPELINE_STATUSES).prefetch_related(
-        Prefetch("steps", queryset=DevelopmentStep.objects.order_by("step"))
-    )
-    return [PipelineEntry(person, current[person.pk], progress_of(person, steps=list(person.steps.all())))
+    people = list(Person.objects.filter(pk__in=list(current), status__in=PIPELINE_STATUSES))
+    steps = steps_of(people)
+    return [PipelineEntry(person, current[person.pk], progress_of(person, steps=steps.get(person.pk, [])))
             for person in people]

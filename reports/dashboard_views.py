@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -31,8 +32,9 @@ def home(request: HttpRequest) -> HttpResponse:
     if scope.is_empty:
         return render(request, "reports/home_norole.html", {"nav_section": "home"})
     on = today()
-    roots = selectors.unit_tree(user=request.user)
+    roots = selectors.unit_tree(user=request.user, include_groups=False)  # 党小组 are only counted here
     flat = flatten(roots)
+    kinds = dict(selectors.unit_list(user=request.user).values_list("kind").annotate(n=Count("id")))
     branches = [node for node in flat if node.unit.kind == UnitKind.BRANCH]
     tops = [node for node in flat if node.unit.path in scope.view_paths] or roots
     overview = scope.is_admin or bool(scope.staff_paths) or len(branches) > 1
@@ -43,7 +45,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "attention": [node for node in branches if node.warnings or node.term.code in ("due", "overdue")],
         "is_overview": overview,
         "pipeline": pipeline_rows(user=request.user, overdue_only=True)[:20],
-        "kind_counts": {label: sum(1 for node in flat if node.unit.kind == value) for value, label in UnitKind.choices},
+        "kind_counts": {label: kinds.get(value, 0) for value, label in UnitKind.choices},
     }
     if overview and tops:
         context["overview"] = dashboards.committee_overview(tops[0].unit, flat, on)

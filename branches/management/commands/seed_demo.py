@@ -7,9 +7,9 @@ import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connection, transaction
+from django.db import transaction
 
-from branches.demo import SCALES, TOP_CODE, make_context
+from branches.demo import SCALES, TOP_CODE, make_context, refresh_statistics
 from branches.models import OrgUnit
 from branches.services import send_term_reminders_on
 
@@ -39,11 +39,7 @@ class Command(BaseCommand):
                         raise
                     continue
                 module.seed(ctx)
-                if connection.vendor == "postgresql":
-                    # Fresh statistics for what was just bulk-inserted: without them the planner
-                    # treats the new tables as empty and the next module's queries crawl.
-                    with connection.cursor() as cursor:
-                        cursor.execute("ANALYZE")
+                refresh_statistics()
                 self.stdout.write(f"  {name} 完成（{time.monotonic() - started:.1f} 秒）")
             send_term_reminders_on(ctx.today)  # so the demo accounts see their 换届 reminders
         self.stdout.write(self.style.SUCCESS(
