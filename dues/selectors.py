@@ -148,21 +148,47 @@ def _fits(period: Period, kind: str) -> bool:
     return order.index(kind) <= order.index(period.kind)
 
 
-# Each month owed with what was paid against it (payments joined through their (person, month)
-# index, so the plan stays a cheap index lookup per row even before the statistics catch up with
-# a bulk import), then summed per group and member.
-_OWED_SQL = """
+# Each month owed with what was paid against it. A small scope (a branch, a 党总支) looks each
+# month's payments up through their (person, month) index; a large one (a committee of hundreds
+# of branches, a year) sums the window's payments in one pass and hash-joins them, since a lookup
+# per owed month costs seconds at that size.
+_OWED_BY_LOOKUP = """
 SELECT d.unit_id, d.month, d.person_id, d.amount, COALESCE(SUM(p.amount), 0) AS paid
 FROM {dues} d
 LEFT JOIN {payments} p ON p.person_id = d.person_id AND p.month = d.month AND p.voided_at IS NULL AND p.kind = %s
 WHERE d.month >= %s AND d.month <= %s AND d.unit_id IN ({units})
 GROUP BY d.id, d.unit_id, d.month, d.person_id, d.amount
 """
+_OWED_BY_PASS = """
+SELECT d.unit_id, d.month, d.person_id, d.amount, COALESCE(p.total, 0) AS paid
+FROM {dues} d
+LEFT JOIN (SELECT person_id, month, SUM(amount) AS total FROM {payments}
+           WHERE voided_at IS NULL AND kind = %s AND month >= %s AND month <= %s GROUP BY person_id, month) p
+       ON p.person_id = d.person_id AND p.month = d.month
+WHERE d.month >= %s AND d.month <= %s AND d.unit_id IN ({units})
+"""
+_LARGE_SCOPE_UNITS = 50
+
+
+def _owed(unit: OrgUnit, first: dt.date, last: dt.date) -> tuple[str, list[Any]]:
+    """The owed-months query for ``unit``'s subtree between two dates, and its parameters."""
+    from django.db import connection
+
+    unit_ids = list(OrgUnit.objects.filter(path__startswith=unit.path).values_list("pk", flat=True))
+    date = connection.ops.adapt_datefield_value
+    window = [date(first), date(last)]
+    large = len(unit_ids) > _LARGE_SCOPE_UNITS
+    sql = (_OWED_BY_PASS if large else _OWED_BY_LOOKUP).format(
+        dues=DuesDue._meta.db_table, payments=Payment._meta.db_table, units=", ".join(["%s"] * len(unit_ids)))
+    params = [PaymentKind.REGULAR.value, *window, *(window if large else []), *unit_ids]
+    return sql, params
+
+
 _AGGREGATE_SQL = """
 SELECT {select_key}, d.person_id, SUM(d.amount), SUM(d.paid),
        SUM(CASE WHEN d.amount > d.paid THEN d.amount - d.paid ELSE 0 END),
        SUM(CASE WHEN d.paid < d.amount THEN 1 ELSE 0 END)
-FROM (""" + _OWED_SQL + """) d
+FROM ({owed}) d
 GROUP BY {group_key}d.person_id
 """
 _KEYS = {"unit": ("d.unit_id", "d.unit_id, "), "month": ("d.month", "d.month, "), "all": ("0", "")}
@@ -173,14 +199,9 @@ def _aggregate_rows(unit: OrgUnit, period: Period, key: str) -> list[tuple]:
     the database: one query however many members (the committee overview at 15,000 members)."""
     from django.db import connection
 
-    unit_ids = list(OrgUnit.objects.filter(path__startswith=unit.path).values_list("pk", flat=True))
+    owed, params = _owed(unit, period.start, period.end)
     select_key, group_key = _KEYS[key]
-    units = ", ".join(["%s"] * len(unit_ids))
-    sql = _AGGREGATE_SQL.format(select_key=select_key, group_key=group_key, dues=DuesDue._meta.db_table,
-                                payments=Payment._meta.db_table, units=units)
-    date = connection.ops.adapt_datefield_value
-    window = [date(period.start), date(period.end)]
-    params = [PaymentKind.REGULAR.value, *window, *unit_ids]
+    sql = _AGGREGATE_SQL.format(select_key=select_key, group_key=group_key, owed=owed)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
@@ -317,7 +338,7 @@ def arrears_for_unit(unit: OrgUnit, *, on: dt.date | None = None, since_months: 
 
 
 _UNPAID_SQL = """
-SELECT d.person_id, d.unit_id, d.month, d.amount, d.paid FROM (""" + _OWED_SQL + """) d
+SELECT d.person_id, d.unit_id, d.month, d.amount, d.paid FROM ({owed}) d
 WHERE d.paid < d.amount
 ORDER BY d.person_id, d.month
 """
@@ -327,13 +348,9 @@ def _unpaid_rows(unit: OrgUnit, first: dt.date, last: dt.date) -> list[tuple[int
     """``(person, branch, month, due, paid)`` for every month in the window not fully paid."""
     from django.db import connection
 
-    unit_ids = list(OrgUnit.objects.filter(path__startswith=unit.path).values_list("pk", flat=True))
-    sql = _UNPAID_SQL.format(dues=DuesDue._meta.db_table, payments=Payment._meta.db_table,
-                             units=", ".join(["%s"] * len(unit_ids)))
-    date = connection.ops.adapt_datefield_value
-    window = [date(first), date(last)]
+    owed, params = _owed(unit, first, last)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [PaymentKind.REGULAR.value, *window, *unit_ids])
+        cursor.execute(_UNPAID_SQL.format(owed=owed), params)
         rows = cursor.fetchall()
     return [(pid, uid, month if isinstance(month, dt.date) else dt.date.fromisoformat(str(month)[:10]),
              _money(due), _money(paid)) for pid, uid, month, due, paid in rows]

@@ -9,6 +9,7 @@ East Asian language zh-CN, so the readers' Word or WPS uses them.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from io import BytesIO
@@ -246,16 +247,36 @@ def table(document: DocumentType, headers: Sequence[str], rows: Iterable[Sequenc
     tr_pr.append(repeat)
     for cell, text in zip(header_row.cells, headers, strict=True):
         _cell_text(cell, str(text), HEADING1_FONT, size, center=True)
+    # Body rows are copies of one formatted row with the text filled in: formatting every cell
+    # through python-docx costs a millisecond a cell, seconds for a committee's 500 branches.
+    template = None
     for values in rows:
-        cells = grid.add_row().cells
-        for cell, value in zip(cells, values, strict=True):
-            numeric = isinstance(value, int | float) or str(value).replace(".", "", 1).rstrip("%").isdigit()
-            _cell_text(cell, "" if value is None else str(value), BODY_FONT, size, center=numeric)
+        if template is None:
+            row = grid.add_row()
+            for cell in _cells(grid, row):
+                _cell_text(cell, "", BODY_FONT, size, center=False)
+            template = row._tr
+            grid._tbl.remove(template)
+        tr = copy.deepcopy(template)
+        grid._tbl.append(tr)
+        for tc, value in zip(tr.tc_lst, values, strict=True):
+            paragraph = tc.p_lst[0]
+            paragraph.r_lst[0].text = "" if value is None else str(value)
+            if isinstance(value, int | float) or str(value).replace(".", "", 1).rstrip("%").isdigit():
+                paragraph.get_or_add_pPr().jc_val = WD_ALIGN_PARAGRAPH.CENTER
     if widths_mm:
         for row in grid.rows:
-            for cell, width in zip(row.cells, widths_mm, strict=False):
+            for cell, width in zip(_cells(grid, row), widths_mm, strict=False):
                 cell.width = Mm(width)
     return grid
+
+
+def _cells(grid: Table, row: Any) -> list[Any]:
+    """A row's cells straight from its XML: python-docx's ``row.cells`` walks every cell of the
+    table, which makes a table of hundreds of rows quadratic."""
+    from docx.table import _Cell
+
+    return [_Cell(tc, grid) for tc in row._tr.tc_lst]
 
 
 def _cell_text(cell: Any, text: str, font: str, size: Pt, *, center: bool) -> None:
