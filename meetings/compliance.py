@@ -267,12 +267,13 @@ def rules_for(period: Period) -> list[ComplianceRule]:
 
 
 def evaluate(root: OrgUnit, period: Period, *, on: dt.date | None = None,
-             units: list[OrgUnit] | None = None) -> Report:
-    """Compliance of ``root``'s subtree (or of the given ``units``) for ``period`` as of ``on``."""
+             units: list[OrgUnit] | None = None, codes: set[str] | None = None) -> Report:
+    """Compliance of ``root``'s subtree (or of the given ``units``) for ``period`` as of ``on``
+    (only the rules ``codes`` when given)."""
     day = on or today()
     if units is None:
         units = units_in(root, period)
-    rules = rules_for(period)
+    rules = [rule for rule in rules_for(period) if codes is None or rule.code in codes]
     data = _Data(units, root, period, rules)
     by_code: dict[str, list[ComplianceRule]] = defaultdict(list)
     for rule in rules:

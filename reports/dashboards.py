@@ -9,14 +9,14 @@ from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
-from urllib.parse import urlencode
 
 from django.db.models import Count, Sum
-from django.urls import reverse
 
 from branches.models import OrgUnit, UnitKind
 from branches.periods import Period
 from branches.selectors import TreeNode
+
+from .links import link
 
 
 @dataclass
@@ -26,11 +26,6 @@ class Todo:
     url: str
     level: str = "info"  # danger / warning / info
     due: dt.date | None = None
-
-
-def _url(name: str, *args: Any, **query: Any) -> str:
-    url = reverse(name, args=args)
-    return f"{url}?{urlencode(query)}" if query else url
 
 
 def secretary_todos(node: TreeNode, on: dt.date) -> list[Todo]:
@@ -47,39 +42,39 @@ def secretary_todos(node: TreeNode, on: dt.date) -> list[Todo]:
         for rule in result.rules:
             for part in rule.missed_parts(on):
                 todos.append(Todo("三会一课", f"{result.unit.name}{part.period.label}未召开{rule.name}（已过期）",
-                                  _url("meetings:compliance", unit=branch.pk), "danger", part.period.end))
+                                  link("meetings:compliance", unit=branch.pk), "danger", part.period.end))
             for part in rule.open_parts(on):
                 missing = part.required - part.actual
                 todos.append(Todo("三会一课", f"{result.unit.name}{part.period.label}还需召开{rule.name}{missing}次",
-                                  _url("meetings:create", unit=result.unit.pk), "warning", part.period.end))
+                                  link("meetings:create", unit=result.unit.pk), "warning", part.period.end))
     month = on.replace(day=1)
     owed = DuesDue.objects.filter(unit=branch, month=month)
     if not owed.exists():
-        todos.append(Todo("党费", f"{month.month}月应缴党费尚未生成", _url("dues:sheet", branch.pk, f"{month:%Y-%m}"), "warning"))
+        todos.append(Todo("党费", f"{month.month}月应缴党费尚未生成", link("dues:sheet", branch.pk, f"{month:%Y-%m}"), "warning"))
     else:
         paid = live_payments().filter(month=month, person_id__in=owed.values("person_id")).values("person_id").distinct().count()
         unpaid = owed.count() - paid
         if unpaid:
-            todos.append(Todo("党费", f"{month.month}月还有{unpaid}人未缴党费", _url("dues:sheet", branch.pk, f"{month:%Y-%m}"),
+            todos.append(Todo("党费", f"{month.month}月还有{unpaid}人未缴党费", link("dues:sheet", branch.pk, f"{month:%Y-%m}"),
                               "info", Period.month_of(on).end))
     previous = (month - dt.timedelta(days=1)).replace(day=1)
     sheet = PointsSheet.objects.filter(unit=branch, month=previous).first()
     if sheet is None or sheet.state not in (PointsSheet.State.PUBLIC, PointsSheet.State.CONFIRMED):
         state = "尚未开始评定" if sheet is None else f"处于“{sheet.get_state_display()}”阶段"
         todos.append(Todo("积分", f"{previous.month}月积分{state}，请评定并公示",
-                          _url("dues:points", branch.pk, f"{previous:%Y-%m}"), "warning"))
+                          link("dues:points", branch.pk, f"{previous:%Y-%m}"), "warning"))
     for entry in pipeline_in(branch.path):
         person, progress = entry.person, entry.progress
         for finding in progress.overdue[:1]:
-            todos.append(Todo("发展党员", f"{person.name}：{finding.message}", _url("members:detail", person.pk), "danger",
+            todos.append(Todo("发展党员", f"{person.name}：{finding.message}", link("members:detail", person.pk), "danger",
                               finding.due_on))
         if not progress.overdue and progress.next_due and progress.next_due <= on + dt.timedelta(days=31):
             todos.append(Todo("发展党员", f"{person.name}：第{progress.next_step}步{progress.next_label}",
-                              _url("members:detail", person.pk), "info", progress.next_due))
+                              link("members:detail", person.pk), "info", progress.next_due))
     if node.term.code in ("due", "overdue"):
         level = "danger" if node.term.code == "overdue" else "warning"
         ends = node.term.term.ends_on if node.term.term else None
-        todos.append(Todo("换届", node.term.label, _url("branches:unit", branch.pk), level, ends))
+        todos.append(Todo("换届", node.term.label, link("branches:unit", branch.pk), level, ends))
     order = {"danger": 0, "warning": 1, "info": 2}
     far = dt.date.max
     todos.sort(key=lambda todo: (order[todo.level], todo.due or far))

@@ -11,16 +11,15 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
-from urllib.parse import urlencode
 
 from django.db.models import Count, Q
-from django.urls import reverse
 
 from branches.models import Officer, OfficerRole, OrgUnit, Term, UnitKind, today
 from branches.periods import Period
 from branches.selectors import COMMITTEE_THRESHOLD, has_committee, member_counts, term_status
 from members.selectors import pipeline_in
 
+from .links import link
 from .models import ManualScore, Rubric, RubricItem, ScoreMethod
 
 BANDS = [(Decimal(90), "优秀"), (Decimal(80), "良好"), (Decimal(60), "一般"), (Decimal(0), "较差")]
@@ -108,11 +107,6 @@ def branches_of(root: OrgUnit, period: Period) -> list[OrgUnit]:
     return list(qs.order_by("path"))
 
 
-def _url(name: str, *args: Any, **query: Any) -> str:
-    url = reverse(name, args=args)
-    return f"{url}?{urlencode(query)}" if query else url
-
-
 class _Records:
     """Everything the rubric needs for a set of branches and a quarter, read in bulk."""
 
@@ -143,7 +137,7 @@ class _Records:
         self.compliance = {r.unit.pk: r for r in compliance.evaluate(root, period, on=on).units}
         year = Period(period.year, "year")
         self.year_compliance = {
-            r.unit.pk: r for r in compliance.evaluate(root, year, on=end, units=branches).units
+            r.unit.pk: r for r in compliance.evaluate(root, year, on=end, units=branches, codes={"talk"}).units
         }
         self.groups_of: dict[int, list[int]] = defaultdict(list)
         for group_id, parent_id in OrgUnit.objects.filter(parent_id__in=ids, kind=UnitKind.GROUP).values_list("id", "parent_id"):
@@ -202,12 +196,12 @@ def _score(item: RubricItem, unit: OrgUnit, data: _Records) -> ItemScore:
             missing.insert(0, "支委会")
         score.points = max_points if not missing else Decimal(0)
         score.explanation = ("委员配备齐全" if not missing else f"正式党员{counts.full}人，缺：{'、'.join(missing)}")
-        score.evidence = [Evidence("支部委员", _url("branches:unit", unit.pk))]
+        score.evidence = [Evidence("支部委员", link("branches:unit", unit.pk))]
     elif method == ScoreMethod.TERMS:
         status = term_status(data.terms.get(unit.pk), min(data.period.end, data.on))
         score.points = Decimal(0) if status.code in ("overdue", "none") else max_points
         score.explanation = status.label
-        score.evidence = [Evidence("换届记录", _url("branches:unit", unit.pk))]
+        score.evidence = [Evidence("换届记录", link("branches:unit", unit.pk))]
     elif method == ScoreMethod.GROUPS:
         threshold = int(params.get("min_members", 10))
         members, groups = data.counts[unit.pk].party_members, data.groups.get(unit.pk, 0)
@@ -215,7 +209,7 @@ def _score(item: RubricItem, unit: OrgUnit, data: _Records) -> ItemScore:
         score.points = max_points if ok else Decimal(0)
         score.explanation = (f"党员{members}人，设党小组{groups}个" if members >= threshold
                              else f"党员{members}人，不足{threshold}人，不要求设党小组")
-        score.evidence = [Evidence("下级组织", _url("branches:unit", unit.pk))]
+        score.evidence = [Evidence("下级组织", link("branches:unit", unit.pk))]
     elif method == ScoreMethod.MEETINGS:
         code = params.get("rule", "")
         results = [r.rule(code) for r in data.rule_holders(unit) if r.rule(code)]
@@ -234,7 +228,7 @@ def _score(item: RubricItem, unit: OrgUnit, data: _Records) -> ItemScore:
         else:
             score.points = _points(max_points, Decimal(held) / Decimal(required))
             score.explanation = f"已到期{required}次，按期召开{held}次" + (f"，另有{pending}期尚未到期" if pending else "")
-        score.evidence = [Evidence("会议记录", _url("meetings:cell", unit=unit.pk, code=code, period=q))]
+        score.evidence = [Evidence("会议记录", link("meetings:cell", unit=unit.pk, code=code, period=q))]
     elif method == ScoreMethod.ATTENDANCE:
         threshold = Decimal(str(params.get("threshold", 90)))
         statuses = data.attendance.get(unit.pk, {})
@@ -246,7 +240,7 @@ def _score(item: RubricItem, unit: OrgUnit, data: _Records) -> ItemScore:
             rate = Decimal(present) * 100 / Decimal(expected)
             score.points = _points(max_points, rate / threshold)
             score.explanation = f"应到{expected}人次，实到{present}人次，出勤率{rate.quantize(ONE_PLACE)}%（标准{threshold}%）"
-        score.evidence = [Evidence("会议记录", _url("meetings:list", unit=unit.pk, period=q, status="confirmed"))]
+        score.evidence = [Evidence("会议记录", link("meetings:list", unit=unit.pk, period=q, status="confirmed"))]
     elif method == ScoreMethod.POINTS:
         months = [m.start for m in data.period.months() if m.start <= data.on]
         states = data.sheets.get(unit.pk, {})
@@ -256,7 +250,7 @@ def _score(item: RubricItem, unit: OrgUnit, data: _Records) -> ItemScore:
         score.points = _points(max_points, share)
         missing = [f"{m.month}月" for m in due if m not in done]
         score.explanation = f"已公示{len(done)}个月" + (f"，{'、'.join(missing)}未公示" if missing else "")
-        score.evidence = [Evidence("积分", _url("dues:points_year", unit.pk))]
+        score.evidence = [Evidence("积分", link("dues:points_year", unit.pk))]
     elif method == ScoreMethod.TALKS:
         result = data.year_compliance.get(unit.pk)
         rule = result.rule("talk") if result else None
@@ -267,7 +261,7 @@ def _score(item: RubricItem, unit: OrgUnit, data: _Records) -> ItemScore:
             score.points = _points(max_points, Decimal(rule.held) / target if target else Decimal(1))
             score.explanation = (f"全年应谈{rule.required}人次，截至本季度已谈{rule.held}人次"
                                  f"（进度要求{target.quantize(ONE_PLACE)}）")
-        score.evidence = [Evidence("谈心谈话", _url("meetings:talks", unit=unit.pk))]
+        score.evidence = [Evidence("谈心谈话", link("meetings:talks", unit=unit.pk))]
     elif method == ScoreMethod.DUES_RATE:
         figures = data.figures.get(unit.pk)
         rate = figures.rate_money if figures else None
@@ -276,7 +270,7 @@ def _score(item: RubricItem, unit: OrgUnit, data: _Records) -> ItemScore:
         else:
             score.points = _points(max_points, rate / 100)
             score.explanation = f"应缴{figures.due}元，实缴{figures.paid}元，收缴率{rate}%"
-        score.evidence = [Evidence("党费台账", _url("dues:unit", unit.pk, period=q))]
+        score.evidence = [Evidence("党费台账", link("dues:unit", unit.pk, period=q))]
     elif method == ScoreMethod.REMITTANCE:
         deadline = data.period.end + dt.timedelta(days=int(params.get("deadline_days", 15)))
         figures = data.figures.get(unit.pk)
@@ -290,13 +284,13 @@ def _score(item: RubricItem, unit: OrgUnit, data: _Records) -> ItemScore:
         else:
             score.points = Decimal(0)
             score.explanation = f"未在{deadline:%Y-%m-%d}前上交" + (f"（{min(days):%Y-%m-%d}补交）" if days else "")
-        score.evidence = [Evidence("上交记录", _url("dues:remittances", unit.pk))]
+        score.evidence = [Evidence("上交记录", link("dues:remittances", unit.pk))]
     elif method == ScoreMethod.PIPELINE:
         overdue = data.overdue.get(unit.pk, [])
         score.points = max_points if not overdue else Decimal(0)
         score.explanation = ("发展党员各环节均按期" if not overdue else
                              "超期：" + "；".join(f"{p.name}（{prog.overdue[0].message}）" for p, prog in overdue[:5]))
-        score.evidence = [Evidence("发展党员台账", _url("members:pipeline", unit=unit.pk))]
+        score.evidence = [Evidence("发展党员台账", link("members:pipeline", unit=unit.pk))]
     elif method == ScoreMethod.MANUAL:
         score.manual = True
         manual = data.manual.get((unit.pk, item.pk))
