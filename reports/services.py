@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
+from branches.atomic_files import write_atomically
 from branches.models import today
 from branches.services import save_with_history
 
@@ -43,17 +48,55 @@ def job_queue(job: Job, task: Any) -> None:
         send()
 
 
+MAX_JOB_ATTEMPTS = 3
+INTERRUPTED_MESSAGE = "后台任务中断，请重新生成。"
+
+
+def job_start(job_id: Any) -> Job | None:
+    """A worker takes the job: count the attempt and stamp a heartbeat.
+
+    Returns ``None`` when the job is gone or finished (a re-delivered message after the job was
+    completed or failed) or when it has been interrupted too often — a job whose worker keeps
+    dying (out of memory, say) is failed instead of being re-run forever.
+    """
+    now = timezone.now()
+    taken = Job.objects.filter(pk=job_id, state__in=[Job.State.QUEUED, Job.State.RUNNING]).update(
+        state=Job.State.RUNNING, attempts=F("attempts") + 1, heartbeat_at=now, progress=0,
+        message="正在开始",
+    )
+    if not taken:
+        return None
+    job = Job.objects.select_related("user").get(pk=job_id)
+    if job.attempts > MAX_JOB_ATTEMPTS:
+        job_fail(job.pk, f"后台任务已中断{job.attempts - 1}次，已停止重试。请稍后重新生成；如仍失败，请联系系统管理员。")
+        return None
+    if job.attempts > 1:
+        Job.objects.filter(pk=job_id).update(message="上次执行中断，正在重新生成")
+    return job
+
+
 def job_progress(job_id: Any, progress: int, message: str = "") -> None:
-    Job.objects.filter(pk=job_id).update(state=Job.State.RUNNING, progress=min(progress, 99), message=message)
+    Job.objects.filter(pk=job_id, state__in=[Job.State.QUEUED, Job.State.RUNNING]).update(
+        state=Job.State.RUNNING, progress=min(progress, 99), message=message, heartbeat_at=timezone.now())
+
+
+def _job_file_name(job: Job, filename: str) -> str:
+    """One folder per job: a re-run of the same job replaces its own file and nobody else's."""
+    return f"jobs/{job.created_at:%Y/%m}/{job.pk}/{default_storage.get_valid_name(filename)}"
 
 
 def job_finish(job_id: Any, *, filename: str, content_type: str, content: bytes) -> Job:
-    """Save the file first, then mark the job done in one update: a download is never partial."""
+    """Write the file atomically (temporary file, then rename), then mark the job done in one
+    update: a download is never partial, and a worker killed mid-write leaves no file behind
+    under the job's name (only a hidden ``.part`` that nothing serves)."""
     job = Job.objects.get(pk=job_id)
-    job.file.save(filename, ContentFile(content), save=False)
+    name = _job_file_name(job, filename)
+    target = Path(default_storage.path(name))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    write_atomically(target, content)
     Job.objects.filter(pk=job_id).update(
-        file=job.file.name, filename=filename, content_type=content_type, state=Job.State.DONE, progress=100,
-        message="", finished_at=timezone.now(),
+        file=name, filename=filename, content_type=content_type, state=Job.State.DONE, progress=100,
+        message="", finished_at=timezone.now(), heartbeat_at=timezone.now(),
     )
     job.refresh_from_db()
     return job
@@ -61,6 +104,18 @@ def job_finish(job_id: Any, *, filename: str, content_type: str, content: bytes)
 
 def job_fail(job_id: Any, reason: str) -> None:
     Job.objects.filter(pk=job_id).update(state=Job.State.FAILED, message=reason[:500], finished_at=timezone.now())
+
+
+def jobs_fail_stale(*, user: Any = None) -> int:
+    """Fail the jobs that show no sign of life for ``JOB_STALE_AFTER`` seconds (their worker died
+    and no worker took them over), so nobody watches a progress bar forever. Run by beat, and by
+    the job pages for the viewer's own jobs. Returns how many were failed."""
+    cutoff = timezone.now() - dt.timedelta(seconds=settings.JOB_STALE_AFTER)
+    stale = Job.objects.filter(state__in=[Job.State.QUEUED, Job.State.RUNNING]).filter(
+        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, created_at__lt=cutoff))
+    if user is not None:
+        stale = stale.filter(user=user)
+    return stale.update(state=Job.State.FAILED, message=INTERRUPTED_MESSAGE, finished_at=timezone.now())
 
 
 # --- Scorecards -------------------------------------------------------------------------------
