@@ -484,7 +484,12 @@ def payments_record(
         try:
             with transaction.atomic():
                 save_with_history(payment, actor)
-        except IntegrityError as exc:
+        except (IntegrityError, ValidationError) as exc:
+            # Someone recorded the month since the check above: the model's constraint check (a
+            # ValidationError naming the constraint) or the database's unique index (after waiting
+            # for their commit) refuses it. Say so in words, not with the constraint's name.
+            if not live_regular(person, payment.month).exists():
+                raise
             raise ValidationError(f"{person.name}{payment.month:%Y年%m月}的党费已登记缴纳，不能重复登记。") from exc
     return PaymentOutcome(planned, issued, warnings)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,8 @@ from branches.services import save_with_history
 
 from .models import Job
 
+logger = logging.getLogger(__name__)
+
 
 class BackgroundUnavailable(Exception):
     """The broker cannot be reached; the job was not queued (and nothing was lost)."""
@@ -29,10 +32,13 @@ def job_create(*, user: Any, kind: str, label: str, params: dict[str, Any]) -> J
 
 
 def job_queue(job: Job, task: Any) -> None:
-    """Queue ``task(job.id)`` once the surrounding transaction commits.
+    """Send ``task(job.id)`` to the worker, once the job row is committed.
 
     Eager mode (no REDIS_URL) runs it in-process. When a broker is configured but unreachable the
-    job is marked failed with the reason and :class:`BackgroundUnavailable` is raised.
+    job is marked failed with the reason (nothing is lost: the row stays, and the page that shows
+    it says why) and, when sent at once, :class:`BackgroundUnavailable` is raised for the caller
+    to say so. Inside a transaction the send waits for the commit, and a failure then only marks
+    the job: it must not break whatever committed.
     """
 
     def send() -> None:
@@ -42,8 +48,14 @@ def job_queue(job: Job, task: Any) -> None:
             job_fail(job.pk, "后台任务服务暂时不可用，任务未能提交，请稍后重试。")
             raise BackgroundUnavailable(str(exc)) from exc
 
+    def send_after_commit() -> None:
+        try:
+            send()
+        except BackgroundUnavailable as exc:
+            logger.warning("job %s not queued, broker unavailable: %s", job.pk, exc)
+
     if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(send)
+        transaction.on_commit(send_after_commit)
     else:
         send()
 

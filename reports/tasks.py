@@ -28,6 +28,8 @@ def run_export_job(job_id: str) -> None:
         unit = OrgUnit.objects.get(pk=params["unit"])
         output = run_export(identifier=params["exporter"], unit=unit, period=Period.parse(params["period"]),
                             fmt=params["format"], user=job.user, via="web")
+        services.job_finish(job.pk, filename=output.filename, content_type=output.content_type,
+                            content=output.content)
     except ExportRefused as exc:
         services.job_fail(job.pk, str(exc))
         return
@@ -37,8 +39,6 @@ def run_export_job(job_id: str) -> None:
     except Exception:
         logger.exception("export job %s failed", job_id)
         services.job_fail(job.pk, "生成文件时出错，已记录错误信息，请联系系统管理员。")
-        return
-    services.job_finish(job.pk, filename=output.filename, content_type=output.content_type, content=output.content)
 
 
 @shared_task
