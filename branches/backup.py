@@ -226,6 +226,8 @@ def check_restorable(manifest: Manifest) -> None:
     if unknown:
         sample = "、".join(f"{app}.{name}" for app, name in sorted(unknown)[:5])
         raise BackupError(f"备份来自较新版本的程序（含本程序没有的数据库迁移：{sample}），请先升级程序再恢复。")
+    if connection.in_atomic_block:
+        raise BackupError("恢复不能在数据库事务中进行。")
 
 
 _PG_DROP_ALL = """
@@ -297,8 +299,6 @@ def restore(archive_path: Path) -> RestoreResult:
 
     manifest = read_manifest(archive_path)
     check_restorable(manifest)
-    if connection.in_atomic_block:
-        raise BackupError("恢复不能在数据库事务中进行。")
     with tempfile.TemporaryDirectory(prefix="zhibu-restore-") as work_dir, \
             tarfile.open(archive_path, "r:*") as archive:
         work = Path(work_dir)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from branches.models import COMMITTEE_ROLES, Officer, OrgUnit, UnitKind, today
@@ -126,7 +126,19 @@ def meeting_create(*, actor: Any, unit: OrgUnit, kind: str, date: dt.date, topic
     meeting = Meeting(unit=unit, kind=kind, date=date, topic=(topic or "").strip(),
                       number=number.strip() or _next_number(unit, date),
                       created_by=actor if getattr(actor, "pk", None) else None, **fields)
-    save_with_history(meeting, actor)
+    for _attempt in range(10):
+        try:
+            with transaction.atomic():
+                save_with_history(meeting, actor)
+            break
+        except IntegrityError:
+            # Two secretaries recorded a meeting of the same unit and day at once and the other
+            # took this number first (the unique index made us wait for their commit).
+            if number.strip() or not Meeting.objects.filter(number=meeting.number).exists():
+                raise
+            meeting.pk, meeting.number = None, _next_number(unit, date)
+    else:
+        raise ValidationError("无法生成会议编号，请重试。")  # pragma: no cover
     _sync_expected(meeting, actor)
     return meeting
 

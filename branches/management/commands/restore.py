@@ -35,7 +35,7 @@ class Command(BaseCommand):
         if interactive:
             try:
                 answer = input("将用该备份替换当前数据库和上传文件。输入 yes 继续：")
-            except EOFError:
+            except (EOFError, OSError):  # no terminal to answer: that is a no
                 answer = ""
             if answer.strip().lower() != "yes":
                 raise CommandError("已取消，未做任何修改。", returncode=1)
