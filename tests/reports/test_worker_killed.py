@@ -126,6 +126,14 @@ def test_stale_jobs_are_failed_with_a_reason_and_fresh_ones_are_left(settings, t
     assert Job.objects.get(pk=others.pk).state == Job.State.FAILED
 
 
+def test_beat_sweeps_stale_jobs_every_ten_minutes():
+    from config.celery_app import app
+
+    entry = app.conf.beat_schedule["reports-fail-stale-jobs"]
+    assert app.tasks[entry["task"]].name == fail_stale_jobs.name == "reports.tasks.fail_stale_jobs"
+    assert entry["schedule"].minute == set(range(0, 60, 10))
+
+
 @pytest.mark.django_db
 def test_a_redelivered_job_runs_again_but_not_forever(tree, owner):
     unit = tree["branch_a"]
