@@ -64,7 +64,7 @@ def test_worker_killed_mid_report_is_rerun_by_the_next_worker(settings, tmp_path
                 job.refresh_from_db()
                 return job.state == Job.State.RUNNING and job.attempts == 1
 
-            wait_until(running, 30, "the first worker to start the job")
+            wait_until(running, 25, "the first worker to start the job")
             time.sleep(0.5)  # well inside the 60-second render
             first.kill()  # SIGKILL: no clean-up, no acknowledgement
             first.wait(timeout=10)
@@ -80,7 +80,7 @@ def test_worker_killed_mid_report_is_rerun_by_the_next_worker(settings, tmp_path
             second = start_worker(media_root=media, log=tmp_path / "second.log",
                                   include=("tests.reports.slow_exporter",),
                                   env={"SLOW_EXPORT_SECONDS": "0", "CELERY_VISIBILITY_TIMEOUT": "1"})
-            done = wait_for(job, seconds=40)
+            done = wait_for(job, seconds=30)
     finally:
         stop_worker(first)
         if second is not None:
