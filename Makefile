@@ -32,6 +32,13 @@ test: install  ## the whole suite on SQLite with in-process Celery; browser test
 	$(BIN)/python -m pytest -n 2 -m "not e2e"
 	$(BIN)/python -m pytest -m e2e
 
+backup: install  ## database + media files in one archive: backups/zhibu-<date>.tar.gz, or BACKUP=path
+	$(BIN)/python manage.py backup $(if $(BACKUP),--out "$(BACKUP)")
+
+restore: install  ## make restore BACKUP=path: asks, backs up the current data first, then restores
+	@if [ -z "$(BACKUP)" ]; then echo "用法：make restore BACKUP=backups/zhibu-YYYYmmdd-HHMMSS.tar.gz"; exit 2; fi
+	$(BIN)/python manage.py restore "$(BACKUP)"
+
 lint: install
 	$(BIN)/python -m ruff check .
 

@@ -24,6 +24,10 @@ app.conf.beat_schedule = {
         "task": "meetings.tasks.send_compliance_digest",
         "schedule": crontab(hour=7, minute=50, day_of_week="mon"),
     },
+    "reports-fail-stale-jobs": {
+        "task": "reports.tasks.fail_stale_jobs",
+        "schedule": crontab(minute="*/10"),
+    },
     "dues-generate-monthly": {
         "task": "dues.tasks.generate_month",
         "schedule": crontab(day_of_month=1, hour=1, minute=0),

@@ -18,7 +18,11 @@ class SheetForm(forms.Form):
 
 
 class PayMonthsForm(forms.Form):
-    months = forms.MultipleChoiceField(label="缴纳月份", widget=forms.CheckboxSelectMultiple)
+    months = forms.MultipleChoiceField(
+        label="缴纳月份", widget=forms.CheckboxSelectMultiple,
+        # the usual cause: someone else recorded that month since this page was opened
+        error_messages={"invalid_choice": "%(value)s的党费已登记缴纳或无需缴纳（可能已由他人登记），请刷新页面后核对。"},
+    )
     paid_on = forms.DateField(label="缴纳日期", widget=DateInput())
     method = forms.ChoiceField(label="方式", choices=PaymentMethod.choices)
     note = forms.CharField(label="备注", max_length=200, required=False)

@@ -409,14 +409,22 @@ class PaymentOutcome:
 
 
 def _receipt_issue(*, actor: Any, person: Person, unit_id: int, issued_on: dt.date) -> Receipt:
+    """The unit's next receipt number for the year. Two people recording at once may pick the same
+    number; the unique index makes the second wait for the first and fail, and it takes the next
+    number (each try in a savepoint, so the surrounding transaction stays usable)."""
     unit = OrgUnit.objects.get(pk=unit_id)
     prefix = f"{unit.code}-{issued_on.year}-"
     count = Receipt.objects.filter(number__startswith=prefix).count()
     for attempt in range(count + 1, count + 50):
         number = f"{prefix}{attempt:05d}"
-        if not Receipt.objects.filter(number=number).exists():
-            return Receipt.objects.create(number=number, person=person, unit=unit, issued_on=issued_on,
-                                          created_by=actor if getattr(actor, "pk", None) else None)
+        if Receipt.objects.filter(number=number).exists():
+            continue
+        try:
+            with transaction.atomic():
+                return Receipt.objects.create(number=number, person=person, unit=unit, issued_on=issued_on,
+                                              created_by=actor if getattr(actor, "pk", None) else None)
+        except IntegrityError:
+            continue  # taken meanwhile by a concurrent payment
     raise ValidationError("无法生成收据编号，请重试。")  # pragma: no cover
 
 
@@ -476,7 +484,12 @@ def payments_record(
         try:
             with transaction.atomic():
                 save_with_history(payment, actor)
-        except IntegrityError as exc:
+        except (IntegrityError, ValidationError) as exc:
+            # Someone recorded the month since the check above: the model's constraint check (a
+            # ValidationError naming the constraint) or the database's unique index (after waiting
+            # for their commit) refuses it. Say so in words, not with the constraint's name.
+            if not live_regular(person, payment.month).exists():
+                raise
             raise ValidationError(f"{person.name}{payment.month:%Y年%m月}的党费已登记缴纳，不能重复登记。") from exc
     return PaymentOutcome(planned, issued, warnings)
 

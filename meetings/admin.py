@@ -50,6 +50,11 @@ class MeetingAdmin(SimpleHistoryAdmin):
     raw_id_fields = ("unit",)
     inlines = [AttendanceInline, VoteInline, AmendmentInline]
 
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.version += 1  # a secretary's open edit form then sees that the record changed
+        super().save_model(request, obj, form, change)
+
     def has_delete_permission(self, request, obj=None):
         return False
 

@@ -20,6 +20,9 @@ class TimeInput(forms.TimeInput):
 
 
 class MeetingForm(forms.ModelForm):
+    # The record's version when the form was opened (optimistic locking, see services.meeting_update).
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
     class Meta:
         model = Meeting
         fields = ["unit", "kind", "also_lecture", "also_general", "date", "start_time", "end_time", "place", "topic",
@@ -40,6 +43,8 @@ class MeetingForm(forms.ModelForm):
         self.fields["kind"].choices = [("", "请选择会议类型"), *MeetingKind.choices]
         if lock_unit:
             self.fields["unit"].disabled = True
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -54,7 +59,12 @@ class MeetingForm(forms.ModelForm):
     def service_fields(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
         data.pop("unit", None)
+        data.pop("version", None)
         return data
+
+    @property
+    def expected_version(self) -> int | None:
+        return self.cleaned_data.get("version")
 
 
 class AmendForm(MeetingForm):

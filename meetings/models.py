@@ -76,6 +76,9 @@ class Meeting(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField("录入时间", auto_now_add=True)
+    # Bumped by every write through the services; an edit form carries the version it was opened
+    # at, so a second person saving over a change they never saw is refused (optimistic locking).
+    version = models.PositiveIntegerField("版本", default=1, editable=False)
 
     history = HistoricalRecords()
 

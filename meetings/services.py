@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from branches.models import COMMITTEE_ROLES, Officer, OrgUnit, UnitKind, today
@@ -39,6 +39,18 @@ MEETING_FIELDS = (
     "recorder", "lecturer", "lecturer_role", "agenda", "minutes", "resolutions",
 )
 LOCKED_MESSAGE = "会议记录已确认，不能直接修改；如需修改，请填写更正原因进行更正。"
+STALE_MESSAGE = "该会议已被他人修改，请刷新后重试。"
+
+
+def _check_version(meeting: Meeting, expected_version: int | None) -> None:
+    """Refuse a save based on an older version of the record (``meeting`` is the locked row)."""
+    if expected_version is not None and expected_version != meeting.version:
+        raise ValidationError(STALE_MESSAGE, code="stale")
+
+
+def _save_meeting(meeting: Meeting, actor: Any) -> None:
+    meeting.version += 1
+    save_with_history(meeting, actor)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -114,7 +126,19 @@ def meeting_create(*, actor: Any, unit: OrgUnit, kind: str, date: dt.date, topic
     meeting = Meeting(unit=unit, kind=kind, date=date, topic=(topic or "").strip(),
                       number=number.strip() or _next_number(unit, date),
                       created_by=actor if getattr(actor, "pk", None) else None, **fields)
-    save_with_history(meeting, actor)
+    for _attempt in range(10):
+        try:
+            with transaction.atomic():
+                save_with_history(meeting, actor)
+            break
+        except IntegrityError:
+            # Two secretaries recorded a meeting of the same unit and day at once and the other
+            # took this number first (the unique index made us wait for their commit).
+            if number.strip() or not Meeting.objects.filter(number=meeting.number).exists():
+                raise
+            meeting.pk, meeting.number = None, _next_number(unit, date)
+    else:
+        raise ValidationError("无法生成会议编号，请重试。")  # pragma: no cover
     _sync_expected(meeting, actor)
     return meeting
 
@@ -146,10 +170,15 @@ def _require_draft(meeting: Meeting) -> None:
 
 
 @transaction.atomic
-def meeting_update(*, actor: Any, meeting: Meeting, **fields: Any) -> Meeting:
-    """Change a draft. A confirmed meeting is locked (see :func:`meeting_amend`)."""
+def meeting_update(*, actor: Any, meeting: Meeting, expected_version: int | None = None, **fields: Any) -> Meeting:
+    """Change a draft. A confirmed meeting is locked (see :func:`meeting_amend`).
+
+    ``expected_version`` is the version the editor's form was opened at: when someone else saved
+    since, the change is refused rather than silently overwriting theirs.
+    """
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     _require_draft(meeting)
+    _check_version(meeting, expected_version)
     unknown = set(fields) - set(MEETING_FIELDS)
     if unknown:
         raise TypeError(f"unknown meeting fields: {sorted(unknown)}")
@@ -157,7 +186,7 @@ def meeting_update(*, actor: Any, meeting: Meeting, **fields: Any) -> Meeting:
     for name, value in fields.items():
         setattr(meeting, name, value)
     _check_unit(meeting.unit, meeting.date)
-    save_with_history(meeting, actor)
+    _save_meeting(meeting, actor)
     if (meeting.kind, meeting.date) != before:
         _sync_expected(meeting, actor)
     return meeting
@@ -175,7 +204,7 @@ def meeting_confirm(*, actor: Any, meeting: Meeting) -> Meeting:
     meeting.status = MeetingStatus.CONFIRMED
     meeting.confirmed_at = timezone.now()
     meeting.confirmed_by = actor if getattr(actor, "pk", None) else None
-    save_with_history(meeting, actor)
+    _save_meeting(meeting, actor)
     return meeting
 
 
@@ -196,11 +225,13 @@ def _display(meeting: Meeting, name: str) -> str:
 
 
 @transaction.atomic
-def meeting_amend(*, actor: Any, meeting: Meeting, reason: str, **fields: Any) -> Amendment:
+def meeting_amend(*, actor: Any, meeting: Meeting, reason: str, expected_version: int | None = None,
+                  **fields: Any) -> Amendment:
     """Change a confirmed meeting, keeping what it said before (field → [before, after])."""
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if meeting.status != MeetingStatus.CONFIRMED:
         raise ValidationError("只有已确认的会议记录需要更正；草稿可直接修改。")
+    _check_version(meeting, expected_version)
     if not (reason or "").strip():
         raise ValidationError({"reason": "请填写更正原因。"})
     unknown = set(fields) - set(MEETING_FIELDS)
@@ -217,7 +248,7 @@ def meeting_amend(*, actor: Any, meeting: Meeting, reason: str, **fields: Any) -
     _check_unit(meeting.unit, meeting.date)
     if meeting.date > today():
         raise ValidationError({"date": "更正后的日期晚于今天。"})
-    save_with_history(meeting, actor)
+    _save_meeting(meeting, actor)
     amendment = Amendment(meeting=meeting, reason=reason.strip(), changes=changes,
                           amended_by=actor if getattr(actor, "pk", None) else None)
     amendment.full_clean()
@@ -230,11 +261,12 @@ def meeting_void(*, actor: Any, meeting: Meeting, reason: str) -> Meeting:
     """作废: the record stays (with the reason) but no longer counts anywhere."""
     if not (reason or "").strip():
         raise ValidationError({"void_reason": "请填写作废原因。"})
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if meeting.status == MeetingStatus.VOID:
         raise ValidationError("该会议记录已作废。")
     meeting.status = MeetingStatus.VOID
     meeting.void_reason = reason.strip()
-    save_with_history(meeting, actor)
+    _save_meeting(meeting, actor)
     return meeting
 
 

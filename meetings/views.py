@@ -189,6 +189,12 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "meetings/detail.html", context)
 
 
+def _is_stale(exc: ValidationError) -> bool:
+    """Someone else saved the meeting meanwhile. The form is re-rendered from this user's POST, so
+    what they typed stays on the page; the template links to the current record."""
+    return any(getattr(error, "code", None) == "stale" for error in getattr(exc, "error_list", []))
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
@@ -199,16 +205,19 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied("该会议记录已作废。")
     form = MeetingForm(request.POST or None, instance=meeting, units=OrgUnit.objects.filter(pk=meeting.unit_id),
                        lock_unit=True)
+    stale = False
     if request.method == "POST" and form.is_valid():
         try:
-            services.meeting_update(actor=request.user, meeting=meeting, **form.service_fields())
+            services.meeting_update(actor=request.user, meeting=meeting, expected_version=form.expected_version,
+                                    **form.service_fields())
         except ValidationError as exc:
             add_service_errors(form, exc)
+            stale = _is_stale(exc)
         else:
             messages.success(request, "已保存。")
             return redirect("meetings:detail", pk=meeting.pk)
     return render(request, "meetings/form.html", {
-        "form": form, "meeting": meeting, "title": f"编辑草稿 · {meeting.topic}", "nav_section": SECTION})
+        "form": form, "meeting": meeting, "title": f"编辑草稿 · {meeting.topic}", "stale": stale, "nav_section": SECTION})
 
 
 @require_http_methods(["GET", "POST"])
@@ -220,16 +229,18 @@ def meeting_amend(request: HttpRequest, pk: int) -> HttpResponse:
     original = Meeting.objects.get(pk=meeting.pk)
     form = AmendForm(request.POST or None, instance=meeting, units=OrgUnit.objects.filter(pk=meeting.unit_id),
                      lock_unit=True)
+    stale = False
     if request.method == "POST" and form.is_valid():
         try:
             services.meeting_amend(actor=request.user, meeting=original, reason=form.cleaned_data["reason"],
-                                   **form.service_fields())
+                                   expected_version=form.expected_version, **form.service_fields())
         except ValidationError as exc:
             add_service_errors(form, exc)
+            stale = _is_stale(exc)
         else:
             messages.success(request, "已更正，原记录内容保留在更正记录中。")
             return redirect("meetings:detail", pk=meeting.pk)
-    return render(request, "meetings/form.html", {"form": form, "meeting": original, "amend": True,
+    return render(request, "meetings/form.html", {"form": form, "meeting": original, "amend": True, "stale": stale,
                                                   "title": f"更正会议记录 · {original.topic}", "nav_section": SECTION})
 
 

@@ -29,6 +29,10 @@ class Job(models.Model):
     content_type = models.CharField(max_length=120, blank=True)
     created_at = models.DateTimeField("提交时间", auto_now_add=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    # A worker stamps these when it takes the job and as it progresses; a job whose worker died is
+    # re-run by the next worker (acks_late) or, with no sign of life for JOB_STALE_AFTER, failed.
+    attempts = models.PositiveSmallIntegerField("执行次数", default=0)
+    heartbeat_at = models.DateTimeField("最近进展", null=True, blank=True)
 
     class Meta:
         verbose_name = "后台任务"

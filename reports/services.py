@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
+from branches.atomic_files import write_atomically
 from branches.models import today
 from branches.services import save_with_history
 
 from .models import Job
+
+logger = logging.getLogger(__name__)
 
 
 class BackgroundUnavailable(Exception):
@@ -24,10 +32,13 @@ def job_create(*, user: Any, kind: str, label: str, params: dict[str, Any]) -> J
 
 
 def job_queue(job: Job, task: Any) -> None:
-    """Queue ``task(job.id)`` once the surrounding transaction commits.
+    """Send ``task(job.id)`` to the worker, once the job row is committed.
 
     Eager mode (no REDIS_URL) runs it in-process. When a broker is configured but unreachable the
-    job is marked failed with the reason and :class:`BackgroundUnavailable` is raised.
+    job is marked failed with the reason (nothing is lost: the row stays, and the page that shows
+    it says why) and, when sent at once, :class:`BackgroundUnavailable` is raised for the caller
+    to say so. Inside a transaction the send waits for the commit, and a failure then only marks
+    the job: it must not break whatever committed.
     """
 
     def send() -> None:
@@ -37,23 +48,67 @@ def job_queue(job: Job, task: Any) -> None:
             job_fail(job.pk, "后台任务服务暂时不可用，任务未能提交，请稍后重试。")
             raise BackgroundUnavailable(str(exc)) from exc
 
+    def send_after_commit() -> None:
+        try:
+            send()
+        except BackgroundUnavailable as exc:
+            logger.warning("job %s not queued, broker unavailable: %s", job.pk, exc)
+
     if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(send)
+        transaction.on_commit(send_after_commit)
     else:
         send()
 
 
+MAX_JOB_ATTEMPTS = 3
+INTERRUPTED_MESSAGE = "后台任务中断，请重新生成。"
+
+
+def job_start(job_id: Any) -> Job | None:
+    """A worker takes the job: count the attempt and stamp a heartbeat.
+
+    Returns ``None`` when the job is gone or finished (a re-delivered message after the job was
+    completed or failed) or when it has been interrupted too often — a job whose worker keeps
+    dying (out of memory, say) is failed instead of being re-run forever.
+    """
+    now = timezone.now()
+    taken = Job.objects.filter(pk=job_id, state__in=[Job.State.QUEUED, Job.State.RUNNING]).update(
+        state=Job.State.RUNNING, attempts=F("attempts") + 1, heartbeat_at=now, progress=0,
+        message="正在开始",
+    )
+    if not taken:
+        return None
+    job = Job.objects.select_related("user").get(pk=job_id)
+    if job.attempts > MAX_JOB_ATTEMPTS:
+        job_fail(job.pk, f"后台任务已中断{job.attempts - 1}次，已停止重试。请稍后重新生成；如仍失败，请联系系统管理员。")
+        return None
+    if job.attempts > 1:
+        Job.objects.filter(pk=job_id).update(message="上次执行中断，正在重新生成")
+    return job
+
+
 def job_progress(job_id: Any, progress: int, message: str = "") -> None:
-    Job.objects.filter(pk=job_id).update(state=Job.State.RUNNING, progress=min(progress, 99), message=message)
+    Job.objects.filter(pk=job_id, state__in=[Job.State.QUEUED, Job.State.RUNNING]).update(
+        state=Job.State.RUNNING, progress=min(progress, 99), message=message, heartbeat_at=timezone.now())
+
+
+def _job_file_name(job: Job, filename: str) -> str:
+    """One folder per job: a re-run of the same job replaces its own file and nobody else's."""
+    return f"jobs/{job.created_at:%Y/%m}/{job.pk}/{default_storage.get_valid_name(filename)}"
 
 
 def job_finish(job_id: Any, *, filename: str, content_type: str, content: bytes) -> Job:
-    """Save the file first, then mark the job done in one update: a download is never partial."""
+    """Write the file atomically (temporary file, then rename), then mark the job done in one
+    update: a download is never partial, and a worker killed mid-write leaves no file behind
+    under the job's name (only a hidden ``.part`` that nothing serves)."""
     job = Job.objects.get(pk=job_id)
-    job.file.save(filename, ContentFile(content), save=False)
+    name = _job_file_name(job, filename)
+    target = Path(default_storage.path(name))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    write_atomically(target, content)
     Job.objects.filter(pk=job_id).update(
-        file=job.file.name, filename=filename, content_type=content_type, state=Job.State.DONE, progress=100,
-        message="", finished_at=timezone.now(),
+        file=name, filename=filename, content_type=content_type, state=Job.State.DONE, progress=100,
+        message="", finished_at=timezone.now(), heartbeat_at=timezone.now(),
     )
     job.refresh_from_db()
     return job
@@ -61,6 +116,18 @@ def job_finish(job_id: Any, *, filename: str, content_type: str, content: bytes)
 
 def job_fail(job_id: Any, reason: str) -> None:
     Job.objects.filter(pk=job_id).update(state=Job.State.FAILED, message=reason[:500], finished_at=timezone.now())
+
+
+def jobs_fail_stale(*, user: Any = None) -> int:
+    """Fail the jobs that show no sign of life for ``JOB_STALE_AFTER`` seconds (their worker died
+    and no worker took them over), so nobody watches a progress bar forever. Run by beat, and by
+    the job pages for the viewer's own jobs. Returns how many were failed."""
+    cutoff = timezone.now() - dt.timedelta(seconds=settings.JOB_STALE_AFTER)
+    stale = Job.objects.filter(state__in=[Job.State.QUEUED, Job.State.RUNNING]).filter(
+        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, created_at__lt=cutoff))
+    if user is not None:
+        stale = stale.filter(user=user)
+    return stale.update(state=Job.State.FAILED, message=INTERRUPTED_MESSAGE, finished_at=timezone.now())
 
 
 # --- Scorecards -------------------------------------------------------------------------------

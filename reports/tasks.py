@@ -11,15 +11,16 @@ from branches.periods import Period
 
 from . import services
 from .exporters import ExportRefused, run_export
-from .models import Job
 
 logger = logging.getLogger(__name__)
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def run_export_job(job_id: str) -> None:
-    job = Job.objects.select_related("user").filter(pk=job_id).first()
-    if job is None or job.is_finished:
+    """Acknowledged only when done: if the worker dies mid-run, the broker hands the message to
+    the next worker (after the visibility timeout), which runs the job again from the start."""
+    job = services.job_start(job_id)
+    if job is None:
         return
     params = job.params
     services.job_progress(job.pk, 10, "正在汇总数据")
@@ -27,6 +28,8 @@ def run_export_job(job_id: str) -> None:
         unit = OrgUnit.objects.get(pk=params["unit"])
         output = run_export(identifier=params["exporter"], unit=unit, period=Period.parse(params["period"]),
                             fmt=params["format"], user=job.user, via="web")
+        services.job_finish(job.pk, filename=output.filename, content_type=output.content_type,
+                            content=output.content)
     except ExportRefused as exc:
         services.job_fail(job.pk, str(exc))
         return
@@ -36,5 +39,9 @@ def run_export_job(job_id: str) -> None:
     except Exception:
         logger.exception("export job %s failed", job_id)
         services.job_fail(job.pk, "生成文件时出错，已记录错误信息，请联系系统管理员。")
-        return
-    services.job_finish(job.pk, filename=output.filename, content_type=output.content_type, content=output.content)
+
+
+@shared_task
+def fail_stale_jobs() -> int:
+    """Beat: fail the jobs whose worker died and that no worker took over (see jobs_fail_stale)."""
+    return services.jobs_fail_stale()

@@ -47,6 +47,7 @@ def export_start(request: HttpRequest) -> HttpResponse:
 
 
 def _own_job(request: HttpRequest, pk: str) -> Job:
+    services.jobs_fail_stale(user=request.user)  # a job whose worker died says so, even without beat
     return get_object_or_404(Job, pk=pk, user=request.user)
 
 
@@ -70,5 +71,6 @@ def job_download(request: HttpRequest, pk: str) -> FileResponse:
 @require_GET
 @login_required
 def jobs(request: HttpRequest) -> HttpResponse:
+    services.jobs_fail_stale(user=request.user)
     return render(request, "reports/jobs.html", {"jobs": Job.objects.filter(user=request.user)[:50],
                                                  "nav_section": "jobs"})

@@ -90,6 +90,7 @@ def work_report(request: HttpRequest, pk: int, period: str) -> HttpResponse:
             initial = {"opening": default_opening(unit, report_period), "problems": "\n".join(report.problems)}
         form = DraftForm(instance=draft, initial=initial)
     form.fields["next_steps"].label = next_steps_heading(report_period)
+    services.jobs_fail_stale(user=request.user)
     jobs = Job.objects.filter(user=request.user, kind="export:work-report", params__unit=unit.pk,
                               params__period=str(report_period))[:5]
     periods = [Period(y, "half", 1) for y in range(today().year, today().year - 3, -1)] + \

@@ -131,6 +131,25 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A page that queues a job must fail in seconds when Redis is down or hung, not after kombu's
+# default retries and a socket with no timeout: one quick retry, bounded connect and read.
+# (The worker reconnects on its own terms: broker_connection_max_retries.) A job whose worker
+# died mid-run (acks_late) is handed to the next worker after the visibility timeout, which must
+# be longer than the longest task.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 1,
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=900),
+}
+# A queued or running job with no sign of life for this long is marked failed (see
+# reports.services.jobs_fail_stale): its worker died and no other worker took it over.
+JOB_STALE_AFTER = env.int("JOB_STALE_AFTER", default=3600)
+# Where `manage.py backup` writes by default (and `restore` keeps the safety copy).
+BACKUP_DIR = Path(env("BACKUP_DIR", default=str(BASE_DIR / "backups")))
 CELERY_BEAT_SCHEDULE: dict = {}  # filled in config/celery_app.py
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
