@@ -6,7 +6,6 @@ from typing import Any
 
 from django.db.models import Prefetch
 
-from branches import access
 from branches.models import OrgUnit
 from branches.periods import Period
 from dues.models import DuesBase
@@ -62,7 +61,7 @@ class MembersExporter(Exporter):
     personal_data = True
 
     def render(self, *, unit: OrgUnit, period: Period, fmt: str, user: Any) -> ExportOutput:
-        mask = user is not None and not access.can_edit(user, unit)
+        mask = not self.full_personal_data(user, unit)
         rows = roster_rows(unit, period, mask=mask)
         content = xlsx_bytes(
             [("党员名册", [column.header for column in COLUMNS], rows)],
