@@ -85,7 +85,7 @@ class ArchiveForm(forms.Form):
 
 
 class ImportUploadForm(forms.Form):
-    file = forms.FileField(label="Excel 工作簿（.xlsx）")
+    file = forms.FileField(label="Excel 工作簿（.xlsx）", allow_empty_file=True)  # size_problem says why
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]

@@ -210,13 +210,19 @@ _ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s/>]")
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 
 
+def _size_text(size: int) -> str:
+    if size >= 1048576:
+        return f"{size / 1048576:.1f}".removesuffix(".0") + "MB"
+    return f"{max(1, round(size / 1024))}KB"
+
+
 def size_problem(size: int) -> str | None:
     """Why a file of ``size`` bytes is refused before it is opened (shared by the CLI and the form)."""
     limit = settings.IMPORT_MAX_BYTES
     if size == 0:
         return "文件是空的（0 字节），请选择填写好的 Excel 工作簿（.xlsx）。"
     if size > limit:
-        return f"文件大小为{size / 1048576:.1f}MB，超过单次导入上限{limit / 1048576:.0f}MB，请拆分后分批导入。"
+        return f"文件大小为{_size_text(size)}，超过单次导入上限{_size_text(limit)}，请拆分后分批导入。"
     return None
 
 
@@ -294,7 +300,7 @@ def _sheet_titles(archive: zipfile.ZipFile) -> dict[str, str]:
     try:
         rels = {rel.get("Id"): rel.get("Target", "") for rel in fromstring(archive.read("xl/_rels/workbook.xml.rels"))}
         titles = {}
-        for sheet in fromstring(archive.read("xl/workbook.xml")).iter("{*}sheet"):
+        for sheet in fromstring(archive.read("xl/workbook.xml")).iterfind(".//{*}sheet"):
             target = next((v for k, v in sheet.attrib.items() if k.endswith("}id")), None)
             path = rels.get(target, "").lstrip("/")
             titles[path if path.startswith("xl/") else f"xl/{path}"] = sheet.get("name", "")
