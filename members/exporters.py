@@ -49,6 +49,8 @@ def roster_rows(unit: OrgUnit, period: Period, *, mask: bool) -> list[list[Any]]
         }
         for column, field in DATE_COLUMNS.items():
             values[column] = getattr(person, field)
+        if mask:  # the masked digits of the number are the birth date: show only its year, as the page does
+            values["出生日期"] = f"{person.birth_date:%Y}年"
         rows.append([values.get(column.name, "") for column in COLUMNS])
     return rows
 
