@@ -112,6 +112,16 @@ def test_htmx_roster_fragment_is_masked_too(client_for, tree, viewer, person):
     assert person.id_number not in content
 
 
+@pytest.mark.parametrize(("role", "found"), [("owner", True), ("admin", True), ("staff", False), ("viewer", False)])
+def test_roster_search_by_number_cannot_confirm_a_guess(client_for, users, person, role, found):
+    """Searching the full number (or more than the four digits a masked number shows) would let a
+    read-only user confirm guesses of the hidden birth date; it finds people only for their editors."""
+    client = client_for(users[role])
+    for q in (person.id_number, person.id_number[-8:], person.id_number[-5:]):
+        assert (person.name in client.get(reverse("members:list"), {"q": q}).content.decode()) is found, q
+    assert person.name in client.get(reverse("members:list"), {"q": person.id_number[-4:]}).content.decode()
+
+
 def test_outsiders_see_nothing_of_the_person(client_for, tree, outsider, person):
     client = client_for(outsider)
     for name, url in pages(tree, person).items():
