@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
+from .importing import size_problem
 from .models import ALLOWED_PARENTS, COMMITTEE_ROLES, OfficerRole, OrgUnit, UnitKind
 
 
@@ -84,12 +85,13 @@ class ArchiveForm(forms.Form):
 
 
 class ImportUploadForm(forms.Form):
-    file = forms.FileField(label="Excel 工作簿（.xlsx）")
+    file = forms.FileField(label="Excel 工作簿（.xlsx）", allow_empty_file=True)  # size_problem says why
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith(".xlsx"):
             raise ValidationError("请上传 .xlsx 格式的 Excel 工作簿（可在 Excel 或 WPS 中“另存为”）。")
-        if upload.size > 10 * 1024 * 1024:
-            raise ValidationError("文件超过10MB，请拆分后分批导入。")
+        problem = size_problem(upload.size)
+        if problem:
+            raise ValidationError(problem)
         return upload

@@ -7,13 +7,16 @@ tolerated, ``*`` marks required); dates as real Excel dates or ``2026-07-05``, `
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import re
 import unicodedata
 import zipfile
-from collections.abc import Callable
+import zlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from os import PathLike
 from typing import IO, Any
 
 from django.conf import settings
@@ -194,21 +197,164 @@ def parse_choice(value: Any, choices: list[str] | tuple[str, ...]) -> str | None
     return text
 
 
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+"""Text a spreadsheet may run as a formula (OWASP CSV injection); exports quote it with ``'``."""
+
+NOT_A_WORKBOOK = "文件不是可读取的 Excel 工作簿（.xlsx）。请用 Excel 或 WPS 另存为 .xlsx 后重试。"
+DAMAGED = ("文件不是可读取的 Excel 工作簿（.xlsx）：文件已损坏，无法读取其中的工作表。"
+           "请用 Excel 或 WPS 打开并另存为 .xlsx 后重试。")
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Compound File: .xls, or an encrypted .xlsx
+_ENCRYPTION_STREAM = "EncryptionInfo".encode("utf-16-le")
+_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s/>]")
+# A workbook of IMPORT_MAX_ROWS ledger rows unpacks to a few dozen MB; far more means a zip bomb.
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+
+
+def _size_text(size: int) -> str:
+    if size >= 1048576:
+        return f"{size / 1048576:.1f}".removesuffix(".0") + "MB"
+    return f"{max(1, round(size / 1024))}KB"
+
+
+def size_problem(size: int) -> str | None:
+    """Why a file of ``size`` bytes is refused before it is opened (shared by the CLI and the form)."""
+    limit = settings.IMPORT_MAX_BYTES
+    if size == 0:
+        return "文件是空的（0 字节），请选择填写好的 Excel 工作簿（.xlsx）。"
+    if size > limit:
+        return f"文件大小为{_size_text(size)}，超过单次导入上限{_size_text(limit)}，请拆分后分批导入。"
+    return None
+
+
+def _sniff(handle: IO[bytes]) -> str | None:
+    """A specific reason when the bytes are plainly not an .xlsx (encrypted, .xls, CSV text)."""
+    head = handle.read(8)
+    handle.seek(0)
+    if head.startswith(b"PK\x03\x04"):
+        return None
+    if head == _OLE_MAGIC:
+        if _ENCRYPTION_STREAM in handle.read():
+            handle.seek(0)
+            return ("文件不是可读取的 Excel 工作簿（.xlsx）：设置了打开密码（已加密）。"
+                    "请在 Excel 或 WPS 中取消密码后另存为 .xlsx 重试。")
+        handle.seek(0)
+        return ("文件不是可读取的 Excel 工作簿（.xlsx），而是旧版 Excel 97-2003 工作簿（.xls）。"
+                "请在 Excel 或 WPS 中另存为 .xlsx 后重试。")
+    sample = handle.read(4096)
+    handle.seek(0)
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:  # incremental: a character cut at the end of the sample is not an error
+            text = codecs.getincrementaldecoder(encoding)().decode(sample, final=False)
+        except UnicodeDecodeError:
+            continue
+        if all(ch.isprintable() or ch in "\r\n\t" for ch in text):
+            return "文件不是可读取的 Excel 工作簿（.xlsx），而是文本文件（如 CSV）。请在 Excel 或 WPS 中打开后另存为 .xlsx 重试。"
+    return NOT_A_WORKBOOK
+
+
+def _zip_problem(handle: IO[bytes]) -> str | None:
+    """A zip that holds no workbook, one that would unpack to far more than a ledger, or a sheet
+    with more rows than one import takes. Checked on the raw zip before openpyxl opens it: its
+    read-only mode parses a whole sheet at load time when the sheet does not state its size."""
+    try:
+        with zipfile.ZipFile(handle) as archive:
+            names = archive.namelist()
+            if any(name.startswith("word/") for name in names):
+                return "文件不是可读取的 Excel 工作簿（.xlsx），而是 Word 文档。请上传 .xlsx 文件。"
+            if not any(name.startswith("xl/") for name in names):
+                return NOT_A_WORKBOOK
+            if sum(info.file_size for info in archive.infolist()) > MAX_UNPACKED_BYTES:
+                return "文件解压后过大，不是正常的台账工作簿，请检查后重试。"
+            limit = settings.IMPORT_MAX_ROWS
+            for name in names:
+                if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                    rows = _row_count(archive, name) - 1  # the header
+                    if rows > limit:
+                        title = _sheet_titles(archive).get(name)
+                        prefix = f"工作表“{title}”" if title and len(_sheet_titles(archive)) > 1 else "文件"
+                        return f"{prefix}共有{rows}行，超过单次导入上限{limit}行，请拆分后分批导入。"
+    finally:
+        handle.seek(0)
+    return None
+
+
+def _row_count(archive: zipfile.ZipFile, name: str) -> int:
+    """``<row>`` elements in a sheet's XML, counted without parsing a cell (50,000 rows take well
+    under a second). Blank rows Excel keeps for their formatting count too; the exact count of
+    non-blank rows is made again while reading."""
+    count, tail = 0, b""
+    with archive.open(name) as xml:
+        while chunk := xml.read(1 << 20):
+            data = tail + chunk
+            cut = data.rfind(b"<")  # a tag cut by the chunk boundary is counted with the next chunk
+            cut = len(data) if cut == -1 else cut
+            count += len(_ROW_TAG.findall(data, 0, cut))
+            tail = data[cut:]
+    return count + len(_ROW_TAG.findall(tail))
+
+
+def _sheet_titles(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet XML part → sheet title, for messages; empty when the workbook XML is unusual."""
+    from defusedxml.ElementTree import fromstring
+
+    try:
+        rels = {rel.get("Id"): rel.get("Target", "") for rel in fromstring(archive.read("xl/_rels/workbook.xml.rels"))}
+        titles = {}
+        for sheet in fromstring(archive.read("xl/workbook.xml")).iterfind(".//{*}sheet"):
+            target = next((v for k, v in sheet.attrib.items() if k.endswith("}id")), None)
+            path = rels.get(target, "").lstrip("/")
+            titles[path if path.startswith("xl/") else f"xl/{path}"] = sheet.get("name", "")
+        return titles
+    except Exception:  # only decorates a message
+        return {}
+
+
 class Reader:
-    """Reads the sheets of one workbook; collects structural problems into ``problems``."""
+    """Reads the sheets of one workbook; collects structural problems into ``problems``.
+
+    Anything that is not a readable, reasonably sized .xlsx is refused here with a reason
+    (:class:`ImportRefused`), never a traceback: empty, too large, encrypted, .xls, CSV text,
+    a zip that is not a workbook, damaged XML, a zip bomb, too many rows. Cells are read with
+    openpyxl's streaming read-only mode, so a large sheet never sits in memory."""
 
     def __init__(self, file: str | IO[bytes]):
         self.problems = Problems()
+        self._own_handle = isinstance(file, str | PathLike)
+        handle: IO[bytes] = open(file, "rb") if self._own_handle else file  # noqa: SIM115 - closed in close()
+        self._handle = handle
         try:
-            self.workbook = load_workbook(file, read_only=True, data_only=False)
-        except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
-            raise ImportRefused(["文件不是可读取的 Excel 工作簿（.xlsx）。请用 Excel 或 WPS 另存为 .xlsx 后重试。"]) from exc
+            handle.seek(0, 2)
+            size = handle.tell()
+            handle.seek(0)
+            reason = size_problem(size) or _sniff(handle)
+            if reason is None:
+                try:
+                    reason = _zip_problem(handle)
+                except (zipfile.BadZipFile, OSError, ValueError, EOFError, KeyError, zlib.error):
+                    reason = NOT_A_WORKBOOK
+            if reason is not None:
+                raise ImportRefused([reason])
+            try:
+                self.workbook = load_workbook(handle, read_only=True, data_only=False)
+            except (InvalidFileException, zipfile.BadZipFile, KeyError) as exc:
+                raise ImportRefused([NOT_A_WORKBOOK]) from exc
+            except Exception as exc:  # openpyxl meets damaged XML with many exception types
+                raise ImportRefused([DAMAGED]) from exc
+        except BaseException:
+            if self._own_handle:
+                handle.close()
+            raise
 
     def close(self) -> None:
         self.workbook.close()
+        if self._own_handle:
+            self._handle.close()
 
     def sheet(self, columns: list[Column], name: str | None = None, *, label: str | None = None) -> Sheet | None:
         """Rows of sheet ``name`` (the first sheet when None) keyed by canonical column name."""
+        if not self.workbook.worksheets:
+            self.problems.add(None, None, "工作簿中没有工作表")
+            return None
         if name is None:
             worksheet = self.workbook.worksheets[0]
         else:
@@ -218,7 +364,8 @@ class Reader:
                 return None
             worksheet = match[0]
         sheet_label = label if label is not None else name
-        rows = worksheet.iter_rows(values_only=True)
+        limit = settings.IMPORT_MAX_ROWS
+        rows = _cells(worksheet)
         header = next(rows, None)
         if header is None:
             self.problems.add(None, None, "工作表是空的，没有表头", sheet_label)
@@ -237,22 +384,37 @@ class Reader:
         if missing:
             return None
         result: list[Row] = []
-        limit = settings.IMPORT_MAX_ROWS
         for number, values in enumerate(rows, start=2):
             if all(value is None or str(value).strip() == "" for value in values):
                 continue
-            if len(result) >= limit:
-                self.problems.add(None, None, f"行数超过上限{limit}行，请拆分文件后分批导入", sheet_label)
+            if len(result) >= limit:  # blank rows aside, the raw count let it through: stop here
+                self.problems.add(None, None, f"文件超过单次导入上限{limit}行，请拆分后分批导入", sheet_label)
                 return None
             row = {}
             for column_name, index in positions.items():
                 value = values[index] if index < len(values) else None
-                if isinstance(value, str) and value.startswith("="):
-                    self.problems.add(number, column_name, "不接受公式，请粘贴为数值后重试", sheet_label)
-                    value = None
+                if isinstance(value, str):
+                    if value.startswith("="):
+                        self.problems.add(number, column_name, "不接受公式，请粘贴为数值后重试", sheet_label)
+                        value = None
+                    elif len(value) > 1 and value[0] == "'" and value.startswith(FORMULA_PREFIXES, 1):
+                        value = value[1:]  # quoted by our own export (reports.exporters.safe_cell)
                 row[column_name] = value
             result.append(Row(number, row))
         return Sheet(sheet_label or worksheet.title, result)
+
+
+def _cells(worksheet: Any) -> Iterator[tuple[Any, ...]]:
+    """The sheet's rows as values; damaged sheet XML becomes a refusal, not a traceback."""
+    rows = worksheet.iter_rows(values_only=True)
+    while True:
+        try:
+            values = next(rows)
+        except StopIteration:
+            return
+        except Exception as exc:  # ParseError, ValueError, KeyError, ... from openpyxl's streaming parser
+            raise ImportRefused([DAMAGED]) from exc
+        yield values
 
 
 def read_cell(

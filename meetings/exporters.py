@@ -7,7 +7,6 @@ from typing import Any
 
 from django.db.models import Count, Q
 
-from branches import access
 from branches.models import OrgUnit
 from branches.periods import Period
 from members import idnumbers
@@ -74,7 +73,7 @@ class MeetingsExporter(Exporter):
     personal_data = True
 
     def render(self, *, unit: OrgUnit, period: Period, fmt: str, user: Any) -> ExportOutput:
-        mask = user is not None and not access.can_edit(user, unit)
+        mask = not self.full_personal_data(user, unit)
         content = xlsx_bytes(
             [
                 (MEETING_SHEET, [c.header for c in MEETING_COLUMNS] + LEDGER_EXTRA,

@@ -6,7 +6,6 @@ from typing import Any
 
 from django.db.models import Prefetch
 
-from branches import access
 from branches.models import OrgUnit
 from branches.periods import Period
 from dues.models import DuesBase
@@ -50,6 +49,8 @@ def roster_rows(unit: OrgUnit, period: Period, *, mask: bool) -> list[list[Any]]
         }
         for column, field in DATE_COLUMNS.items():
             values[column] = getattr(person, field)
+        if mask:  # the masked digits of the number are the birth date: show only its year, as the page does
+            values["出生日期"] = f"{person.birth_date:%Y}年"
         rows.append([values.get(column.name, "") for column in COLUMNS])
     return rows
 
@@ -62,7 +63,7 @@ class MembersExporter(Exporter):
     personal_data = True
 
     def render(self, *, unit: OrgUnit, period: Period, fmt: str, user: Any) -> ExportOutput:
-        mask = user is not None and not access.can_edit(user, unit)
+        mask = not self.full_personal_data(user, unit)
         rows = roster_rows(unit, period, mask=mask)
         content = xlsx_bytes(
             [("党员名册", [column.header for column in COLUMNS], rows)],

@@ -45,8 +45,12 @@ def person_list(
         text = q.strip()
         lowered = text.lower().replace(" ", "")
         condition = Q(name__contains=text) | Q(pinyin__startswith=lowered) | Q(initials__startswith=lowered)
-        if len(text) >= 4 and text.isdigit():
-            condition |= Q(id_number__endswith=text)
+        number = text.upper()
+        if len(number) >= 4 and number.rstrip("X").isdigit() and number.count("X") <= 1:  # last digit may be X
+            id_match = Q(id_number__endswith=number)
+            if len(number) > 4:  # more than a masked number shows: only among people the user may edit,
+                id_match &= _membership_in_scope(user, edit=True, current=True)  # else guesses would unmask it
+            condition |= id_match
         people = people.filter(condition)
     current = Membership.objects.filter(person=OuterRef("pk"), ended_on__isnull=True)
     return people.annotate(

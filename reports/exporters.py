@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from io import BytesIO
 from typing import Any
 
+from branches.importing import FORMULA_PREFIXES
 from branches.models import OrgUnit
 from branches.periods import Period
 
@@ -19,7 +20,6 @@ CONTENT_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "json": "application/json",
 }
-_FORMULA_PREFIXES = ("=", "+", "-", "@")
 
 
 @dataclass
@@ -34,6 +34,13 @@ class Exporter:
     label = ""
     formats: tuple[str, ...] = ("xlsx",)
     personal_data = False  # exports holding ID numbers or phones are logged
+
+    def full_personal_data(self, user: Any, unit: OrgUnit) -> bool:
+        """Whether ID numbers and phones go out in full: to those who may edit the people (as on
+        the pages) and to the command line (``user`` None); masked for everyone else."""
+        from branches import access
+
+        return user is None or access.can_edit(user, unit)
 
     def render(self, *, unit: OrgUnit, period: Period, fmt: str, user: Any) -> ExportOutput:  # pragma: no cover
         raise NotImplementedError
@@ -59,15 +66,19 @@ def exporters() -> list[Exporter]:
 
 
 def safe_cell(value: Any) -> Any:
-    """Neutralise text a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``)."""
-    if isinstance(value, str) and value.startswith(_FORMULA_PREFIXES):
+    """Neutralise text a spreadsheet would run as a formula: text starting with ``=``, ``+``,
+    ``-``, ``@``, a tab or a carriage return gets a leading ``'`` (OWASP), which the importers
+    take off again, so a roster still round-trips. Numbers, negative ones included, stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
 
 
 def xlsx_bytes(sheets: Iterable[tuple[str, list[str], Iterable[Iterable[Any]]]],
                widths: dict[str, list[int]] | None = None) -> bytes:
-    """A workbook of ``(title, headers, rows)`` sheets, streamed with openpyxl's write-only mode."""
+    """A workbook of ``(title, headers, rows)`` sheets, streamed with openpyxl's write-only mode.
+    Every exporter writes its spreadsheets here, so every header and cell goes through
+    :func:`safe_cell`."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -82,7 +93,7 @@ def xlsx_bytes(sheets: Iterable[tuple[str, list[str], Iterable[Iterable[Any]]]],
         worksheet.freeze_panes = "A2"
         header_cells = []
         for header in headers:
-            cell = WriteOnlyCell(worksheet, value=header)
+            cell = WriteOnlyCell(worksheet, value=safe_cell(header))
             cell.font = Font(bold=True)
             cell.fill = PatternFill("solid", fgColor="F2DCDB")
             cell.alignment = Alignment(horizontal="center")
@@ -100,9 +111,10 @@ class ExportRefused(Exception):
 
 
 def run_export(
-    *, identifier: str, unit: OrgUnit, period: Period, fmt: str, user: Any, via: str,
+    *, identifier: str, unit: OrgUnit, period: Period, fmt: str, user: Any, via: str, actor: str = "",
 ) -> ExportOutput:
-    """Render an export after checking the user may see ``unit`` (``user=None``: the CLI)."""
+    """Render an export after checking the user may see ``unit`` (``user=None``: the CLI, where
+    ``actor`` names the operating-system account). Exports holding personal data are logged."""
     from branches import access
 
     from .models import ExportLog
@@ -114,5 +126,8 @@ def run_export(
         raise ExportRefused("您无权导出该组织的数据。")
     output = exporter.render(unit=unit, period=period, fmt=fmt, user=user)
     if exporter.personal_data:
-        ExportLog.objects.create(user=user, exporter=identifier, org_code=unit.code, period=str(period), via=via)
+        ExportLog.objects.create(
+            user=user, actor=user.get_username() if user is not None else (actor or "cli"), exporter=identifier,
+            org_code=unit.code, period=str(period), via=via, masked=not exporter.full_personal_data(user, unit),
+        )
     return output

@@ -49,16 +49,23 @@ class Job(models.Model):
 
 
 class ExportLog(models.Model):
-    """Who exported what containing personal data, and when."""
+    """Who exported what containing personal data (公民身份号码, 联系电话), and when.
+
+    ``actor`` keeps the name even after the account is deleted: the username for the web, the
+    operating-system account for ``manage.py export`` (which runs as no portal user)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    exporter = models.CharField(max_length=40)
-    org_code = models.CharField(max_length=32)
-    period = models.CharField(max_length=16)
-    via = models.CharField(max_length=10)  # web / cli
-    created_at = models.DateTimeField(auto_now_add=True)
+    actor = models.CharField("操作人", max_length=150, blank=True)
+    exporter = models.CharField("导出类型", max_length=40)
+    org_code = models.CharField("党组织编码", max_length=32)
+    period = models.CharField("期间", max_length=16)
+    via = models.CharField("途径", max_length=10)  # web / cli
+    masked = models.BooleanField("已脱敏", default=False)
+    created_at = models.DateTimeField("导出时间", auto_now_add=True)
 
     class Meta:
+        verbose_name = "个人信息导出记录"
+        verbose_name_plural = "个人信息导出记录"
         ordering = ["-created_at"]
 
     def __str__(self) -> str:

@@ -162,19 +162,27 @@ AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
-# django-csp: everything is served from this host (vendored assets, no CDN).
+# django-csp: everything is served from this host (vendored assets, no CDN). Scripts only from
+# files: no inline <script>, no on…= handlers, no javascript: URLs (tests/test_security.py checks
+# the templates). Styles allow 'unsafe-inline' for the style="" attributes that size charts and
+# progress bars and for htmx's indicator <style>; a style cannot run code.
 CSP_DEFAULT_SRC = ("'self'",)
 CSP_SCRIPT_SRC = ("'self'",)
 CSP_STYLE_SRC = ("'self'", "'unsafe-inline'")
 CSP_IMG_SRC = ("'self'", "data:")
 CSP_FONT_SRC = ("'self'", "data:")
 CSP_FRAME_ANCESTORS = ("'none'",)
+CSP_OBJECT_SRC = ("'none'",)
+CSP_BASE_URI = ("'self'",)
+CSP_FORM_ACTION = ("'self'",)
 
 # Money: amounts are rounded half-up to this quantum (党费 convention, a setting on purpose).
 MONEY_QUANTUM = "0.01"
 
-# Largest workbook accepted by the importers (rows per sheet).
+# Largest workbook accepted by the importers, by the CLI and the browser alike: rows per sheet
+# (the benchmark imports 10,000 members at once) and file size (nginx's client_max_body_size is 12m).
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=20000)
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
 
 LOGGING = {
     "version": 1,

@@ -190,6 +190,6 @@ def test_missing_required_column_and_formula(tree):
 def test_too_many_rows(tree, settings):
     settings.IMPORT_MAX_ROWS = 5
     rows = [row(tree, **{"公民身份号码*": id_number()}) for _ in range(6)]
-    with pytest.raises(ImportRefused, match="超过上限"):
+    with pytest.raises(ImportRefused, match="超过单次导入上限5行"):
         run(rows)
     assert_nothing_written()

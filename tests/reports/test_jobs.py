@@ -98,6 +98,9 @@ def test_real_worker_runs_export_and_reports_failure(tree, owner, celery_worker_
     done = wait_for(start_job(owner, tree["branch_a"]))
     assert done.state == Job.State.DONE, done.message
     assert len(list(load_workbook(BytesIO(done.file.read())).worksheets[0].values)) == 2
+    log = ExportLog.objects.get()  # the worker logs the personal data it exported, as the request's user
+    assert (log.user, log.actor, log.exporter, log.org_code, log.via, log.masked) == (
+        owner, "owner", "members", tree["branch_a"].code, "web", False)
     failed = wait_for(start_job(owner, tree["branch_a"], fmt="docx"))
     assert failed.state == Job.State.FAILED and "只能导出为" in failed.message
 

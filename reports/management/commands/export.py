@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,14 @@ from branches.atomic_files import write_atomically
 from branches.models import OrgUnit
 from branches.periods import Period, PeriodError
 from reports.exporters import ExportRefused, exporter_for, exporters, run_export
+
+
+def _os_user() -> str:
+    """The operating-system account running the command, for the export log."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no login name in the environment and none in the password database
+        return "cli"
 
 
 class Command(BaseCommand):
@@ -45,7 +54,8 @@ class Command(BaseCommand):
         if not target.parent.exists():
             raise CommandError(f"输出目录不存在：{target.parent}", returncode=2)
         try:
-            output = run_export(identifier=exporter, unit=unit, period=parsed, fmt=fmt, user=None, via="cli")
+            output = run_export(identifier=exporter, unit=unit, period=parsed, fmt=fmt, user=None, via="cli",
+                                actor=_os_user())
         except ExportRefused as exc:
             raise CommandError(str(exc), returncode=1) from None
         write_atomically(target, output.content)
