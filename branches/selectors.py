@@ -171,11 +171,12 @@ def unit_tree(*, user: Any, root: OrgUnit | None = None, include_groups: bool = 
         officers[officer.unit_id].append(officer)
     for unit in units:
         unit.current_officers = officers.get(unit.pk, [])
-    counts = member_counts(units)
+    day = today()
+    counts = member_counts(units, on=day)
     terms = current_terms(units)
     nodes = {
         unit.pk: TreeNode(
-            unit, counts[unit.pk], term_status(terms.get(unit.pk)),
+            unit, counts[unit.pk], term_status(terms.get(unit.pk), day),
             unit_warnings(unit, counts[unit.pk], unit.current_officers), [],
         )
         for unit in units

@@ -325,6 +325,8 @@ def _subs(period: Period) -> dict[str, list[_Sub]]:
 def _evaluate_rule(unit: OrgUnit, code: str, versions: list[ComplianceRule], period: Period, on: dt.date,
                    data: _Data, subs: dict[str, list[_Sub]]) -> RuleResult | None:
     covering = tuple(rule for rule in versions if _covers(rule, unit))
+    if not any(_applies(rule, unit) for rule in covering):
+        return None  # e.g. a 党小组 rule for a branch: no sub-period can count
     kinds = sorted({rule.period for rule in covering if rule.period in subs}, key=lambda kind: _MONTHS[kind])
     cache_key = tuple(rule.pk for rule in covering)
     parts: list[Part] = []

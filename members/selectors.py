@@ -6,12 +6,13 @@ the history of people who left it); only the editors of their current branch may
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from branches import access
@@ -52,11 +53,11 @@ def person_list(
                 id_match &= _membership_in_scope(user, edit=True, current=True)  # else guesses would unmask it
             condition |= id_match
         people = people.filter(condition)
-    current = Membership.objects.filter(person=OuterRef("pk"), ended_on__isnull=True)
+    # One join to the open membership (a person has at most one: a DB constraint), not a
+    # correlated subquery per column: thousands of rows for a committee's pipeline.
     return people.annotate(
-        unit_name=Subquery(current.values("unit__name")[:1]),
-        unit_id=Subquery(current.values("unit_id")[:1]),
-        group_name=Subquery(current.values("group__name")[:1]),
+        current=FilteredRelation("memberships", condition=Q(memberships__ended_on__isnull=True)),
+        unit_name=F("current__unit__name"), unit_id=F("current__unit_id"), group_name=F("current__group__name"),
     ).order_by("pinyin", "pk")
 
 
@@ -78,7 +79,7 @@ def person_for_edit(user: Any, pk: Any) -> Person:
     return person
 
 
-def progress_of(person: Person, *, steps: list[DevelopmentStep] | None = None) -> Progress:
+def progress_of(person: Person, *, steps: list[Any] | None = None, on: dt.date | None = None) -> Progress:
     """The person's 发展 progress: steps on record plus the lifecycle dates on the person."""
     rows = steps if steps is not None else list(person.steps.all())
     done = {row.step: row.done_on for row in rows}
@@ -88,7 +89,7 @@ def progress_of(person: Person, *, steps: list[DevelopmentStep] | None = None) -
             done[step] = value
     training = next((row for row in rows if row.step == 11), None)
     return assess(
-        done, today=today(), birth_date=person.birth_date,
+        done, today=on or today(), birth_date=person.birth_date,
         training_hours=training.hours if training else None, training_days=training.days if training else None,
         extension_months=person.probation_extension_months,
     )
@@ -116,7 +117,8 @@ def pipeline_rows(*, user: Any, unit: OrgUnit | None = None, overdue_only: bool 
     """Everyone in the 发展 pipeline the user may see, next step and due date first (3 queries)."""
     people = list(person_list(user=user, unit=unit).filter(status__in=PIPELINE_STATUSES))
     steps = steps_of(people)
-    rows = [PipelineRow(person, person.unit_name or "", progress_of(person, steps=steps.get(person.pk, [])))
+    on = today()
+    rows = [PipelineRow(person, person.unit_name or "", progress_of(person, steps=steps.get(person.pk, []), on=on))
             for person in people]
     if overdue_only:
         rows = [row for row in rows if row.progress.overdue]
@@ -140,5 +142,6 @@ def pipeline_in(unit_path: str) -> list[PipelineEntry]:
                    .values_list("person_id", "unit_id"))
     people = list(Person.objects.filter(pk__in=list(current), status__in=PIPELINE_STATUSES))
     steps = steps_of(people)
-    return [PipelineEntry(person, current[person.pk], progress_of(person, steps=steps.get(person.pk, [])))
+    on = today()
+    return [PipelineEntry(person, current[person.pk], progress_of(person, steps=steps.get(person.pk, []), on=on))
             for person in people]
