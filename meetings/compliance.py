@@ -273,7 +273,10 @@ def evaluate(root: OrgUnit, period: Period, *, on: dt.date | None = None,
     day = on or today()
     if units is None:
         units = units_in(root, period)
-    rules = [rule for rule in rules_for(period) if codes is None or rule.code in codes]
+    # A rule counted over a longer period than ``period`` (a yearly rule in a quarter) has no
+    # sub-period to check here: leave it out, and so skip loading what only it needs.
+    rules = [rule for rule in rules_for(period)
+             if (codes is None or rule.code in codes) and _MONTHS.get(rule.period, 99) <= _MONTHS[period.kind]]
     data = _Data(units, root, period, rules)
     by_code: dict[str, list[ComplianceRule]] = defaultdict(list)
     for rule in rules:

@@ -34,7 +34,7 @@ def home(request: HttpRequest) -> HttpResponse:
     on = today()
     roots = selectors.unit_tree(user=request.user, include_groups=False)  # 党小组 are only counted here
     flat = flatten(roots)
-    kinds = dict(selectors.unit_list(user=request.user).values_list("kind").annotate(n=Count("id")))
+    kinds = dict(selectors.unit_list(user=request.user).order_by().values_list("kind").annotate(n=Count("id")))
     branches = [node for node in flat if node.unit.kind == UnitKind.BRANCH]
     tops = [node for node in flat if node.unit.path in scope.view_paths] or roots
     overview = scope.is_admin or bool(scope.staff_paths) or len(branches) > 1

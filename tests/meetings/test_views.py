@@ -354,3 +354,17 @@ def test_list_counts_attendance_per_meeting_in_constant_queries(client_for, owne
     with CaptureQueriesContext(connection) as many:
         client.get(url)
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_grid_pages_branches_and_keeps_the_filters(client_for, staff, tree, monkeypatch):
+    from meetings import views
+
+    monkeypatch.setattr(views, "GRID_PAGE_SIZE", 1)
+    client = client_for(staff)
+    url = reverse("meetings:grid")
+    first = client.get(url, {"unit": tree["committee"].pk, "period": "2025Q2"})
+    second = client.get(url, {"unit": tree["committee"].pk, "period": "2025Q2", "page": 2})
+    shown = [[row["unit"].pk for row in r.context["page"].object_list] for r in (first, second)]
+    assert shown == [[tree["branch_a"].pk], [tree["branch_b"].pk]]
+    assert first.context["total"] == 2  # the totals still count every branch
+    assert "period=2025Q2" in first.content.decode().split("page=2")[0].rsplit("href=", 1)[-1]

@@ -59,3 +59,17 @@ def test_home_renders_for_every_role(request, client_for, tree, who):
     page = response.content.decode()
     assert ("chart-heatmap" in page) == (who in ("staff", "admin_user"))
     assert ("待办" in page) == (who not in ("staff", "admin_user"))
+
+
+@pytest.mark.django_db
+def test_committee_home_counts_units_of_each_kind(client_for, tree, staff):
+    from branches.models import UnitKind
+    from tests.factories import make_unit
+
+    make_unit(UnitKind.GROUP, tree["branch_a"], name="第二党小组")
+    make_unit(UnitKind.GROUP, tree["branch_b"], name="第一党小组")
+    response = client_for(staff).get(reverse("home"))
+    counts = response.context["kind_counts"]
+    assert counts["党小组"] == 3
+    assert counts["党支部"] == 2
+    assert len(response.context["branches"]) == 2  # the tree is read without the 党小组
