@@ -76,8 +76,12 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # PostgreSQL's JIT compiles any query its planner prices high — the roster's correlated
     # subqueries, say — spending seconds to save milliseconds. Pages here are short queries.
-    # The committee-wide dues sums hash a year of payments: give them room not to spill to disk.
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off -c work_mem=32MB"
+    # Nor parallel workers: starting one costs more than a branch's query, and under many users
+    # the cores are busy anyway. Storage is SSD: an index lookup is not four times a sequential
+    # read (without this a branch's dues scan every payment). The committee-wide dues sums hash
+    # a year of payments: give them room not to spill to disk.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        "-c jit=off -c max_parallel_workers_per_gather=0 -c random_page_cost=1.1 -c work_mem=32MB")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Sessions live in the database (they survive a restart and need no Redis); each process keeps
 # a copy in its local cache, which saves a query on every request.
