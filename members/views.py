@@ -42,12 +42,12 @@ def member_list(request: HttpRequest) -> HttpResponse:
     units = access.visible_units(request.user).filter(archived_on__isnull=True).exclude(kind="committee")
     unit = None
     unit_id = request.GET.get("unit", "")
-    if unit_id.isdigit():
+    if unit_id.isdecimal():
         unit = units.filter(pk=unit_id).first()
     status = request.GET.get("status", "")
     if status not in Status.values:
         status = ""
-    q = request.GET.get("q", "").strip()[:50]
+    q = request.GET.get("q", "").replace("\x00", "").strip()[:50]  # PostgreSQL refuses NUL in a query
     former = request.GET.get("former") == "1"
     people = selectors.person_list(user=request.user, unit=unit, status=status or None, q=q, include_former=former)
     page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -218,7 +218,7 @@ def pipeline(request: HttpRequest) -> HttpResponse:
     units = access.visible_units(request.user).filter(archived_on__isnull=True, kind__in=["branch", "committee", "general"])
     unit = None
     unit_id = request.GET.get("unit", "")
-    if unit_id.isdigit():
+    if unit_id.isdecimal():
         unit = units.filter(pk=unit_id).first()
     rows = selectors.pipeline_rows(user=request.user, unit=unit)
     return render(request, "members/pipeline.html", {

@@ -93,7 +93,7 @@ def expected(case: Case, role: str) -> tuple[int, int]:
 def fetch(client: Client, method: str, url: str, case: Case) -> Any:
     response = client.get(url) if method == "GET" else client.post(url, case.body())
     if getattr(response, "streaming", False):
-        response.close()
+        response.getvalue()  # read through the test client's wrapper (a bare close() ends the DB connection)
     return response
 
 
@@ -163,7 +163,7 @@ def test_every_portal_view_declares_its_methods():
 
 def test_every_case_names_a_pattern(portal_world):
     names = {p.name for p in all_patterns()}
-    assert not set(portal_world.cases) - names, "cases for URL patterns that no longer exist"
+    assert not {name.split("#")[0] for name in portal_world.cases} - names, "cases for URL patterns that no longer exist"
     assert names >= SCOPED_BY_QUERY
     for name in SCOPED_BY_QUERY:
         case = portal_world.cases[name]

@@ -56,7 +56,12 @@ class Pattern:
 
     @property
     def methods(self) -> tuple[str, ...]:
-        """The methods the view accepts (its ``require_http_methods`` list), else GET and POST."""
+        """The methods the view accepts: its ``require_http_methods`` list, a class-based view's
+        handlers, else GET and POST."""
+        view_class = getattr(self.callback, "view_class", None)
+        if view_class is not None:
+            return tuple(m for m in ("GET", "POST")
+                         if m.lower() in view_class.http_method_names and hasattr(view_class, m.lower()))
         return declared_methods(self.callback) or ("GET", "POST")
 
     def __str__(self) -> str:
@@ -186,6 +191,11 @@ def build_world() -> SimpleNamespace:
     points.points_sheet_review(actor=None, sheet=sheet)
     w.sheet = points.points_sheet_publish(actor=None, sheet=sheet, on=today())
     w.objection = points.points_objection_record(actor=None, sheet=w.sheet, person=w.p2, text="漏记", raised_on=today())
+    w.points_item = points.scheme_for(THIS.start).items.filter(source="manual").order_by("order").first()
+    w.open_sheet = points.points_sheet_open(actor=None, unit=w.a, month=LAST.previous().start)
+    w.entry = points.points_entry_add(actor=None, sheet=w.open_sheet, person=w.p2, note="志愿服务",
+                                      item=points.scheme_for(LAST.previous().start).items.filter(source="manual")
+                                      .order_by("order").first())
 
     w.manual_item = RubricItem.objects.filter(rubric=rubric_for(QUARTER), method="manual").order_by("order").first()
     for branch in (w.a, w.b):  # every branch scored: the quarter may be published
@@ -209,6 +219,15 @@ SCOPED_BY_QUERY = frozenset({
     "meetings:list_docx", "meetings:calendar", "meetings:compliance", "meetings:grid", "meetings:cell",
     "meetings:history", "reports:scorecards", "reports:export", "reports:scorecards_publish",
 })
+
+# Views that do several things by an ``action`` (or similar) field: each further action is a case
+# of its own, named "pattern#variant", for the form fuzzer.
+VARIANTS = {
+    "dues:person": ("voluntary", "base"),
+    "dues:points": ("add", "remove"),
+    "dues:points_public": ("object",),
+    "meetings:rules": ("end",),
+}
 
 # --- One valid request per pattern ----------------------------------------------------------------
 
@@ -418,6 +437,20 @@ def cases(w: SimpleNamespace) -> dict[str, Case]:
             "title": "开展主题教育", "owner": a.pk, "due_on": iso(dt.date(YEAR.year, 12, 31)), "status": "planned"}),
         "reports:plan_item_update": Case({"pk": w.plan_item.pk}, data={"status": "done", "evidence": "已完成，见会议记录"}),
         "reports:job": Case({"pk": w.job.pk}, owned=True),
+        # --- the other actions of views that take several (for the fuzzer; see VARIANTS) ---
+        "dues:person#voluntary": Case({"pk": p2.pk}, forms=("VoluntaryForm",), data={
+            "action": "voluntary", "amount": "100", "paid_on": iso(today()), "method": "微信", "note": "自愿多交"}),
+        "dues:person#base": Case({"pk": p2.pk}, forms=("BaseChangeForm",), data={
+            "action": "base", "effective_month": month, "category": "在职", "base": "6000", "amount": "",
+            "approval_ref": "", "note": "调资"}),
+        "dues:points#add": Case({"pk": a.pk, "month": month}, forms=("EntryForm",), data={
+            "action": "add", "person": p2.pk, "item": w.points_item.pk, "count": 1, "note": "志愿服务"}),
+        "dues:points#remove": Case({"pk": a.pk, "month": str(LAST.previous())}, data={"action": "remove",
+                                                                                      "entry": w.entry.pk}),
+        "dues:points_public#object": Case({"pk": a.pk, "month": last}, forms=("ObjectionForm",), data={
+            "action": "object", "person": w.p1.pk, "concerning": p2.pk, "text": "分数有误", "raised_on": iso(today())}),
+        "meetings:rules#end": Case(query=f"unit={w.committee.pk}", as_user="staff", forms=("RuleEndForm", "LocalRuleForm"),
+                                   data={"end": w.rule.pk, "effective_to": "2025-12-31"}),
         "reports:job_download": Case({"pk": w.job.pk}, owned=True),
     }
 
