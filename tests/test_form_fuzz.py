@@ -35,7 +35,7 @@ from django.test import Client
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
-from .url_cases import VARIANTS, Case, Pattern, changed, portal_patterns, row_counts
+from .url_cases import VARIANTS, Case, Pattern, changed, portal_patterns, row_counts, url_of
 
 APPS = ("branches", "members", "meetings", "dues", "reports")
 NOT_FUZZED = {"logout": "takes no input"}
@@ -192,8 +192,6 @@ def test_every_variant_has_a_case(portal_world):
 
 @pytest.mark.parametrize(("pattern", "name"), FUZZED, ids=[name for _, name in FUZZED])
 def test_junk_posts_are_answered_without_partial_writes(portal_world, db, pattern: Pattern, name: str):
-    from .test_access_matrix import url_of
-
     case = portal_world.cases.get(name)
     if case is None:
         pytest.fail(f"URL pattern {name!r} accepts POST but has no case in tests/url_cases.py cases()", pytrace=False)
@@ -257,8 +255,6 @@ def test_junk_query_strings_are_answered(portal_world, db, pattern: Pattern):
     """The filters of every page (``?unit=…&period=…&q=…``) take junk without a server error and
     without writing anything."""
     from urllib.parse import parse_qsl
-
-    from .test_access_matrix import url_of
 
     case = portal_world.cases.get(pattern.name)
     if case is None and pattern.kwargs:

@@ -2,7 +2,7 @@
 
 ``tests/test_access_matrix.py`` replays each request as accounts that must not reach the object
 (outsider 404, read-only 403); ``tests/test_form_fuzz.py`` mutates the valid POST bodies. Both
-walk Django's URL resolver, so a new view without an entry in :data:`CASES` fails them by name.
+walk Django's URL resolver, so a new view without an entry in :func:`cases` fails them by name.
 
 The world (:func:`build_world`) lives in branch A of committee 1; a second committee with branch X
 gives the "staff of another committee" account something of its own.
@@ -23,7 +23,7 @@ from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.db.models import Model
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
 from branches.models import ImportBatch, Officer, OfficerRole, RoleKind, UnitKind, today
 from branches.periods import Period
@@ -453,6 +453,14 @@ def cases(w: SimpleNamespace) -> dict[str, Case]:
                                    data={"end": w.rule.pk, "effective_to": "2025-12-31"}),
         "reports:job_download": Case({"pk": w.job.pk}, owned=True),
     }
+
+
+def url_of(pattern: Pattern, case: Case | None = None) -> str:
+    try:
+        url = reverse(pattern.name, kwargs=case.kwargs if case else None)
+    except NoReverseMatch:  # an unnamed pattern without kwargs
+        url = "/" + pattern.route
+    return f"{url}?{case.query}" if case and case.query else url
 
 
 # --- The database, summarised ---------------------------------------------------------------------
