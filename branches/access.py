@@ -145,6 +145,16 @@ def get_for_view(user: Any, queryset: QuerySet[M], field: str, **lookup: Any) ->
         raise Http404("未找到该记录，或您无权查看。") from exc
 
 
+def get_or_404(queryset: QuerySet[M], **lookup: Any) -> M:
+    """``queryset.get(**lookup)`` or 404, also when a value taken from the request is not an id
+    (``get_object_or_404`` lets that ValueError through as a server error). For objects looked up
+    inside one the user was already given, e.g. an entry of a sheet from :func:`get_for_view`."""
+    try:
+        return queryset.get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("未找到该记录。") from exc
+
+
 def get_for_edit(user: Any, queryset: QuerySet[M], field: str, **lookup: Any) -> M:
     """The object for changing: 404 outside the scope, 403 when the user may only read it."""
     obj = get_for_view(user, queryset, field, **lookup)

@@ -7,15 +7,29 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Model, Q
+from django.db.models import CharField, Model, Q, TextField
 
-from .models import Notification, Officer, OfficerRole, OrgUnit, Role, Term, TermRule, UnitKind
+from .models import Notification, Officer, OfficerRole, OrgUnit, Role, Term, TermRule, UnitKind, today
 from .periods import add_months
+
+NUL_MESSAGE = "不能包含空字符。"
+
+
+def refuse_nul(obj: Model) -> None:
+    """PostgreSQL cannot store a NUL character in text. Forms refuse it, but services also take
+    text straight from a request (a void reason, an attendance note), so every save checks."""
+    errors = {
+        field.name: NUL_MESSAGE for field in obj._meta.concrete_fields
+        if isinstance(field, CharField | TextField) and "\x00" in str(getattr(obj, field.attname) or "")
+    }
+    if errors:
+        raise ValidationError(errors)
 
 
 def save_with_history(obj: Model, actor: Any, *, exclude: list[str] | None = None) -> None:
     """Validate and save, recording ``actor`` as the author in the change history."""
     obj._history_user = actor  # django-simple-history reads this attribute
+    refuse_nul(obj)
     obj.full_clean(exclude=exclude)
     obj.save()
 
@@ -88,6 +102,8 @@ def term_record(*, actor: Any, unit: OrgUnit, started_on: dt.date, note: str = "
     """Record a 换届: the new term's end follows the term rule in force on the election day."""
     if unit.kind == UnitKind.GROUP:
         raise ValidationError("党小组不实行换届。")
+    if started_on > today():
+        raise ValidationError({"started_on": "换届日期不能晚于今天。"})
     rule = term_rule_for(unit, started_on)
     if rule is None:
         raise ValidationError(f"没有适用于{unit.get_kind_display()}的任期规则，请管理员先设置任期规则。")

@@ -13,6 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -211,8 +212,6 @@ def base_review(request: HttpRequest, pk: int, year: int) -> HttpResponse:
         access.require_edit(request.user, unit)
         changed_ids: list[int] = []
         try:
-            from django.db import transaction
-
             with transaction.atomic():
                 for row in rows:
                     pid = row.person.pk
@@ -375,7 +374,8 @@ def person_dues(request: HttpRequest, pk: int) -> HttpResponse:
     a 补交 of past months, or a voluntary payment."""
     person = person_for_view(request.user, pk)
     now = today()
-    year = int(request.GET.get("year") or now.year) if (request.GET.get("year") or "").isdigit() else now.year
+    text = request.GET.get("year", "")
+    year = int(text) if text.isdecimal() and 2000 <= int(text) <= now.year + 1 else now.year
     ledger = selectors.person_ledger(person, year)
     units = {u.pk: u for u in OrgUnit.objects.filter(pk__in={r[3] for r in ledger if r[3]})}
     editable = {uid for uid, u in units.items() if access.can_edit(request.user, u)}
@@ -520,6 +520,48 @@ def _sheet_context(request: HttpRequest, unit: OrgUnit, sheet: PointsSheet) -> d
     return {"people": people, "rows": rows, "entries": entries}
 
 
+POINTS_ACTIONS = ("open", "compute", "add", "remove", "review", "publish", "confirm")
+
+
+def _points_action(request: HttpRequest, unit: OrgUnit, start: dt.date, sheet: PointsSheet | None,
+                   action: str) -> PointsSheet:
+    """One workflow button of the month's sheet (opening the sheet first if need be)."""
+    if sheet is None:
+        sheet = points_services.points_sheet_open(actor=request.user, unit=unit, month=start)
+    if action == "compute":
+        outcome = points_services.points_compute_automatic(actor=request.user, sheet=sheet)
+        messages.success(request, "已计算自动项目：" + "，".join(f"{k}{v}人" for k, v in outcome.counted.items()))
+        if outcome.not_connected:
+            messages.info(request, f"{'、'.join(outcome.not_connected)}须由三会一课出勤记录自动计算，"
+                                   "尚未接入，暂不计分。")
+    elif action == "add":
+        form = EntryForm(request.POST, people=points_services.sheet_people(unit, start),
+                         items=sheet.scheme.items.filter(source="manual"))
+        if not form.is_valid():
+            raise ValidationError([f"{form.fields[f].label}：{'；'.join(e)}" if f in form.fields else
+                                   "；".join(e) for f, e in form.errors.items()])
+        data = form.cleaned_data
+        person = next(p for p in points_services.sheet_people(unit, start) if p.pk == data["person"])
+        points_services.points_entry_add(actor=request.user, sheet=sheet, person=person, item=data["item"],
+                                         points=data["points"], count=data["count"], note=data["note"],
+                                         self_reported=data["self_reported"])
+        messages.success(request, f"已为{person.name}记入“{data['item'].name}”。")
+    elif action == "remove":
+        entry = access.get_or_404(PointsEntry.objects.all(), pk=request.POST.get("entry"), sheet=sheet)
+        points_services.points_entry_remove(actor=request.user, entry=entry)
+        messages.success(request, "已删除该项。")
+    elif action == "review":
+        points_services.points_sheet_review(actor=request.user, sheet=sheet)
+        messages.success(request, "已进入支部评定。")
+    elif action == "publish":
+        points_services.points_sheet_publish(actor=request.user, sheet=sheet)
+        messages.success(request, f"已公示，公示期至{sheet.publication_ends_on:%Y-%m-%d}。")
+    elif action == "confirm":
+        points_services.points_sheet_confirm(actor=request.user, sheet=sheet)
+        messages.success(request, "积分已确认，本月锁定。")
+    return sheet
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def points_month(request: HttpRequest, pk: int, month: str) -> HttpResponse:
@@ -533,42 +575,11 @@ def points_month(request: HttpRequest, pk: int, month: str) -> HttpResponse:
     if request.method == "POST":
         access.require_edit(request.user, unit)
         action = request.POST.get("action", "")
+        if action not in POINTS_ACTIONS:
+            raise Http404("未知操作")
         try:
-            if sheet is None:
-                sheet = points_services.points_sheet_open(actor=request.user, unit=unit, month=start)
-            if action == "compute":
-                outcome = points_services.points_compute_automatic(actor=request.user, sheet=sheet)
-                messages.success(request, "已计算自动项目：" + "，".join(f"{k}{v}人" for k, v in outcome.counted.items()))
-                if outcome.not_connected:
-                    messages.info(request, f"{'、'.join(outcome.not_connected)}须由三会一课出勤记录自动计算，"
-                                           "尚未接入，暂不计分。")
-            elif action == "add":
-                form = EntryForm(request.POST, people=points_services.sheet_people(unit, start),
-                                 items=sheet.scheme.items.filter(source="manual"))
-                if not form.is_valid():
-                    raise ValidationError([f"{form.fields[f].label}：{'；'.join(e)}" if f in form.fields else
-                                           "；".join(e) for f, e in form.errors.items()])
-                data = form.cleaned_data
-                person = next(p for p in points_services.sheet_people(unit, start) if p.pk == data["person"])
-                points_services.points_entry_add(actor=request.user, sheet=sheet, person=person, item=data["item"],
-                                                 points=data["points"], count=data["count"], note=data["note"],
-                                                 self_reported=data["self_reported"])
-                messages.success(request, f"已为{person.name}记入“{data['item'].name}”。")
-            elif action == "remove":
-                entry = get_object_or_404(PointsEntry, pk=request.POST.get("entry"), sheet=sheet)
-                points_services.points_entry_remove(actor=request.user, entry=entry)
-                messages.success(request, "已删除该项。")
-            elif action == "review":
-                points_services.points_sheet_review(actor=request.user, sheet=sheet)
-                messages.success(request, "已进入支部评定。")
-            elif action == "publish":
-                points_services.points_sheet_publish(actor=request.user, sheet=sheet)
-                messages.success(request, f"已公示，公示期至{sheet.publication_ends_on:%Y-%m-%d}。")
-            elif action == "confirm":
-                points_services.points_sheet_confirm(actor=request.user, sheet=sheet)
-                messages.success(request, "积分已确认，本月锁定。")
-            elif action != "open":
-                raise Http404("未知操作")
+            with transaction.atomic():  # opening the sheet is undone when the action is refused
+                sheet = _points_action(request, unit, start, sheet, action)
         except ValidationError as exc:
             _flash(request, exc)
         return redirect("dues:points", pk=unit.pk, month=month)
@@ -615,7 +626,7 @@ def points_public(request: HttpRequest, pk: int, month: str) -> HttpResponse:
                     raised_on=data["raised_on"], concerning=people.get(data["concerning"]))
                 messages.success(request, "已登记异议。")
             elif request.POST.get("action") == "answer":
-                objection = get_object_or_404(PointsObjection, pk=request.POST.get("objection"), sheet=sheet)
+                objection = access.get_or_404(PointsObjection.objects.all(), pk=request.POST.get("objection"), sheet=sheet)
                 answer = AnswerForm(request.POST)
                 if not answer.is_valid():
                     raise ValidationError("请填写处理结果。")

@@ -251,8 +251,7 @@ def meeting_amend(*, actor: Any, meeting: Meeting, reason: str, expected_version
     _save_meeting(meeting, actor)
     amendment = Amendment(meeting=meeting, reason=reason.strip(), changes=changes,
                           amended_by=actor if getattr(actor, "pk", None) else None)
-    amendment.full_clean()
-    amendment.save()
+    save_with_history(amendment, actor)
     return amendment
 
 
@@ -303,9 +302,9 @@ def attendance_set(*, actor: Any, meeting: Meeting, person: Person, status: str,
     save_with_history(row, actor)
     after = _attendance_label(row)
     if confirmed and before != after:
-        Amendment.objects.create(meeting=meeting, reason=amend_reason.strip(),
-                                 changes={f"出勤：{person.name}": [before, after]},
-                                 amended_by=actor if getattr(actor, "pk", None) else None)
+        amendment = Amendment(meeting=meeting, reason=amend_reason.strip(), changes={f"出勤：{person.name}": [before, after]},
+                              amended_by=actor if getattr(actor, "pk", None) else None)
+        save_with_history(amendment, actor)  # the reason comes straight from the request: validated like any field
     return row
 
 

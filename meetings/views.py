@@ -85,7 +85,7 @@ def _list_filters(request: HttpRequest) -> dict[str, Any]:
         "kind": kind if kind in MeetingKind.values else "",
         "status": status if status in MeetingStatus.values else "",
         "period": period,
-        "q": request.GET.get("q", "").strip()[:50],
+        "q": request.GET.get("q", "").replace("\x00", "").strip()[:50],  # PostgreSQL refuses NUL in a query
     }
 
 
@@ -146,7 +146,7 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
     if not units.exists():
         raise PermissionDenied("您的账号只能查看，不能录入会议。")
     initial: dict[str, Any] = {"date": today()}
-    if request.GET.get("unit", "").isdigit():
+    if request.GET.get("unit", "").isdecimal():
         initial["unit"] = units.filter(pk=request.GET["unit"]).first()
     else:
         initial["unit"] = units.filter(kind=UnitKind.BRANCH).first()
@@ -350,7 +350,7 @@ def attendance_observer(request: HttpRequest, pk: int) -> HttpResponse:
     branch = meeting.unit.parent if meeting.unit.kind == UnitKind.GROUP else meeting.unit
     person_id = request.POST.get("person", "")
     person = Person.objects.filter(
-        pk=person_id if person_id.isdigit() else 0,
+        pk=person_id if person_id.isdecimal() else 0,
         memberships__in=Membership.objects.active_on(meeting.date).filter(unit=branch),
     ).first()
     if person is None:
@@ -537,7 +537,7 @@ def rules(request: HttpRequest) -> HttpResponse:
         if not can_add:
             raise PermissionDenied("只有上级党委工作人员可以增设本地规则。")
         if request.POST.get("end"):
-            rule = get_object_or_404(ComplianceRule, pk=request.POST["end"], scope_unit=unit)
+            rule = access.get_or_404(ComplianceRule.objects.all(), pk=request.POST["end"], scope_unit=unit)
             end_form = RuleEndForm(request.POST)
             if end_form.is_valid():
                 try:

@@ -34,7 +34,7 @@ def parse(number: str) -> IdInfo:
     number = normalise(number)
     if len(number) != 18:
         raise IdNumberError(f"公民身份号码应为18位，实际为{len(number)}位")
-    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+    if not (number.isascii() and number[:17].isdigit() and (number[17].isdigit() or number[17] == "X")):
         raise IdNumberError("公民身份号码只能由数字组成，最后一位可以是X")
     expected = check_digit(number[:17])
     if number[17] != expected:

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -42,12 +42,12 @@ def member_list(request: HttpRequest) -> HttpResponse:
     units = access.visible_units(request.user).filter(archived_on__isnull=True).exclude(kind="committee")
     unit = None
     unit_id = request.GET.get("unit", "")
-    if unit_id.isdigit():
+    if unit_id.isdecimal():
         unit = units.filter(pk=unit_id).first()
     status = request.GET.get("status", "")
     if status not in Status.values:
         status = ""
-    q = request.GET.get("q", "").strip()[:50]
+    q = request.GET.get("q", "").replace("\x00", "").strip()[:50]  # PostgreSQL refuses NUL in a query
     former = request.GET.get("former") == "1"
     people = selectors.person_list(user=request.user, unit=unit, status=status or None, q=q, include_former=former)
     page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -218,7 +218,7 @@ def pipeline(request: HttpRequest) -> HttpResponse:
     units = access.visible_units(request.user).filter(archived_on__isnull=True, kind__in=["branch", "committee", "general"])
     unit = None
     unit_id = request.GET.get("unit", "")
-    if unit_id.isdigit():
+    if unit_id.isdecimal():
         unit = units.filter(pk=unit_id).first()
     rows = selectors.pipeline_rows(user=request.user, unit=unit)
     return render(request, "members/pipeline.html", {
@@ -237,7 +237,12 @@ def recognitions(request: HttpRequest) -> HttpResponse:
 
     units = access.visible_units(request.user).filter(archived_on__isnull=True).exclude(kind="group").order_by("path")
     unit_id = request.GET.get("unit", "")
-    unit = units.filter(pk=unit_id).first() if unit_id.isdigit() else units.first()
+    if unit_id:  # an explicit unit outside the scope is not revealed (404), like any other id
+        unit = units.filter(pk=access.unit_for_view(request.user, unit_id).pk).first()
+        if unit is None:
+            raise Http404("请选择党支部或上级党组织。")
+    else:
+        unit = units.first()
     if unit is None:
         raise PermissionDenied("没有可查看的党组织。")
     can_edit = access.can_manage_unit(request.user, unit)

@@ -52,7 +52,7 @@ def scorecards(request: HttpRequest) -> HttpResponse:
     unit_id = request.GET.get("unit", "")
     reviewable = [u for u in access.home_units(request.user) if access.can_review(request.user, u)
                   and u.kind != UnitKind.GROUP]
-    if unit_id.isdigit():
+    if unit_id.isdecimal():
         root = access.unit_for_view(request.user, unit_id)
     elif reviewable:
         root = reviewable[0]
@@ -64,7 +64,10 @@ def scorecards(request: HttpRequest) -> HttpResponse:
     if root.kind == UnitKind.BRANCH:
         return redirect(reverse("reports:scorecard", args=[root.pk, str(period)]))
     access.require_review(request.user, root)
-    cards = compute(root, period)
+    try:
+        cards = compute(root, period)
+    except LookupError as exc:  # no rubric in force for the quarter
+        raise Http404(str(exc)) from None
     published = {row.unit_id: row for row in Scorecard.objects.filter(unit__in=[c.unit for c in cards],
                                                                       period=str(period))}
     trend_rows = (Scorecard.objects.filter(unit__path__startswith=root.path,
@@ -105,7 +108,10 @@ def scorecard(request: HttpRequest, pk: int, period: str) -> HttpResponse:
     live = None
     if reviewer:
         root = unit.parent if unit.parent else unit
-        live = next((c for c in compute(root, quarter) if c.unit.pk == unit.pk), None)
+        try:
+            live = next((c for c in compute(root, quarter) if c.unit.pk == unit.pk), None)
+        except LookupError as exc:  # no rubric in force for the quarter
+            raise Http404(str(exc)) from None
     card = card_from_snapshot(row) if row else None
     history = list(row.history.select_related("published_by", "history_user").order_by("-history_date")) if row else []
     own = Scorecard.objects.filter(unit=unit, period__in=[str(q) for q in _recent_quarters(quarter)])

@@ -145,6 +145,8 @@ def manual_score_set(*, actor: Any, unit: Any, period: Any, item: Any, points: A
         value = Decimal(str(points)).quantize(Decimal("0.1"))
     except (InvalidOperation, ValueError):
         raise ValidationError({"points": "得分应为数字。"}) from None
+    if not value.is_finite():  # NaN survives quantize and then refuses every comparison
+        raise ValidationError({"points": "得分应为数字。"})
     if not Decimal(0) <= value <= item.max_points:
         raise ValidationError({"points": f"得分应在0到{item.max_points}之间。"})
     if not (comment or "").strip():
@@ -168,7 +170,10 @@ def scorecards_publish(*, actor: Any, root: Any, period: Any, reason: str = "") 
     from .models import Scorecard
     from .scorecards import compute, rubric_for
 
-    cards = compute(root, period)
+    try:
+        cards = compute(root, period)
+    except LookupError as exc:  # no rubric in force for the quarter
+        raise ValidationError(str(exc)) from None
     if not cards:
         raise ValidationError("该组织下没有参加考核的党支部。")
     unscored = [card.unit.name for card in cards if not card.complete]
@@ -177,8 +182,11 @@ def scorecards_publish(*, actor: Any, root: Any, period: Any, reason: str = "") 
                               + (f"等{len(unscored)}个" if len(unscored) > 10 else ""))
     existing = {card.unit_id: card for card in Scorecard.objects.filter(unit__in=[c.unit for c in cards],
                                                                          period=str(period))}
-    if existing and not reason.strip():
+    reason = reason.strip()
+    if existing and not reason:
         raise ValidationError({"reason": "本季度考核已发布，重新发布须填写原因。"})
+    if "\x00" in reason or len(reason) > Scorecard._meta.get_field("republish_reason").max_length:
+        raise ValidationError({"reason": "重新发布原因不能超过300字，也不能包含空字符。"})
     rubric = rubric_for(period)
     now = timezone.now()
     published = []
@@ -188,7 +196,7 @@ def scorecards_publish(*, actor: Any, root: Any, period: Any, reason: str = "") 
         row.rank, row.ranked_among, row.snapshot = card.rank, card.ranked_among, card.snapshot()
         row.version += 1
         row.published_at, row.published_by = now, actor
-        row.republish_reason = reason.strip() if row.version > 1 else ""
+        row.republish_reason = reason if row.version > 1 else ""
         row._history_user = actor
         row.save()
         published.append(row)

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from branches import access
@@ -25,16 +26,16 @@ def export_start(request: HttpRequest) -> HttpResponse:
     except KeyError:
         raise Http404("未知的导出类型") from None
     unit = access.unit_for_view(request.user, request.POST.get("unit"))
-    back = request.POST.get("next") or request.META.get("HTTP_REFERER") or "/"
+    back = _back(request)
     try:
         period = Period.parse(request.POST.get("period", ""))
     except PeriodError as exc:
         messages.error(request, str(exc))
-        return redirect(back if back.startswith("/") else "/")
+        return redirect(back)
     fmt = request.POST.get("format") or exporter.formats[0]
     if fmt not in exporter.formats:
         messages.error(request, f"{exporter.label}只能导出为：{'、'.join(exporter.formats)}")
-        return redirect(back if back.startswith("/") else "/")
+        return redirect(back)
     job = services.job_create(
         user=request.user, kind=f"export:{exporter.identifier}", label=f"{unit.name} · {exporter.label} · {period.label}",
         params={"exporter": exporter.identifier, "unit": unit.pk, "period": str(period), "format": fmt},
@@ -44,6 +45,16 @@ def export_start(request: HttpRequest) -> HttpResponse:
     except services.BackgroundUnavailable:
         messages.error(request, "后台任务服务暂时不可用，导出未能开始。您的数据没有受到影响，请稍后重试。")
     return redirect("reports:job", pk=job.pk)
+
+
+def _back(request: HttpRequest) -> str:
+    """Where a refused export returns to: ``next`` or the referring page, if it is on this site
+    (``//evil.example/`` starts with a slash too)."""
+    for candidate in (request.POST.get("next"), request.META.get("HTTP_REFERER")):
+        if candidate and url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()},
+                                                         require_https=request.is_secure()):
+            return candidate
+    return "/"
 
 
 def _own_job(request: HttpRequest, pk: str) -> Job:

@@ -92,3 +92,18 @@ def pytest_collection_modifyitems(config, items):
                     raise pytest.UsageError(f"{item.nodeid}: CI requires this test but {reason}")
                 else:
                     item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture(scope="module")
+def portal_world(django_db_setup, django_db_blocker):
+    """The world of ``tests/url_cases.py``, built once per module inside a transaction that is
+    rolled back afterwards (each test still runs in its own nested transaction)."""
+    from django.db import transaction
+
+    from .url_cases import build_world, cases
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        world = build_world()
+        world.cases = cases(world)
+        yield world
+        transaction.set_rollback(True)

@@ -66,3 +66,20 @@ def test_garbage_list_filters_never_crash(client_for, tree, owner, params):
     client = client_for(owner)
     assert client.get(reverse("members:list"), params).status_code == 200
     assert client.get(reverse("members:pipeline"), params).status_code == 200
+
+
+@pytest.mark.parametrize("value", ["²", "½", "٣٣٣٣٣٣", "9" * 30])
+def test_ids_that_only_look_like_numbers(client_for, tree, owner, staff, value):
+    """"²".isdigit() is true, and int("²") a ValueError: every id from a query string or a form is
+    either found in the user's scope or ignored / 404, never a crash."""
+    from meetings.models import MeetingKind
+    from meetings.services import meeting_create
+
+    a = tree["branch_a"]
+    meeting = meeting_create(actor=None, unit=a, kind=MeetingKind.GENERAL, date=dt.date(2025, 6, 20), topic="党员大会")
+    client = client_for(owner)
+    for name in ("members:list", "members:pipeline", "meetings:create", "members:recognitions"):
+        assert client.get(reverse(name), {"unit": value}).status_code in (200, 404), name
+    response = client.post(reverse("meetings:attendance_observer", args=[meeting.pk]), {"person": value})
+    assert response.status_code == 302
+    assert client_for(staff).get(reverse("reports:scorecards"), {"unit": value}).status_code in (200, 302, 404)

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from branches import selectors, services
-from branches.models import Notification, OfficerRole, OrgUnit, UnitKind
+from branches.models import Notification, OfficerRole, OrgUnit, UnitKind, today
 from branches.periods import add_months
 from members.models import Status
 from tests.factories import make_person, make_unit, make_user
@@ -76,6 +76,12 @@ class TestTerms:
         village = make_unit(UnitKind.BRANCH, tree["committee"], is_community=True)
         term = services.term_record(actor=None, unit=village, started_on=dt.date(2024, 1, 1))
         assert term.ends_on == dt.date(2029, 1, 1)
+
+    def test_a_term_cannot_start_in_the_future(self, tree):
+        """Also keeps the end date (start + term years) inside what a date can hold."""
+        for day in (today() + dt.timedelta(days=1), dt.date(9999, 12, 31)):
+            with pytest.raises(ValidationError, match="晚于今天"):
+                services.term_record(actor=None, unit=tree["branch_a"], started_on=day)
 
     def test_groups_have_no_terms(self, tree):
         with pytest.raises(ValidationError, match="党小组"):
@@ -170,3 +176,19 @@ def test_notify_is_idempotent(tree):
     services.notify(user=user, key="term:1:6", title="换届提醒")
     services.notify(user=user, key="term:1:6", title="换届提醒")
     assert Notification.objects.filter(user=user).count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("text", ["\x00", "作废\x00原因"])
+def test_services_refuse_nul_characters(tree, text):
+    """Raw request text reaches some services (void reasons, notes): PostgreSQL cannot store a NUL,
+    so every save refuses it as a validation error, on SQLite too."""
+    from members.models import Recognition, RecognitionKind
+    from members.services import recognition_void
+
+    row = Recognition.objects.create(kind=RecognitionKind.MODEL_UNIT, unit=tree["branch_a"], date=dt.date(2025, 1, 1))
+    with pytest.raises(ValidationError) as caught:
+        recognition_void(actor=None, recognition=row, reason=text)
+    assert caught.value.message_dict == {"void_reason": [services.NUL_MESSAGE]}
+    row.refresh_from_db()
+    assert row.void_reason == ""

@@ -183,6 +183,34 @@ def test_points_manual_entry_and_workflow_through_views(ledger, client_for, owne
     assert "不能修改" in response.content.decode() and sheet.entries.count() == 1
 
 
+def test_refused_points_actions_leave_no_sheet_behind(ledger, client_for, owner):
+    """The first action of a month opens its sheet; an unknown or refused action must not."""
+    unit, a = ledger["unit"], ledger["a"]
+    url = reverse("dues:points", args=[unit.pk, str(THIS)])
+    client = client_for(owner)
+    assert client.post(url, {"action": "nonsense"}).status_code == 404
+    response = client.post(url, {"action": "add", "person": a.pk, "item": "", "count": 1, "note": ""}, follow=True)
+    assert "项目" in response.content.decode()
+    assert not PointsSheet.objects.filter(unit=unit, month=THIS.start).exists()
+
+
+@pytest.mark.parametrize("value", ["", "abc", "²", "7\x00"])
+def test_points_ids_that_are_not_ids_are_404(ledger, client_for, owner, value):
+    unit = ledger["unit"]
+    client = client_for(owner)
+    remove = client.post(reverse("dues:points", args=[unit.pk, str(THIS)]), {"action": "remove", "entry": value})
+    answer = client.post(reverse("dues:points_public", args=[unit.pk, str(LAST)]),
+                         {"action": "answer", "objection": value, "answer": "已核实"})
+    assert (remove.status_code, answer.status_code) == (404, 404)
+    assert not PointsSheet.objects.filter(unit=unit, month=THIS.start).exists()
+
+
+@pytest.mark.parametrize("year", ["99999", "0", "²", "2026\x00"])
+def test_person_dues_page_ignores_a_year_out_of_range(ledger, client_for, owner, year):
+    response = client_for(owner).get(reverse("dues:person", args=[ledger["a"].pk]), {"year": year})
+    assert response.status_code == 200
+
+
 def test_rankings_hidden_from_other_branches(ledger, client_for, outsider):
     assert client_for(outsider).get(reverse("dues:points_year", args=[ledger["unit"].pk])).status_code == 404
     assert client_for(outsider).get(reverse("dues:points_public", args=[ledger["unit"].pk, str(LAST)])).status_code == 404

@@ -28,6 +28,13 @@ def test_refused(number, reason):
         idnumbers.parse(number)
 
 
+@pytest.mark.parametrize("number", ["11010519491231²02X", "１１０１０５１９４９１２３１００２Ｘ"])
+def test_digits_that_are_not_ascii_are_refused_not_crashed_on(number):
+    """"²".isdigit() is true but int("²") fails; full-width digits would be stored as typed."""
+    with pytest.raises(idnumbers.IdNumberError, match="数字"):
+        idnumbers.parse(number)
+
+
 @given(st.dates(min_value=dt.date(1930, 1, 1), max_value=dt.date(2008, 12, 31)), st.integers(0, 99), st.booleans())
 def test_made_numbers_round_trip(birth, sequence, male):
     number = idnumbers.make("310104", birth, sequence, male)

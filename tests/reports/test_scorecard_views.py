@@ -1,6 +1,7 @@
 """Scorecard pages: staff review and publish; a branch sees only its own published card."""
 
 import pytest
+from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from reports.models import RubricItem, Scorecard
@@ -78,3 +79,24 @@ def test_bad_input_and_methods(client_for, staff, tree, people):
     assert client.get(detail(tree["committee"])).status_code == 404
     publish = client.post(reverse("reports:scorecards_publish"), {"unit": tree["committee"].pk, "period": Q}, follow=True)
     assert "尚未评分" in publish.content.decode()
+
+
+@pytest.mark.django_db
+def test_score_must_be_a_finite_number(client_for, staff, tree, people):
+    overall = RubricItem.objects.get(code="overall")
+    url = reverse("reports:manual_score", args=[tree["branch_a"].pk, Q, overall.pk])
+    for points in ("NaN", "-NaN", "sNaN", "Infinity"):
+        response = client_for(staff).post(url, {"points": points, "comment": "评语"}, follow=True)
+        assert response.status_code == 200 and "得分应为数字" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_quarter_before_any_rubric(client_for, staff, tree, people):
+    """The seeded rubric applies from 2020: earlier quarters have nothing to score against."""
+    client = client_for(staff)
+    assert client.get(reverse("reports:scorecards"), {"unit": tree["committee"].pk, "period": "2019Q4"}).status_code == 404
+    assert client.get(detail(tree["branch_a"], "2019Q4")).status_code == 404
+    response = client.post(reverse("reports:scorecards_publish"), {"unit": tree["committee"].pk, "period": "2019Q4"})
+    assert response.status_code == 302
+    assert any("没有适用的考核细则" in str(m) for m in get_messages(response.wsgi_request))
+    assert not Scorecard.objects.exists()

@@ -97,11 +97,20 @@ def test_bad_export_request_goes_back_with_message(client_for, tree, owner, data
     assert not Job.objects.exists()
 
 
-def test_export_next_must_be_local(client_for, tree, owner):
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/\\evil.example/", "javascript:alert(1)"])
+def test_export_next_must_be_local(client_for, tree, owner, target):
     response = client_for(owner).post(reverse("reports:export"), {
-        "exporter": "members", "unit": tree["branch_a"].pk, "period": "bad", "next": "https://evil.example/"})
+        "exporter": "members", "unit": tree["branch_a"].pk, "period": "bad", "next": target})
     assert response.status_code == 302
     assert response.url == "/"
+
+
+def test_refused_export_returns_to_the_referring_page_of_this_site(client_for, tree, owner):
+    data = {"exporter": "members", "unit": tree["branch_a"].pk, "period": "bad"}
+    client = client_for(owner)
+    assert client.post(reverse("reports:export"), data, HTTP_REFERER="http://testserver/members/?q=1").url == (
+        "http://testserver/members/?q=1")
+    assert client.post(reverse("reports:export"), data, HTTP_REFERER="http://evil.example/members/").url == "/"
 
 
 def test_job_and_download_belong_to_their_owner(client_for, tree, owner, staff, member,
