@@ -95,11 +95,12 @@ def progress_of(person: Person, *, steps: list[Any] | None = None, on: dt.date |
     )
 
 
-def steps_of(people: list[Person]) -> dict[int, list[Any]]:
+def steps_of(people: QuerySet[Person]) -> dict[int, list[Any]]:
     """Each person's 发展 steps in order, in one query (a plain grouping: Django's prefetch builds a
-    queryset per person, which costs more than the query itself at thousands of people)."""
+    queryset per person, which costs more than the query itself at thousands of people). The
+    people come as a queryset, read as a subquery rather than a list of thousands of ids."""
     steps: dict[int, list[Any]] = defaultdict(list)
-    rows = (DevelopmentStep.objects.filter(person__in=people).order_by("person_id", "step")
+    rows = (DevelopmentStep.objects.filter(person__in=people.values("pk")).order_by("person_id", "step")
             .values_list("person_id", "step", "done_on", "hours", "days", named=True))
     for row in rows:  # named rows carry what progress_of reads, without building models
         steps[row.person_id].append(row)
@@ -115,8 +116,9 @@ class PipelineRow:
 
 def pipeline_rows(*, user: Any, unit: OrgUnit | None = None, overdue_only: bool = False) -> list[PipelineRow]:
     """Everyone in the 发展 pipeline the user may see, next step and due date first (3 queries)."""
-    people = list(person_list(user=user, unit=unit).filter(status__in=PIPELINE_STATUSES))
-    steps = steps_of(people)
+    queryset = person_list(user=user, unit=unit).filter(status__in=PIPELINE_STATUSES)
+    people = list(queryset)
+    steps = steps_of(queryset)
     on = today()
     rows = [PipelineRow(person, person.unit_name or "", progress_of(person, steps=steps.get(person.pk, []), on=on))
             for person in people]
@@ -138,10 +140,11 @@ def pipeline_in(unit_path: str) -> list[PipelineEntry]:
     """Everyone currently in the 发展 pipeline under ``unit_path`` with their progress (2 queries).
 
     For callers that have already checked access to the unit (scorecards, reports, dashboards)."""
-    current = dict(Membership.objects.filter(unit__path__startswith=unit_path, ended_on__isnull=True)
-                   .values_list("person_id", "unit_id"))
-    people = list(Person.objects.filter(pk__in=list(current), status__in=PIPELINE_STATUSES))
-    steps = steps_of(people)
+    queryset = Person.objects.annotate(
+        current=FilteredRelation("memberships", condition=Q(memberships__ended_on__isnull=True)),
+    ).filter(current__unit__path__startswith=unit_path, status__in=PIPELINE_STATUSES)
+    people = list(queryset.annotate(branch_id=F("current__unit_id")))
+    steps = steps_of(queryset)
     on = today()
-    return [PipelineEntry(person, current[person.pk], progress_of(person, steps=steps.get(person.pk, []), on=on))
+    return [PipelineEntry(person, person.branch_id, progress_of(person, steps=steps.get(person.pk, []), on=on))
             for person in people]
