@@ -20,9 +20,8 @@ def link(name: str, *args: int | str, **query: Any) -> str:
     """``reverse(name, args=args)`` plus a query string; each URL pattern is reversed once, since
     ``reverse`` costs ~0.1 ms and a committee's scorecards need thousands of links."""
     if all(isinstance(arg, int) for arg in args):
-        url = _pattern(name, len(args))
-        for arg in args:
-            url = url.replace(str(_MARK), str(arg), 1)
+        pieces = _pattern(name, len(args)).split(str(_MARK))
+        url = pieces[0] + "".join(str(arg) + rest for arg, rest in zip(args, pieces[1:], strict=True))
     else:
         url = reverse(name, args=args)
     return f"{url}?{urlencode(query)}" if query else url
