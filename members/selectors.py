@@ -114,7 +114,7 @@ class PipelineRow:
     progress: Progress
 
 
-def pipeline_rows(*, user: Any, unit: OrgUnit | None = None, overdue_only: bool = False) -> list[PipelineRow]:
+def pipeline_rows(*, user: Any, unit: OrgUnit | None = None) -> list[PipelineRow]:
     """Everyone in the 发展 pipeline the user may see, next step and due date first (3 queries)."""
     queryset = person_list(user=user, unit=unit).filter(status__in=PIPELINE_STATUSES)
     people = list(queryset)
@@ -122,8 +122,6 @@ def pipeline_rows(*, user: Any, unit: OrgUnit | None = None, overdue_only: bool 
     on = today()
     rows = [PipelineRow(person, person.unit_name or "", progress_of(person, steps=steps.get(person.pk, []), on=on))
             for person in people]
-    if overdue_only:
-        rows = [row for row in rows if row.progress.overdue]
     far = today().replace(year=9999)
     rows.sort(key=lambda row: (not row.progress.overdue, row.progress.next_due or far, row.person.pinyin))
     return rows

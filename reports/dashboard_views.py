@@ -38,17 +38,21 @@ def home(request: HttpRequest) -> HttpResponse:
     branches = [node for node in flat if node.unit.kind == UnitKind.BRANCH]
     tops = [node for node in flat if node.unit.path in scope.view_paths] or roots
     overview = scope.is_admin or bool(scope.staff_paths) or len(branches) > 1
+    pipeline = pipeline_rows(user=request.user)
     context: dict[str, Any] = {
         "nav_section": "home",
         "tops": tops,
         "branches": branches,
         "attention": [node for node in branches if node.warnings or node.term.code in ("due", "overdue")],
         "is_overview": overview,
-        "pipeline": pipeline_rows(user=request.user, overdue_only=True)[:20],
+        "pipeline": [row for row in pipeline if row.progress.overdue][:20],
         "kind_counts": {label: kinds.get(value, 0) for value, label in UnitKind.choices},
     }
     if overview and tops:
         context["overview"] = dashboards.committee_overview(tops[0].unit, flat, on)
     else:
-        context["todos"] = [(node, dashboards.secretary_todos(node, on)) for node in branches]
+        # The to-dos reuse the pipeline read above rather than reading each branch's again.
+        context["todos"] = [(node, dashboards.secretary_todos(
+            node, on, [(row.person, row.progress) for row in pipeline if row.person.unit_id == node.unit.pk],
+        )) for node in branches]
     return render(request, "reports/home.html", context)

@@ -28,8 +28,9 @@ class Todo:
     due: dt.date | None = None
 
 
-def secretary_todos(node: TreeNode, on: dt.date) -> list[Todo]:
-    """What a branch still has to do this month and quarter, each with a link to do it."""
+def secretary_todos(node: TreeNode, on: dt.date, pipeline: list[tuple[Any, Any]] | None = None) -> list[Todo]:
+    """What a branch still has to do this month and quarter, each with a link to do it.
+    ``pipeline``: the branch's ``(person, progress)`` in the 发展 pipeline, when already read."""
     from dues.models import DuesDue, PointsSheet
     from dues.selectors import live_payments
     from meetings import compliance
@@ -63,8 +64,9 @@ def secretary_todos(node: TreeNode, on: dt.date) -> list[Todo]:
         state = "尚未开始评定" if sheet is None else f"处于“{sheet.get_state_display()}”阶段"
         todos.append(Todo("积分", f"{previous.month}月积分{state}，请评定并公示",
                           link("dues:points", branch.pk, f"{previous:%Y-%m}"), "warning"))
-    for entry in pipeline_in(branch.path):
-        person, progress = entry.person, entry.progress
+    if pipeline is None:
+        pipeline = [(entry.person, entry.progress) for entry in pipeline_in(branch.path)]
+    for person, progress in pipeline:
         for finding in progress.overdue[:1]:
             todos.append(Todo("发展党员", f"{person.name}：{finding.message}", link("members:detail", person.pk), "danger",
                               finding.due_on))
