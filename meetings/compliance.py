@@ -216,6 +216,7 @@ class _Data:
             self.officers[officer.unit_id].append(officer)
         self.talk_rows: dict[int, list[tuple[frozenset[int], dt.date]]] = defaultdict(list)
         self.governing: dict[tuple[Any, dt.date], ComplianceRule | None] = {}
+        self.plans: dict[tuple[str, str], tuple[Any, ...]] = {}  # (rule code, unit kind) → what applies
         self.members: dict[int, set[int]] = defaultdict(set)
         if any(rule.counts == RuleCounts.TALK for rule in rules):
             talk_rows = Talk.objects.filter(
@@ -327,11 +328,20 @@ def _subs(period: Period) -> dict[str, list[_Sub]]:
 
 def _evaluate_rule(unit: OrgUnit, code: str, versions: list[ComplianceRule], period: Period, on: dt.date,
                    data: _Data, subs: dict[str, list[_Sub]]) -> RuleResult | None:
-    covering = tuple(rule for rule in versions if _covers(rule, unit))
-    if not any(_applies(rule, unit) for rule in covering):
+    # Which versions cover the unit depends only on its kind unless a version is scoped to part
+    # of the tree: work that out once per (rule, kind), not once per unit.
+    plan_key = (code, unit.kind) if not any(rule.scope_unit_id for rule in versions) else None
+    plan = data.plans.get(plan_key) if plan_key else None
+    if plan is None:
+        covering = tuple(rule for rule in versions if _covers(rule, unit))
+        applicable = any(_applies(rule, unit) for rule in covering)
+        kinds = sorted({rule.period for rule in covering if rule.period in subs}, key=lambda kind: _MONTHS[kind])
+        plan = (covering, applicable, kinds, tuple(rule.pk for rule in covering))
+        if plan_key:
+            data.plans[plan_key] = plan
+    covering, applicable, kinds, cache_key = plan
+    if not applicable:
         return None  # e.g. a 党小组 rule for a branch: no sub-period can count
-    kinds = sorted({rule.period for rule in covering if rule.period in subs}, key=lambda kind: _MONTHS[kind])
-    cache_key = tuple(rule.pk for rule in covering)
     parts: list[Part] = []
     for kind in kinds:
         for sub in subs[kind]:
