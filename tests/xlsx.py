@@ -8,7 +8,7 @@ from typing import Any
 from openpyxl import Workbook
 
 
-def workbook_bytes(sheets: dict[str, tuple[list[str], list[list[Any]]]]) -> bytes:
+def workbook_bytes(sheets: dict[str, tuple[list[str], list[list[Any]]]], *, merge_first_row: bool = False) -> bytes:
     book = Workbook()
     book.remove(book.active)
     for title, (headers, rows) in sheets.items():
@@ -16,6 +16,8 @@ def workbook_bytes(sheets: dict[str, tuple[list[str], list[list[Any]]]]) -> byte
         sheet.append(headers)
         for row in rows:
             sheet.append(row)
+        if merge_first_row:
+            sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
     buffer = BytesIO()
     book.save(buffer)
     return buffer.getvalue()

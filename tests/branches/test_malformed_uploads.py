@@ -322,20 +322,11 @@ def test_merged_title_row_above_headers_is_refused(tmp_path, client_for, tree, o
     sheets = {}
     for title, headers in sheets_of(kind).items():
         sheets[title] = (["支部台账（2026年）"] + [None] * (len(headers) - 1), [headers, ["x"] * len(headers)])
-    book = Workbook()
-    book.remove(book.active)
-    for title, (first, rows) in sheets.items():
-        sheet = book.create_sheet(title)
-        sheet.append(first)
-        for row in rows:
-            sheet.append(row)
-        sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(first))
-    buffer = io.BytesIO()
-    book.save(buffer)
+    content = workbook_bytes(sheets, merge_first_row=True)
     expected = [f"{sheet_prefix(sheet)}{column}：缺少必填列（请使用下载的模板，勿合并表头单元格）"
                 for sheet, column in required_of(kind)]
-    assert_cli_refused(tmp_path, kind, buffer.getvalue(), expected)
-    assert_browser_refused(client_for(owner), kind, buffer.getvalue(), expected[0])
+    assert_cli_refused(tmp_path, kind, content, expected)
+    assert_browser_refused(client_for(owner), kind, content, expected[0])
 
 
 FORMULAS = ["=1+1", '=HYPERLINK("http://evil.example/","点此")', "=SUM(A1:A3)"]

@@ -31,8 +31,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.urls import reverse
 
-from branches.models import OrgUnit, Role, RoleKind, UnitKind, today
+from branches.models import OrgUnit, RoleKind, UnitKind, today
 from branches.periods import Period, add_months
+from branches.services import role_grant
 from reports import bench
 
 PASSWORD = "zhibu2026"
@@ -186,8 +187,7 @@ class Command(BaseCommand):
             if username in existing:
                 continue
             user = users.create_user(username, password=PASSWORD)
-            Role.objects.create(user=user, unit=branch or top,
-                                kind=RoleKind.SECRETARY if branch else RoleKind.STAFF)
+            role_grant(actor=None, user=user, unit=branch or top, kind=RoleKind.SECRETARY if branch else RoleKind.STAFF)
         return wanted
 
     def _wait_ready(self, port: int, server: subprocess.Popen) -> None:
