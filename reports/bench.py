@@ -61,6 +61,7 @@ class Result:
     floor_ms: float | None = None
     peak_mb: float | None = None
     budget: Budget = field(default_factory=Budget)
+    cold_ms: float | None = None  # the first run, with an empty cache
 
     @property
     def median_ms(self) -> float:
@@ -88,6 +89,8 @@ class Result:
             "name": self.name, "runs": self.runs, "median_ms": round(self.median_ms, 1),
             "p95_ms": round(self.p95_ms, 1), "queries": self.queries,
         }
+        if self.cold_ms is not None:
+            data["cold_ms"] = round(self.cold_ms, 1)
         if self.floor_ms is not None:
             data["floor_ms"] = round(self.floor_ms, 1)
         if self.peak_mb is not None:
@@ -157,26 +160,36 @@ def rolled_back(fn: Callable[[], Any]) -> Callable[[], Any]:
     return run
 
 
+# Runs argv and prints its exit code and peak RSS. Linux carries a process's peak RSS across fork
+# and exec, so a child forked straight from the (large) benchmark process would report the
+# benchmark's size; a child forked from this small interpreter reports only its own.
+_PEAK_RUNNER = ("import os, subprocess, sys; child = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL); "
+                "_, status, usage = os.wait4(child.pid, 0); print(os.waitstatus_to_exitcode(status), usage.ru_maxrss)")
+
+
 def peak_rss_mb(argv: list[str]) -> float:
     """Peak resident memory (MB) of a fresh ``manage.py`` process running ``argv``: the whole
     process, interpreter and Django included, as a worker holds it."""
-    process = subprocess.Popen([sys.executable, "manage.py", *argv], cwd=settings.BASE_DIR,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode != 0:
-        raise RuntimeError(f"manage.py {' '.join(argv)} 失败：{process.stderr.read().decode()[-500:] if process.stderr else ''}")
-    return usage.ru_maxrss / 1024
+    finished = subprocess.run([sys.executable, "-c", _PEAK_RUNNER, sys.executable, "manage.py", *argv],
+                              cwd=settings.BASE_DIR, capture_output=True, text=True)
+    code, _, kilobytes = finished.stdout.strip().rpartition("\n")[2].partition(" ")
+    if finished.returncode != 0 or code != "0":
+        raise RuntimeError(f"manage.py {' '.join(argv)} 失败：{finished.stderr[-500:]}")
+    return int(kilobytes) / 1024
 
 
 def measure(op: Operation, *, runs: int, warmup: int = 1, peak: bool = True) -> Result:
-    for _ in range(warmup):
+    from django.core.cache import cache
+
+    cache.clear()  # the first run computes what later runs may find cached (reports.summaries)
+    cold_ms = timed(op.run)
+    for _ in range(warmup - 1):
         op.run()
     with CaptureQueriesContext(connection) as captured:
         op.run()
     queries = len(captured.captured_queries)  # now: the next request resets the query log
     times = [timed(op.run) for _ in range(runs)]
-    result = Result(op.name, runs, times, queries, budget=op.budget)
+    result = Result(op.name, runs, times, queries, budget=op.budget, cold_ms=cold_ms)
     if op.floor is not None:
         op.floor()
         result.floor_ms = statistics.median(timed(op.floor) for _ in range(runs))

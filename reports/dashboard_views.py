@@ -11,10 +11,15 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from branches import access, selectors
-from branches.models import UnitKind, today
+from branches.models import OrgUnit, Role, UnitKind, today
+from members.models import DevelopmentStep, Membership, Person
 from members.selectors import pipeline_rows
 
-from . import dashboards
+from . import dashboards, summaries
+
+OVERDUE_SHOWN = 20
+# What a user's 发展 pipeline reads (their roles scope it): cached on a committee's home.
+PIPELINE_READS = (OrgUnit, Role, Person, Membership, DevelopmentStep)
 
 
 def flatten(nodes: list[selectors.TreeNode]) -> list[selectors.TreeNode]:
@@ -38,19 +43,22 @@ def home(request: HttpRequest) -> HttpResponse:
     branches = [node for node in flat if node.unit.kind == UnitKind.BRANCH]
     tops = [node for node in flat if node.unit.path in scope.view_paths] or roots
     overview = scope.is_admin or bool(scope.staff_paths) or len(branches) > 1
-    pipeline = pipeline_rows(user=request.user)
     context: dict[str, Any] = {
         "nav_section": "home",
         "tops": tops,
         "branches": branches,
         "attention": [node for node in branches if node.warnings or node.term.code in ("due", "overdue")],
         "is_overview": overview,
-        "pipeline": [row for row in pipeline if row.progress.overdue][:20],
         "kind_counts": {label: kinds.get(value, 0) for value, label in UnitKind.choices},
     }
     if overview and tops:
         context["overview"] = dashboards.committee_overview(tops[0].unit, flat, on)
+        context["pipeline"] = summaries.cached(
+            "overdue-pipeline", (request.user.pk, on), PIPELINE_READS,
+            lambda: [row for row in pipeline_rows(user=request.user) if row.progress.overdue][:OVERDUE_SHOWN])
     else:
+        pipeline = pipeline_rows(user=request.user)
+        context["pipeline"] = [row for row in pipeline if row.progress.overdue][:OVERDUE_SHOWN]
         # The to-dos reuse the pipeline read above rather than reading each branch's again.
         context["todos"] = [(node, dashboards.secretary_todos(
             node, on, [(row.person, row.progress) for row in pipeline if row.person.unit_id == node.unit.pk],

@@ -12,10 +12,13 @@ from typing import Any
 
 from django.db.models import Count, Sum
 
-from branches.models import OrgUnit, UnitKind
+from branches.models import Officer, OrgUnit, UnitKind
 from branches.periods import Period
 from branches.selectors import TreeNode
+from meetings.models import ComplianceRule, Meeting, Talk
+from members.models import Membership
 
+from . import summaries
 from .links import link
 
 
@@ -84,6 +87,8 @@ def secretary_todos(node: TreeNode, on: dt.date, pipeline: list[tuple[Any, Any]]
 
 
 STATUS_VALUE = {"missing": 0, "due": 1, "met": 2}
+# What the compliance evaluation reads: the heat map is cached until one of these changes.
+HEATMAP_READS = (OrgUnit, Meeting, Officer, Talk, Membership, ComplianceRule)
 
 
 def compliance_heatmap(root: OrgUnit, on: dt.date) -> dict[str, Any]:
@@ -121,7 +126,7 @@ def compliance_heatmap(root: OrgUnit, on: dt.date) -> dict[str, Any]:
 def committee_overview(root: OrgUnit, nodes: list[TreeNode], on: dt.date) -> dict[str, Any]:
     from dues.models import DuesDue, PaymentKind
     from dues.selectors import live_payments
-    from members.models import PIPELINE_STATUSES, Membership, Status
+    from members.models import PIPELINE_STATUSES, Status
 
     from .models import Scorecard
 
@@ -141,7 +146,7 @@ def committee_overview(root: OrgUnit, nodes: list[TreeNode], on: dt.date) -> dic
                     .values_list("person__status").annotate(n=Count("id")))
     labels = dict(Status.choices)
     return {
-        "heatmap": compliance_heatmap(root, on),
+        "heatmap": summaries.cached("heatmap", (root.pk, on), HEATMAP_READS, lambda: compliance_heatmap(root, on)),
         "dues": {"due": due_total, "paid": paid_total, "rate": rate, "period": quarter},
         "scorecard_period": Period.parse(latest) if latest else None,
         "bands_chart": {"type": "bar", "title": f"{Period.parse(latest).label if latest else ''}考核等次分布",

@@ -18,6 +18,14 @@ from .factories import make_tree, make_user
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Cached summaries are keyed by history ids, which SQLite hands out again after a rollback."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def tree(db):
     return make_tree()

@@ -109,3 +109,15 @@ def test_bench_command_writes_json_and_fails_over_budget(scales, tmp_path, monke
     with pytest.raises(CommandError, match="不符"):
         call_command("bench", scale="bench-b", out=str(out), stdout=_Quiet())
 
+
+
+def test_peak_memory_is_the_childs_own_not_the_benchmarks():
+    """The benchmark process holds hundreds of MB by the time it measures the export; a child's
+    peak must not include them."""
+    from reports.bench import peak_rss_mb
+
+    ballast = bytearray(300 * 1024 * 1024)  # the parent now holds 300 MB
+    ballast[::4096] = b"x" * len(ballast[::4096])
+    peak = peak_rss_mb(["check"])
+    assert 20 < peak < 250
+    del ballast

@@ -1,0 +1,54 @@
+"""Summaries that are costly at committee scale (the committee home's compliance heat map and its
+overdue 发展 list), kept in the cache until the records they read change.
+
+A summary's change stamp is the newest django-simple-history id of each model it reads. Every
+write goes through the services, which record history (bulk writes through
+``bulk_create_with_history``), so the stamp moves with every change, and reading it is one indexed
+query. When the stamp has moved the summary is computed again, but a process reuses the previous
+result for a moment proportional to what it cost (``REUSE_PER_COST``): at 500 branches someone
+records something every few seconds, and the committee's overview may trail by a few seconds
+rather than recompute on every view. A summary of a small committee costs milliseconds, so it
+is as good as live.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import Model
+
+T = TypeVar("T")
+
+REUSE_PER_COST = 50  # a summary that took 0.1 s may be reused for 5 s after a change
+MAX_REUSE_SECONDS = 30
+KEEP_SECONDS = 600  # bounds the effect of a history row committed out of id order
+
+
+def change_stamp(models: Sequence[type[Model]]) -> tuple[int | None, ...]:
+    """The newest history id of each model (models with ``HistoricalRecords``), in one query."""
+    quote = connection.ops.quote_name
+    columns = ", ".join(f"(SELECT MAX(history_id) FROM {quote(model.history.model._meta.db_table)})"  # type: ignore[attr-defined]
+                        for model in models)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {columns}")
+        return tuple(cursor.fetchone())
+
+
+def cached(name: str, key: tuple[object, ...], models: Sequence[type[Model]], compute: Callable[[], T]) -> T:
+    """``compute()``, or its result from the cache while none of ``models`` has changed since."""
+    cache_key = ":".join(["zhibu", "summary", name, *map(str, key)])
+    stamp = change_stamp(models)
+    entry = cache.get(cache_key)
+    now = time.time()
+    if entry is not None:
+        old_stamp, computed_at, cost, value = entry
+        if old_stamp == stamp or now - computed_at < min(cost * REUSE_PER_COST, MAX_REUSE_SECONDS):
+            return value
+    started = time.perf_counter()
+    value = compute()
+    cache.set(cache_key, (stamp, now, time.perf_counter() - started, value), KEEP_SECONDS)
+    return value

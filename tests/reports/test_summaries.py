@@ -1,0 +1,94 @@
+"""Cached summaries: reused while the records they read are unchanged, recomputed after a change."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from meetings.models import Meeting, MeetingKind
+from members.models import Person
+from reports import summaries
+from tests.factories import make_person
+from tests.meetings.conftest import held
+
+ON = dt.date(2026, 11, 22)
+
+
+@pytest.mark.django_db
+def test_change_stamp_moves_with_a_recorded_change(tree):
+    before = summaries.change_stamp([Meeting, Person])
+    held(tree["branch_a"], MeetingKind.GENERAL, dt.date(2026, 10, 20))
+    after = summaries.change_stamp([Meeting, Person])
+    assert after[0] != before[0]
+    assert after[1] == before[1]
+
+
+@pytest.mark.django_db
+def test_cached_until_a_read_model_changes(tree, monkeypatch):
+    monkeypatch.setattr(summaries, "REUSE_PER_COST", 0)
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return Meeting.objects.count()
+
+    assert summaries.cached("meetings", ("x",), [Meeting], compute) == 0
+    assert summaries.cached("meetings", ("x",), [Meeting], compute) == 0
+    assert len(calls) == 1
+    make_person(tree["branch_a"])  # a model the summary does not read
+    assert summaries.cached("meetings", ("x",), [Meeting], compute) == 0
+    assert len(calls) == 1
+    held(tree["branch_a"], MeetingKind.GENERAL, dt.date(2026, 10, 20))
+    assert summaries.cached("meetings", ("x",), [Meeting], compute) == 1
+    assert len(calls) == 2
+    assert summaries.cached("meetings", ("y",), [Meeting], compute) == 1  # another key
+    assert len(calls) == 3
+
+
+@pytest.mark.django_db
+def test_a_costly_summary_is_reused_briefly_after_a_change(tree, monkeypatch):
+    clock = [1000.0]
+    monkeypatch.setattr(summaries.time, "time", lambda: clock[0])
+    monkeypatch.setattr(summaries.time, "perf_counter", lambda: clock[0])
+
+    def compute():
+        clock[0] += 0.2  # costs 0.2 s: reusable for 10 s after a change
+        return Meeting.objects.count()
+
+    assert summaries.cached("meetings", (), [Meeting], compute) == 0
+    held(tree["branch_a"], MeetingKind.GENERAL, dt.date(2026, 10, 20))
+    clock[0] += 5
+    assert summaries.cached("meetings", (), [Meeting], compute) == 0  # within 10 s of the last computation
+    clock[0] += 6
+    assert summaries.cached("meetings", (), [Meeting], compute) == 1
+
+
+@pytest.mark.django_db
+def test_committee_home_shows_a_meeting_recorded_after_the_last_view(client_for, tree, staff, monkeypatch):
+    monkeypatch.setattr(summaries, "REUSE_PER_COST", 0)
+    make_person(tree["branch_a"])
+    make_person(tree["branch_b"])
+    client = client_for(staff)
+
+    def met_cells() -> int:
+        heatmap = client.get(reverse("home")).context["overview"]["heatmap"]
+        return heatmap["counts"][2]
+
+    before = met_cells()
+    assert met_cells() == before
+    held(tree["branch_a"], MeetingKind.GENERAL, dt.date.today().replace(day=1))
+    assert met_cells() == before + 1
+
+
+@pytest.mark.django_db
+def test_committee_home_drops_an_overdue_step_once_it_is_recorded(client_for, tree, staff, monkeypatch):
+    from members.models import Status
+    from members.services import development_step_record
+
+    monkeypatch.setattr(summaries, "REUSE_PER_COST", 0)
+    applied = dt.date.today() - dt.timedelta(days=120)
+    person = make_person(tree["branch_a"], status=Status.APPLICANT, applied_on=applied)
+    client = client_for(staff)
+    assert [row.person.pk for row in client.get(reverse("home")).context["pipeline"]] == [person.pk]
+    development_step_record(actor=None, person=person, step=2, done_on=applied + dt.timedelta(days=20))
+    assert client.get(reverse("home")).context["pipeline"] == []
