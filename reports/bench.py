@@ -9,7 +9,6 @@ the benchmark can be repeated on the same database.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import statistics
 import subprocess
 import sys

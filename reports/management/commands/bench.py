@@ -74,14 +74,15 @@ class Command(BaseCommand):
 
     def _table(self, results: list[bench.Result]) -> None:
         self.stdout.write("")
-        self.stdout.write(f"{'操作':<28}{'次数':>4}{'首次ms':>9}{'中位数ms':>10}{'p95 ms':>10}{'查询':>6}{'底线ms':>9}{'峰值MB':>8}  结果")
+        self.stdout.write(f"{'操作':<28}{'次数':>4}{'首次ms':>9}{'中位数ms':>10}{'p95 ms':>10}{'查询':>6}"
+                          f"{'底线ms':>9}{'峰值MB':>8}  结果")
         for r in results:
             failures = r.failures()
             verdict = self.style.SUCCESS("达标") if not failures else self.style.ERROR("超出：" + "，".join(failures))
             floor = f"{r.floor_ms:.0f}" if r.floor_ms is not None else "-"
             peak = f"{r.peak_mb:.0f}" if r.peak_mb is not None else "-"
-            self.stdout.write(f"{r.name:<30}{r.runs:>4}{r.cold_ms or 0:>9.0f}{r.median_ms:>10.0f}{r.p95_ms:>10.0f}{r.queries:>6}{floor:>9}{peak:>8}  "
-                              f"{verdict}")
+            self.stdout.write(f"{r.name:<30}{r.runs:>4}{r.cold_ms or 0:>9.0f}{r.median_ms:>10.0f}{r.p95_ms:>10.0f}"
+                              f"{r.queries:>6}{floor:>9}{peak:>8}  {verdict}")
 
 
 def _database() -> str:
