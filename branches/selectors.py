@@ -156,16 +156,45 @@ class TreeNode:
     term: TermStatus
     warnings: list[str]
     children: list[TreeNode]
+    folded: int = 0  # children left out of ``children`` (a large tree is read a few levels at a time)
 
 
-def unit_tree(*, user: Any, root: OrgUnit | None = None, include_groups: bool = True) -> list[TreeNode]:
-    """The visible tree (or ``root``'s subtree) with counts, term status and warnings: 4 queries."""
+def _trimmed(units: list[OrgUnit], levels: int | None, matching: str) -> tuple[list[OrgUnit], dict[int, int]]:
+    """The units to show of ``units`` (ordered by path) and, for each, how many children are left
+    out: ``levels`` below each top unit, or the units whose name or code contains ``matching``
+    with their ancestors."""
+    by_id = {unit.pk: unit for unit in units}
+    if matching:
+        text = matching.casefold()
+        wanted: set[int] = set()
+        for unit in units:
+            if text in unit.name.casefold() or text in unit.code.casefold():
+                wanted.update(pk for pk in map(int, unit.path.strip("/").split("/")) if pk in by_id)
+    elif levels is not None:
+        level: dict[int, int] = {}
+        for unit in units:  # by path: parents first
+            level[unit.pk] = level[unit.parent_id] + 1 if unit.parent_id in level else 0
+        wanted = {pk for pk, n in level.items() if n < levels}
+    else:
+        return units, {}
+    folded: dict[int, int] = defaultdict(int)
+    for unit in units:
+        if unit.pk not in wanted and unit.parent_id in wanted:
+            folded[unit.parent_id] += 1
+    return [unit for unit in units if unit.pk in wanted], folded
+
+
+def unit_tree(*, user: Any, root: OrgUnit | None = None, include_groups: bool = True, levels: int | None = None,
+              matching: str = "") -> list[TreeNode]:
+    """The visible tree (or ``root``'s subtree) with counts, term status and warnings: 4 queries.
+    ``levels`` reads only that many levels; ``matching`` only the units whose name or code contains
+    it, with their ancestors. A node's ``folded`` counts the children left out."""
     units = unit_list(user=user)
     if root is not None:
         units = units.filter(path__startswith=root.path)
     if not include_groups:
         units = units.exclude(kind=UnitKind.GROUP)
-    units = list(units)
+    units, folded = _trimmed(list(units), levels, matching)
     officers: dict[int, list[Officer]] = defaultdict(list)
     for officer in Officer.objects.filter(unit__in=units, ended_on__isnull=True):
         officers[officer.unit_id].append(officer)
@@ -177,7 +206,7 @@ def unit_tree(*, user: Any, root: OrgUnit | None = None, include_groups: bool = 
     nodes = {
         unit.pk: TreeNode(
             unit, counts[unit.pk], term_status(terms.get(unit.pk), day),
-            unit_warnings(unit, counts[unit.pk], unit.current_officers), [],
+            unit_warnings(unit, counts[unit.pk], unit.current_officers), [], folded.get(unit.pk, 0),
         )
         for unit in units
     }

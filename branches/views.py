@@ -31,12 +31,29 @@ from .history import history_rows
 from .importing import ImportRefused, importer_for, importer_kinds
 from .models import ImportBatch, Notification, Officer, OrgUnit, UnitKind, today
 
+FULL_TREE_UNITS = 300  # a tree this size is shown whole; a larger one opens level by level
+TREE_LEVELS = 2
+MAX_TREE_QUERY = 50
+
 
 @require_GET
 @login_required
 def tree(request: HttpRequest) -> HttpResponse:
-    roots = selectors.unit_tree(user=request.user)
-    return render(request, "branches/tree.html", {"roots": roots, "nav_section": "org"})
+    """The visible organisation tree. A large one opens ``TREE_LEVELS`` levels at a time: a folded
+    node's children come from ``?under=<id>`` (a fragment for htmx; without JavaScript, a page of
+    that subtree). ``?q=`` finds units by name or code anywhere in it."""
+    query = request.GET.get("q", "").strip()[:MAX_TREE_QUERY]
+    under = access.unit_for_view(request.user, request.GET["under"]) if "under" in request.GET else None
+    visible = selectors.unit_list(user=request.user)
+    if under is not None:
+        visible = visible.filter(path__startswith=under.path)
+    levels = None if query or visible.count() <= FULL_TREE_UNITS else TREE_LEVELS
+    roots = selectors.unit_tree(user=request.user, root=under, levels=levels, matching=query)
+    if under is not None and request.htmx:
+        return render(request, "branches/_tree_children.html", {"nodes": roots[0].children if roots else []})
+    return render(request, "branches/tree.html", {
+        "roots": roots, "query": query, "under": under, "folded": levels is not None, "nav_section": "org",
+    })
 
 
 @require_GET

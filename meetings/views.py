@@ -21,6 +21,7 @@ from branches import access
 from branches.forms import add_service_errors
 from branches.history import history_rows
 from branches.models import OrgUnit, UnitKind, today
+from branches.paging import paged
 from branches.periods import Period, PeriodError
 from members.models import Membership, Person
 
@@ -710,12 +711,8 @@ def compliance_grid(request: HttpRequest) -> HttpResponse:
         shown = [row for row in rows if row["late"]]
     else:
         shown = [row for row in rows if not status_filter or row["status"] == status_filter]
-    page = Paginator(shown, GRID_PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     context = {
-        "unit": unit, "period": period, "report": report, "rows": shown, "page": page, "query": query.urlencode(),
-        "page_numbers": page.paginator.get_elided_page_range(page.number, on_each_side=2),
+        "unit": unit, "period": period, "report": report, "rows": shown, **paged(request, shown, GRID_PAGE_SIZE),
         "totals": {s: sum(1 for r in rows if r["status"] == s) for s in ("met", "due", "missing")},
         "late": sum(1 for r in rows if r["late"] and r["status"] != "missing"), "total": len(rows),
         "status_filter": status_filter, "previous": str(period.previous()), "next": str(period.next()),

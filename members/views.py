@@ -7,7 +7,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,6 +16,7 @@ from branches import access
 from branches.forms import add_service_errors
 from branches.history import history_rows
 from branches.models import today
+from branches.paging import paged
 from branches.periods import Period
 
 from . import idnumbers, selectors, services
@@ -50,19 +50,17 @@ def member_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").replace("\x00", "").strip()[:50]  # PostgreSQL refuses NUL in a query
     former = request.GET.get("former") == "1"
     people = selectors.person_list(user=request.user, unit=unit, status=status or None, q=q, include_former=former)
-    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    paging = paged(request, people, PAGE_SIZE)
+    page = paging["page"]
     editable = {u.pk for u in access.editable_units(request.user).filter(kind="branch")}
     rows = [{
         "person": person,
         "can_edit": person.unit_id in editable,
         "id_display": person.id_number if person.unit_id in editable else idnumbers.mask(person.id_number),
     } for person in page.object_list]
-    query = request.GET.copy()
-    query.pop("page", None)
     context = {
-        "page": page, "rows": rows, "page_numbers": page.paginator.get_elided_page_range(page.number, on_each_side=2),
-        "units": units.order_by("path"), "unit": unit, "status": status, "q": q,
-        "former": former, "status_choices": STATUS_FILTER_CHOICES, "query": query.urlencode(),
+        **paging, "rows": rows, "units": units.order_by("path"), "unit": unit, "status": status, "q": q,
+        "former": former, "status_choices": STATUS_FILTER_CHOICES,
         "can_create": bool(editable), "export_unit": unit or (access.home_units(request.user) or [None])[0],
         "period": str(Period.containing(today(), "year")), "nav_section": "members",
     }
@@ -222,7 +220,8 @@ def pipeline(request: HttpRequest) -> HttpResponse:
         unit = units.filter(pk=unit_id).first()
     rows = selectors.pipeline_rows(user=request.user, unit=unit)
     return render(request, "members/pipeline.html", {
-        "rows": rows, "units": units.order_by("path"), "unit": unit, "nav_section": "members",
+        **paged(request, rows, PAGE_SIZE), "total": len(rows), "overdue": sum(1 for row in rows if row.progress.overdue),
+        "units": units.order_by("path"), "unit": unit, "nav_section": "members",
     })
 
 

@@ -5,7 +5,7 @@ A summary's change stamp is the newest django-simple-history id of each model it
 write goes through the services, which record history (bulk writes through
 ``bulk_create_with_history``), so the stamp moves with every change, and reading it is one indexed
 query. When the stamp has moved the summary is computed again, but a process reuses the previous
-result for a moment proportional to what it cost (``REUSE_PER_COST``): at 500 branches someone
+result for a moment proportional to what it cost (``SUMMARY_REUSE_PER_COST``): at 500 branches someone
 records something every few seconds, and the committee's overview may trail by a few seconds
 rather than recompute on every view. A summary of a small committee costs milliseconds, so it
 is as good as live.
@@ -17,13 +17,14 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Model
 
 T = TypeVar("T")
 
-REUSE_PER_COST = 50  # a summary that took 0.1 s may be reused for 5 s after a change
+REUSE_PER_COST = 50  # a summary that took 0.1 s may be reused for 5 s after a change (setting SUMMARY_REUSE_PER_COST)
 MAX_REUSE_SECONDS = 30
 KEEP_SECONDS = 600  # bounds the effect of a history row committed out of id order
 
@@ -46,7 +47,8 @@ def cached(name: str, key: tuple[object, ...], models: Sequence[type[Model]], co
     now = time.time()
     if entry is not None:
         old_stamp, computed_at, cost, value = entry
-        if old_stamp == stamp or now - computed_at < min(cost * REUSE_PER_COST, MAX_REUSE_SECONDS):
+        reuse_for = min(cost * getattr(settings, "SUMMARY_REUSE_PER_COST", REUSE_PER_COST), MAX_REUSE_SECONDS)
+        if old_stamp == stamp or now - computed_at < reuse_for:
             return value
     started = time.perf_counter()
     value = compute()

@@ -151,10 +151,74 @@ def test_outsider_sees_only_own_branch_in_tree(client_for, tree, outsider):
     assert tree["branch_a"].name not in content
 
 
-def test_tree_filter_and_staff_sees_all(client_for, tree, staff):
-    content = client_for(staff).get(reverse("branches:tree")).content.decode()
+def test_staff_sees_the_whole_small_tree(client_for, tree, staff):
+    response = client_for(staff).get(reverse("branches:tree"))
+    content = response.content.decode()
     for key in ("committee", "branch_a", "branch_b", "group_a"):
         assert tree[key].name in content
+    assert "?under=" not in content
+
+
+@pytest.fixture
+def large_tree(monkeypatch):
+    """The tree fixture counts as large: it opens two levels at a time."""
+    from branches import views
+
+    monkeypatch.setattr(views, "FULL_TREE_UNITS", 3)
+
+
+def test_a_large_tree_opens_two_levels_and_unfolds_on_request(client_for, tree, staff, large_tree):
+    client = client_for(staff)
+    response = client.get(reverse("branches:tree"))
+    content = response.content.decode()
+    assert tree["branch_a"].name in content and tree["group_a"].name not in content
+    [top] = response.context["roots"]
+    assert {node.unit.name: node.folded for node in top.children} == {"第一党支部": 1, "第二党支部": 0}
+    unfold = f"{reverse('branches:tree')}?under={tree['branch_a'].pk}"
+    assert f'hx-get="{unfold}"' in content
+    fragment = client.get(unfold, HTTP_HX_REQUEST="true")
+    assert tree["group_a"].name in fragment.content.decode()
+    assert "<html" not in fragment.content.decode()
+    page = client.get(unfold)  # without JavaScript: a page of that subtree
+    assert "<html" in page.content.decode() and tree["group_a"].name in page.content.decode()
+    assert tree["branch_b"].name not in page.content.decode()
+
+
+def test_tree_search_finds_units_at_any_depth_with_their_ancestors(client_for, tree, staff, large_tree):
+    response = client_for(staff).get(reverse("branches:tree"), {"q": "第一党小"})
+    content = response.content.decode()
+    for key in ("committee", "branch_a", "group_a"):
+        assert tree[key].name in content
+    assert tree["branch_b"].name not in content
+    code = client_for(staff).get(reverse("branches:tree"), {"q": tree["branch_b"].code.lower()}).content.decode()
+    assert tree["branch_b"].name in code and tree["group_a"].name not in code
+    nothing = client_for(staff).get(reverse("branches:tree"), {"q": "不存在的组织"}).content.decode()
+    assert "没有名称或编码含“不存在的组织”的组织" in nothing
+
+
+def test_tree_search_stays_within_the_scope(client_for, tree, outsider):
+    content = client_for(outsider).get(reverse("branches:tree"), {"q": "党"}).content.decode()
+    assert tree["branch_b"].name in content
+    assert tree["branch_a"].name not in content and tree["group_a"].name not in content
+
+
+@pytest.mark.parametrize("under", ["branch_a", "junk"])
+def test_unfolding_another_branch_is_not_found(client_for, tree, outsider, under):
+    value = tree[under].pk if under in tree else "abc"
+    assert client_for(outsider).get(reverse("branches:tree"), {"under": value}, HTTP_HX_REQUEST="true").status_code == 404
+
+
+def test_tree_page_queries_do_not_grow_with_the_tree(client_for, tree, staff):
+    client = client_for(staff)
+    with CaptureQueriesContext(connection) as small:
+        client.get(reverse("branches:tree"))
+    for n in range(6):
+        branch = make_unit(UnitKind.BRANCH, tree["committee"], name=f"新增第{n}党支部")
+        make_unit(UnitKind.GROUP, branch, name=f"新增第{n}党小组")
+        make_person(branch)
+    with CaptureQueriesContext(connection) as large:
+        client.get(reverse("branches:tree"))
+    assert len(large) == len(small)
 
 
 # --- the owner's writes ---------------------------------------------------------------------------

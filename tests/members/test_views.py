@@ -474,6 +474,25 @@ def test_pipeline_lists_people_with_next_step(client_for, tree, owner, staff, ac
     assert theirs.name not in page  # a unit out of scope filters nothing in
 
 
+def test_pipeline_pages_with_the_overdue_first(client_for, tree, staff, monkeypatch):
+    from members import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 3)
+    for _ in range(4):
+        make_person(tree["branch_b"], status=Status.APPLICANT, applied_on=dt.date.today() - dt.timedelta(days=5))
+    late = make_person(tree["branch_a"], status=Status.APPLICANT, applied_on=dt.date.today() - dt.timedelta(days=200))
+    client = client_for(staff)
+    first = client.get(url_for("pipeline"))
+    assert first.context["page"].object_list[0].person == late
+    page = first.content.decode()
+    assert "共5人" in page and "1人有超期事项" in page
+    assert "page=2" in page
+    second = client.get(url_for("pipeline"), {"page": "2"})
+    assert len(second.context["page"].object_list) == 2
+    assert late.name not in second.content.decode()
+    assert client.get(url_for("pipeline"), {"page": "junk"}).context["page"].number == 1
+
+
 def test_member_detail_shows_history_and_steps(client_for, owner, activist):
     page = client_for(owner).get(url_for("detail", activist)).content.decode()
     assert activist.name in page

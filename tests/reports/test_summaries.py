@@ -24,8 +24,7 @@ def test_change_stamp_moves_with_a_recorded_change(tree):
 
 
 @pytest.mark.django_db
-def test_cached_until_a_read_model_changes(tree, monkeypatch):
-    monkeypatch.setattr(summaries, "REUSE_PER_COST", 0)
+def test_cached_until_a_read_model_changes(tree):
     calls = []
 
     def compute():
@@ -46,7 +45,8 @@ def test_cached_until_a_read_model_changes(tree, monkeypatch):
 
 
 @pytest.mark.django_db
-def test_a_costly_summary_is_reused_briefly_after_a_change(tree, monkeypatch):
+def test_a_costly_summary_is_reused_briefly_after_a_change(tree, monkeypatch, settings):
+    settings.SUMMARY_REUSE_PER_COST = summaries.REUSE_PER_COST
     clock = [1000.0]
     monkeypatch.setattr(summaries.time, "time", lambda: clock[0])
     monkeypatch.setattr(summaries.time, "perf_counter", lambda: clock[0])
@@ -64,8 +64,7 @@ def test_a_costly_summary_is_reused_briefly_after_a_change(tree, monkeypatch):
 
 
 @pytest.mark.django_db
-def test_committee_home_shows_a_meeting_recorded_after_the_last_view(client_for, tree, staff, monkeypatch):
-    monkeypatch.setattr(summaries, "REUSE_PER_COST", 0)
+def test_committee_home_shows_a_meeting_recorded_after_the_last_view(client_for, tree, staff):
     make_person(tree["branch_a"])
     make_person(tree["branch_b"])
     client = client_for(staff)
@@ -81,11 +80,10 @@ def test_committee_home_shows_a_meeting_recorded_after_the_last_view(client_for,
 
 
 @pytest.mark.django_db
-def test_committee_home_drops_an_overdue_step_once_it_is_recorded(client_for, tree, staff, monkeypatch):
+def test_committee_home_drops_an_overdue_step_once_it_is_recorded(client_for, tree, staff):
     from members.models import Status
     from members.services import development_step_record
 
-    monkeypatch.setattr(summaries, "REUSE_PER_COST", 0)
     applied = dt.date.today() - dt.timedelta(days=120)
     person = make_person(tree["branch_a"], status=Status.APPLICANT, applied_on=applied)
     client = client_for(staff)
