@@ -196,7 +196,8 @@ def unit_tree(*, user: Any, root: OrgUnit | None = None, include_groups: bool = 
         units = units.exclude(kind=UnitKind.GROUP)
     units, folded = _trimmed(list(units), levels, matching)
     officers: dict[int, list[Officer]] = defaultdict(list)
-    for officer in Officer.objects.filter(unit__in=units, ended_on__isnull=True):
+    branches = [unit for unit in units if unit.kind == UnitKind.BRANCH]  # the only ones with officer warnings
+    for officer in Officer.objects.filter(unit__in=branches, ended_on__isnull=True).only("unit_id", "role", "ended_on"):
         officers[officer.unit_id].append(officer)
     for unit in units:
         unit.current_officers = officers.get(unit.pk, [])
@@ -211,7 +212,7 @@ def unit_tree(*, user: Any, root: OrgUnit | None = None, include_groups: bool = 
         for unit in units
     }
     roots: list[TreeNode] = []
-    for unit in units:
+    for unit in sorted(units, key=lambda u: u.code):  # siblings by 编码 (paths order them by id)
         parent = nodes.get(unit.parent_id) if unit.parent_id else None
         (parent.children if parent else roots).append(nodes[unit.pk])
     return roots

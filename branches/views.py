@@ -50,7 +50,8 @@ def tree(request: HttpRequest) -> HttpResponse:
     levels = None if query or visible.count() <= FULL_TREE_UNITS else TREE_LEVELS
     roots = selectors.unit_tree(user=request.user, root=under, levels=levels, matching=query)
     if under is not None and request.htmx:
-        return render(request, "branches/_tree_children.html", {"nodes": roots[0].children if roots else []})
+        return render(request, "branches/_tree_children.html", {
+            "nodes": roots[0].children if roots else [], "under": under})
     return render(request, "branches/tree.html", {
         "roots": roots, "query": query, "under": under, "folded": levels is not None, "nav_section": "org",
     })

@@ -179,6 +179,7 @@ def test_a_large_tree_opens_two_levels_and_unfolds_on_request(client_for, tree, 
     fragment = client.get(unfold, HTTP_HX_REQUEST="true")
     assert tree["group_a"].name in fragment.content.decode()
     assert "<html" not in fragment.content.decode()
+    assert f'<span id="unfold-{tree["branch_a"].pk}" hx-swap-oob="true">' in fragment.content.decode()
     page = client.get(unfold)  # without JavaScript: a page of that subtree
     assert "<html" in page.content.decode() and tree["group_a"].name in page.content.decode()
     assert tree["branch_b"].name not in page.content.decode()
