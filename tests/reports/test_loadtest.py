@@ -37,3 +37,32 @@ def test_visitors_pick_pages_by_weight():
     rng = random.Random(1)
     picks = [visitor.pick(rng)[0] for _ in range(2000)]
     assert 0.85 < picks.count("首页") / len(picks) < 0.95
+
+
+class InstantHttp:
+    """A server that answers at once, to test the pacing alone."""
+
+    def __init__(self, port):
+        pass
+
+    def request(self, method, url, visitor, body=None):
+        return 200, ""
+
+
+@pytest.mark.parametrize("rate", [100, 300])
+def test_users_together_offer_the_rate(monkeypatch, rate):
+    from reports.management.commands import loadtest
+
+    monkeypatch.setattr(loadtest, "Http", InstantHttp)
+    visitors = [Visitor(f"u{i}", [("首页", "/", 1)]) for i in range(20)]
+    samples, elapsed = Command()._run(0, visitors, duration=2.0, limit=100_000, rate=rate)
+    assert 0.75 * rate < len(samples) / elapsed < 1.25 * rate
+
+
+def test_without_pauses_users_click_continuously(monkeypatch):
+    from reports.management.commands import loadtest
+
+    monkeypatch.setattr(loadtest, "Http", InstantHttp)
+    visitors = [Visitor(f"u{i}", [("首页", "/", 1)]) for i in range(5)]
+    samples, _ = Command()._run(0, visitors, duration=5.0, limit=3000, rate=0)
+    assert len(samples) == 3000
