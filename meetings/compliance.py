@@ -39,7 +39,7 @@ from django.db.models import Q
 from branches.models import COMMITTEE_ROLES, Officer, OrgUnit, UnitKind, today
 from branches.periods import Period
 from branches.selectors import has_committee
-from members.models import Membership
+from members.models import Membership, Person
 
 from .models import ComplianceRule, Meeting, MeetingStatus, RuleCounts, RuleScope, Talk
 
@@ -247,6 +247,11 @@ class _Data:
         officers = {o.person_id for o in self.officers_on(unit_id, day)}
         members = self.members.get(unit_id, set()) | officers
         return {frozenset((officer, member)) for officer in officers for member in members if officer != member}
+
+
+# What :func:`evaluate` reads: a summary of its results may be cached until one of these changes
+# (branches.summaries).
+READS = (OrgUnit, Officer, Meeting, Talk, Membership, Person, ComplianceRule)
 
 
 def units_in(root: OrgUnit, period: Period) -> list[OrgUnit]:

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
-from branches import access
+from branches import access, summaries
 from branches.models import OrgUnit, UnitKind
+from branches.periods import Period
 
+from . import compliance
 from .models import AppraisalResult, AttendanceStatus, Meeting, MeetingKind, MeetingStatus, Talk
 
 
@@ -112,3 +116,52 @@ def talks_owed(unit: OrgUnit, talks: list[Talk], day: dt.date) -> list[tuple[Any
         if missing:
             result.append((officer, missing))
     return result
+
+
+@dataclass
+class BranchGrid:
+    """A subtree's compliance for a period, one row per 党支部, in plain values (cheap to cache):
+    ``columns`` (rule code, name); each row has ``unit`` (pk, name, code), ``cells`` (one per
+    column, None where the rule does not apply), ``status``, ``late`` and ``due_by``."""
+
+    columns: list[tuple[str, str]]
+    rows: list[dict[str, Any]]
+
+
+def branch_grid(root: OrgUnit, period: Period, on: dt.date) -> BranchGrid:
+    """The committee grid and heat map of ``root``'s 党支部 (their 党小组's rules folded into the
+    branch's cell, taking the worst), cached until a record the evaluation reads changes."""
+    return summaries.cached("branch-grid", (root.pk, period, on), compliance.READS,
+                            lambda: _branch_grid(compliance.evaluate(root, period, on=on)))
+
+
+def _worst(statuses: set[str]) -> str:
+    return "missing" if "missing" in statuses else "due" if "due" in statuses else "met"
+
+
+def _branch_grid(report: compliance.Report) -> BranchGrid:
+    groups: dict[int, list[compliance.UnitResult]] = defaultdict(list)
+    for result in report.units:
+        if result.unit.kind == UnitKind.GROUP:
+            groups[result.unit.parent_id].append(result)
+    rows = []
+    for result in report.units:
+        if result.unit.kind != UnitKind.BRANCH:
+            continue
+        cells: list[dict[str, Any] | None] = []
+        for code, _ in report.columns:
+            rule = result.rule(code)
+            parts = [rule] if rule is not None else [g.rule(code) for g in groups[result.unit.pk] if g.rule(code)]
+            if not parts:
+                cells.append(None)
+                continue
+            cells.append({"code": code, "required": sum(p.required for p in parts), "held": sum(p.held for p in parts),
+                          "status": _worst({p.status for p in parts}),
+                          "due_by": min((p.due_by(report.on) for p in parts if p.due_by(report.on)), default=None),
+                          "late": any(p.missed_parts(report.on) for p in parts)})
+        unit = result.unit
+        rows.append({"unit": {"pk": unit.pk, "name": unit.name, "code": unit.code}, "cells": cells,
+                     "status": _worst({c["status"] for c in cells if c}), "late": any(c["late"] for c in cells if c),
+                     "due_by": min((c["due_by"] for c in cells if c and c["due_by"]), default=None)})
+    rows.sort(key=lambda row: row["unit"]["code"])
+    return BranchGrid(list(report.columns), rows)

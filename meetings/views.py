@@ -624,42 +624,6 @@ def calendar(request: HttpRequest) -> HttpResponse:
 GRID_PAGE_SIZE = 100  # branches a page: a committee of 500 still reads the totals for all of them
 
 
-def _grid(report: compliance.Report) -> list[dict[str, Any]]:
-    """One row per 党支部; 党小组 rules are folded into their branch's cell."""
-    groups: dict[int, list[compliance.UnitResult]] = {}
-    for result in report.units:
-        if result.unit.kind == UnitKind.GROUP:
-            groups.setdefault(result.unit.parent_id, []).append(result)
-    rows = []
-    for result in report.units:
-        if result.unit.kind != UnitKind.BRANCH:
-            continue
-        cells = []
-        for code, _ in report.columns:
-            rule = result.rule(code)
-            if rule is not None:
-                cells.append({"code": code, "required": rule.required, "held": rule.held, "status": rule.status,
-                              "due_by": rule.due_by(report.on), "late": bool(rule.missed_parts(report.on))})
-                continue
-            parts = [g.rule(code) for g in groups.get(result.unit.pk, []) if g.rule(code)]
-            if not parts:
-                cells.append(None)
-                continue
-            statuses = {p.status for p in parts}
-            worst = "missing" if "missing" in statuses else "due" if "due" in statuses else "met"
-            cells.append({"code": code, "required": sum(p.required for p in parts),
-                          "held": sum(p.held for p in parts), "status": worst,
-                          "due_by": min((p.due_by(report.on) for p in parts if p.due_by(report.on)), default=None),
-                          "late": any(p.missed_parts(report.on) for p in parts)})
-        statuses = {c["status"] for c in cells if c}
-        status = "missing" if "missing" in statuses else "due" if "due" in statuses else "met"
-        rows.append({"unit": result.unit, "cells": cells, "status": status,
-                     "late": any(c["late"] for c in cells if c),
-                     "due_by": min((c["due_by"] for c in cells if c and c["due_by"]), default=None)})
-    rows.sort(key=lambda row: row["unit"].code)
-    return rows
-
-
 @require_GET
 @login_required
 def compliance_page(request: HttpRequest) -> HttpResponse:
@@ -704,15 +668,15 @@ def compliance_grid(request: HttpRequest) -> HttpResponse:
     if unit is None:
         raise Http404("没有可查看的党组织。")
     period = _period_param(request, Period.containing(today(), "quarter"))
-    report = compliance.evaluate(unit, period)
-    rows = _grid(report)
+    grid = selectors.branch_grid(unit, period, today())
+    rows = grid.rows
     status_filter = request.GET.get("status", "")
     if status_filter == "late":
         shown = [row for row in rows if row["late"]]
     else:
         shown = [row for row in rows if not status_filter or row["status"] == status_filter]
     context = {
-        "unit": unit, "period": period, "report": report, "rows": shown, **paged(request, shown, GRID_PAGE_SIZE),
+        "unit": unit, "period": period, "columns": grid.columns, "rows": shown, **paged(request, shown, GRID_PAGE_SIZE),
         "totals": {s: sum(1 for r in rows if r["status"] == s) for s in ("met", "due", "missing")},
         "late": sum(1 for r in rows if r["late"] and r["status"] != "missing"), "total": len(rows),
         "status_filter": status_filter, "previous": str(period.previous()), "next": str(period.next()),
@@ -773,7 +737,7 @@ def compliance_history(request: HttpRequest) -> HttpResponse:
                     columns.setdefault(rule.code, rule.name)
             table.append({"period": p, "cells": cells, "groups": [r for r in report.units if r.unit.pk != unit.pk]})
         else:
-            rows = _grid(report)
+            rows = selectors.branch_grid(unit, p, day).rows
             table.append({"period": p, "summary": {s: sum(1 for r in rows if r["status"] == s)
                                                    for s in ("met", "missing")}, "total": len(rows)})
     for row in table:

@@ -10,12 +10,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from branches import access, selectors
+from branches import access, selectors, summaries
 from branches.models import OrgUnit, Role, UnitKind, today
 from members.models import DevelopmentStep, Membership, Person
 from members.selectors import pipeline_rows
 
-from . import dashboards, summaries
+from . import dashboards
 
 OVERDUE_SHOWN = 20
 # What a user's 发展 pipeline reads (their roles scope it): cached on a committee's home.

@@ -12,13 +12,10 @@ from typing import Any
 
 from django.db.models import Count, Sum
 
-from branches.models import Officer, OrgUnit, UnitKind
+from branches.models import OrgUnit
 from branches.periods import Period
 from branches.selectors import TreeNode
-from meetings.models import ComplianceRule, Meeting, Talk
-from members.models import Membership
 
-from . import summaries
 from .links import link
 
 
@@ -87,46 +84,30 @@ def secretary_todos(node: TreeNode, on: dt.date, pipeline: list[tuple[Any, Any]]
 
 
 STATUS_VALUE = {"missing": 0, "due": 1, "met": 2}
-# What the compliance evaluation reads: the heat map is cached until one of these changes.
-HEATMAP_READS = (OrgUnit, Meeting, Officer, Talk, Membership, ComplianceRule)
 
 
 def compliance_heatmap(root: OrgUnit, on: dt.date) -> dict[str, Any]:
     """Branches × rules for the current quarter: 2 met, 1 due, 0 missing (党小组 rules take the
-    worst of the branch's groups)."""
-    from meetings import compliance
+    worst of the branch's groups). The same figures as the committee grid, from the same cache."""
+    from meetings.selectors import branch_grid
 
     quarter = Period.containing(on, "quarter")
-    report = compliance.evaluate(root, quarter, on=on)
-    branch_index: dict[int, int] = {}
-    branches: list[OrgUnit] = []
-    for result in report.units:
-        if result.unit.kind == UnitKind.BRANCH:
-            branch_index[result.unit.pk] = len(branches)
-            branches.append(result.unit)
-    columns = [name for _, name in report.columns]
-    codes = [code for code, _ in report.columns]
-    cells: dict[tuple[int, int], int] = {}
-    for result in report.units:
-        row = branch_index.get(result.unit.pk if result.unit.kind == UnitKind.BRANCH else result.unit.parent_id)
-        if row is None:
-            continue
-        for rule in result.rules:
-            key = (codes.index(rule.code), row)
-            cells[key] = min(cells.get(key, 2), STATUS_VALUE[rule.status])
+    grid = branch_grid(root, quarter, on)
+    cells = {(x, y): STATUS_VALUE[cell["status"]]
+             for y, row in enumerate(grid.rows) for x, cell in enumerate(row["cells"]) if cell}
     return {
         "type": "heatmap", "title": f"{quarter.label}组织生活完成情况",
-        "labels": columns, "rows": [b.name for b in branches],
+        "labels": [name for _, name in grid.columns], "rows": [row["unit"]["name"] for row in grid.rows],
         "data": [[x, y, value] for (x, y), value in cells.items()],
         "legend": ["未完成", "待完成", "已完成"],
-        "counts": Counter(value for value in cells.values()),
+        "counts": Counter(cells.values()),
     }
 
 
 def committee_overview(root: OrgUnit, nodes: list[TreeNode], on: dt.date) -> dict[str, Any]:
     from dues.models import DuesDue, PaymentKind
     from dues.selectors import live_payments
-    from members.models import PIPELINE_STATUSES, Status
+    from members.models import PIPELINE_STATUSES, Membership, Status
 
     from .models import Scorecard
 
@@ -146,7 +127,7 @@ def committee_overview(root: OrgUnit, nodes: list[TreeNode], on: dt.date) -> dic
                     .values_list("person__status").annotate(n=Count("id")))
     labels = dict(Status.choices)
     return {
-        "heatmap": summaries.cached("heatmap", (root.pk, on), HEATMAP_READS, lambda: compliance_heatmap(root, on)),
+        "heatmap": compliance_heatmap(root, on),
         "dues": {"due": due_total, "paid": paid_total, "rate": rate, "period": quarter},
         "scorecard_period": Period.parse(latest) if latest else None,
         "bands_chart": {"type": "bar", "title": f"{Period.parse(latest).label if latest else ''}考核等次分布",

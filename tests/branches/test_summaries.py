@@ -5,9 +5,9 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from branches import summaries
 from meetings.models import Meeting, MeetingKind
 from members.models import Person
-from reports import summaries
 from tests.factories import make_person
 from tests.meetings.conftest import held
 
