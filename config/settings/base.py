@@ -67,6 +67,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "branches.context_processors.navigation",
             ],
+            # {% url %} reversing each URL pattern once: see branches/templatetags/links.py
+            "builtins": ["branches.templatetags.links"],
         },
     },
 ]
