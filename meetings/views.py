@@ -183,7 +183,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "amendments": meeting.amendments.select_related("amended_by"),
         "attachments": meeting.attachments.all(),
         "attachment_form": AttachmentForm(),
-        "history": history_rows(meeting.history.select_related("history_user")[:20]),
+        "history": history_rows(meeting.history.select_related("history_user"), 20),
         "nav_section": SECTION,
     }
     return render(request, "meetings/detail.html", context)

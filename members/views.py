@@ -79,7 +79,7 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
     progress = selectors.progress_of(person)
     steps = {row.step: row for row in person.steps.all()}
     stages = [(name, [(n, STEPS[n], steps.get(n), n == progress.next_step) for n in numbers]) for name, numbers in STAGES]
-    history = history_rows(person.history.select_related("history_user")[:30])
+    history = history_rows(person.history.select_related("history_user"), 30)
     if not can_edit:  # the change history would reveal the unmasked number (its hidden digits are the birth date)
         for row in history:
             row["changes"] = [c for c in row["changes"] if c["field"] not in ("公民身份号码", "联系电话", "出生日期")]
