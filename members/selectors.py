@@ -68,7 +68,11 @@ def person_for_view(user: Any, pk: Any) -> Person:
         raise Http404("未找到该人员，或您无权查看。") from exc
 
 
-def can_edit_person(user: Any, person: Person) -> bool:
+def can_edit_person(user: Any, person: Person, *, memberships: list[Membership] | None = None) -> bool:
+    """Whether ``user`` may change ``person``: an editor of their current branch. ``memberships``:
+    all of the person's memberships with their units, when already read (then no query)."""
+    if memberships is not None:
+        return any(m.ended_on is None and access.can_edit(user, m.unit) for m in memberships)
     return Person.objects.filter(_membership_in_scope(user, edit=True, current=True), pk=person.pk).exists()
 
 
