@@ -21,6 +21,7 @@ from branches import access
 from branches.forms import add_service_errors
 from branches.history import history_rows
 from branches.models import OrgUnit, UnitKind, today
+from branches.paging import get_page
 from branches.periods import Period, PeriodError
 from members.models import Membership, Person
 
@@ -120,7 +121,7 @@ def meeting_list_docx(request: HttpRequest) -> HttpResponse:
 def meeting_list(request: HttpRequest) -> HttpResponse:
     filters = _list_filters(request)
     unit, kind, status, period, q = (filters[k] for k in ("unit", "kind", "status", "period", "q"))
-    page = Paginator(_filtered(request, filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = get_page(_filtered(request, filters), request.GET.get("page"), PAGE_SIZE)
     page.object_list = selectors.attach_counts(list(page.object_list))
     query = request.GET.copy()
     query.pop("page", None)

@@ -7,7 +7,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,6 +16,7 @@ from branches import access
 from branches.forms import add_service_errors
 from branches.history import history_rows
 from branches.models import today
+from branches.paging import get_page
 from branches.periods import Period
 
 from . import idnumbers, selectors, services
@@ -50,7 +50,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").replace("\x00", "").strip()[:50]  # PostgreSQL refuses NUL in a query
     former = request.GET.get("former") == "1"
     people = selectors.person_list(user=request.user, unit=unit, status=status or None, q=q, include_former=former)
-    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = get_page(people, request.GET.get("page"), PAGE_SIZE)
     editable = {u.pk for u in access.editable_units(request.user).filter(kind="branch")}
     rows = [{
         "person": person,
