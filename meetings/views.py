@@ -672,8 +672,8 @@ def compliance_page(request: HttpRequest) -> HttpResponse:
     if unit.kind != UnitKind.BRANCH:
         return redirect(f"{reverse('meetings:grid')}?unit={unit.pk}")
     day = today()
-    quarter = compliance.evaluate(unit, Period.containing(day, "quarter"), on=day)
-    year = compliance.evaluate(unit, Period.containing(day, "year"), on=day)
+    quarter, year = compliance.evaluate_periods(
+        unit, [Period.containing(day, "quarter"), Period.containing(day, "year")], on=day)
     todo = []
     for report in (quarter, year):
         for result in report.units:
@@ -767,8 +767,7 @@ def compliance_history(request: HttpRequest) -> HttpResponse:
     years = [Period.containing(day, "year").previous(), Period.containing(day, "year").previous().previous()]
     columns: dict[str, str] = {}
     table: list[dict[str, Any]] = []
-    for p in quarters + years:
-        report = compliance.evaluate(unit, p, on=day)
+    for p, report in zip(quarters + years, compliance.evaluate_periods(unit, quarters + years, on=day), strict=True):
         if unit.kind == UnitKind.BRANCH:
             cells = {rule.code: rule for result in report.units for rule in result.rules
                      if result.unit.pk == unit.pk}
