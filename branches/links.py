@@ -31,12 +31,18 @@ def _pieces(name: str, arity: int, current_app: str | None, prefix: str, urlconf
     return pieces if len(pieces) == arity + 1 else None
 
 
+def request_where() -> tuple[str, Any]:
+    """The script prefix and urlconf that reverse() reads (set per request): part of the key."""
+    return get_script_prefix(), get_urlconf()
+
+
 def fast_reverse(name: Any, args: Sequence[Any] = (), kwargs: dict[str, Any] | None = None,
-                 current_app: str | None = None) -> str:
-    """``reverse(name, args=args, kwargs=kwargs, current_app=current_app)``."""
+                 current_app: str | None = None, *, where: tuple[str, Any] | None = None) -> str:
+    """``reverse(name, args=args, kwargs=kwargs, current_app=current_app)``. ``where``: the
+    script prefix and urlconf of the request (:func:`request_where`), when already looked up."""
     if not kwargs and isinstance(name, str) and all(type(arg) is int and arg >= 0 for arg in args):
-        # the script prefix and urlconf are part of the key: reverse() reads both per request
-        pieces = _pieces(name, len(args), current_app, get_script_prefix(), get_urlconf())
+        prefix, urlconf = where or request_where()
+        pieces = _pieces(name, len(args), current_app, prefix, urlconf)
         if pieces is not None:
             if not args:
                 return pieces[0]
