@@ -10,7 +10,7 @@ from decimal import Decimal
 from django import template
 from django.utils.formats import localize
 from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
 
@@ -18,6 +18,6 @@ register = template.Library()
 @register.simple_tag
 def rate(value: Decimal | None) -> SafeString:
     if value is None:
-        return format_html('<span class="text-muted">—</span>')
+        return mark_safe('<span class="text-muted">—</span>')
     colour = "text-success" if value >= 100 else "text-body" if value >= 90 else "text-danger"
     return format_html('<span class="fw-semibold {}">{}%</span>', colour, localize(value))
