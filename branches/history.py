@@ -5,11 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 
-def history_rows(records: Any) -> list[dict[str, Any]]:
-    """Each historical version with who, when, and the fields that changed from the one before."""
+def history_rows(records: Any, limit: int) -> list[dict[str, Any]]:
+    """The newest ``limit`` historical versions of ``records`` (one object's history, newest
+    first) with who, when, and the fields that changed from the one before.
+
+    One query: each version's previous one is the next older version read alongside it (one more
+    than shown is read for the oldest), where ``record.prev_record`` would query per version."""
+    versions = list(records[: limit + 1])
     rows = []
-    for record in records:
-        previous = record.prev_record
+    for index, record in enumerate(versions[:limit]):
+        # prev_record: the latest version strictly older than this one
+        previous = next((older for older in versions[index + 1:] if older.history_date < record.history_date), None)
+        if previous is None and len(versions) > limit:  # it may lie beyond what was read
+            previous = record.prev_record
         changes = []
         if previous is not None:
             for change in record.diff_against(previous).changes:

@@ -77,7 +77,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_manage": access.can_manage_unit(request.user, unit),
         "can_add_group": unit.kind == UnitKind.BRANCH and access.can_add_child(request.user, unit, UnitKind.GROUP),
         "can_add_child": unit.is_committee_level and access.can_add_child(request.user, unit, UnitKind.BRANCH),
-        "history": history_rows(unit.history.select_related("history_user")[:30]),
+        "history": history_rows(unit.history.select_related("history_user"), 30),
         "nav_section": "org",
     }
     return render(request, "branches/unit_detail.html", context)

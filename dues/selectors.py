@@ -247,6 +247,16 @@ def figures_by_month(unit: OrgUnit, period: Period) -> list[tuple[Period, Figure
     return [(month, grouped.get(month.start) or Figures()) for month in period.months()]
 
 
+def figures_with_months(unit: OrgUnit, period: Period) -> tuple[Figures, list[tuple[Period, Figures]]]:
+    """:func:`figures_for` and :func:`figures_by_month` together, from one aggregate query: a
+    member is fully paid in the period when none of their months is short."""
+    rows = _aggregate_rows(unit, period, "month")
+    total = _fold(rows, lambda row: 0).get(0) or Figures()
+    _add_money_flows({unit.pk: total}, lambda _branch: unit.pk, unit, period)
+    grouped = _fold(rows, lambda row: row[0])
+    return total, [(month, grouped.get(month.start) or Figures()) for month in period.months()]
+
+
 def figures_overview(unit: OrgUnit, period: Period) -> tuple[Figures, list[tuple[OrgUnit, Figures]]]:
     """The committee overview: the total and each 党支部, from one aggregate query. A member owed
     in two branches within the period (a transfer) counts once in the total's people figures."""

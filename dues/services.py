@@ -145,11 +145,12 @@ def owing_units(month: dt.date, *, person_ids: list[int] | None = None, unit: Or
             Q(ended_on__isnull=True) | Q(ended_on__gt=start)
         )
         memberships = memberships.filter(person_id__in=inside.values("person_id"))
-    result = _choose(memberships.values_list("person_id", "unit_id", "started_on"), start)
-    if unit is not None:
-        paths = dict(OrgUnit.objects.filter(pk__in=set(result.values())).values_list("pk", "path"))
-        result = {pid: uid for pid, uid in result.items() if paths.get(uid, "").startswith(unit.path)}
-    return result
+    if unit is None:
+        return _choose(memberships.values_list("person_id", "unit_id", "started_on"), start)
+    rows = list(memberships.values_list("person_id", "unit_id", "started_on", "unit__path"))
+    paths = {unit_id: path for _, unit_id, _, path in rows}
+    result = _choose([(person_id, unit_id, started_on) for person_id, unit_id, started_on, _ in rows], start)
+    return {pid: uid for pid, uid in result.items() if paths[uid].startswith(unit.path)}
 
 
 def _choose(rows: Any, start: dt.date) -> dict[int, int]:

@@ -112,8 +112,8 @@ def unit_dues(request: HttpRequest, pk: int) -> HttpResponse:
         "years": list(range(now.year, now.year - 4, -1)),
     }
     if unit.kind == UnitKind.BRANCH:
-        context["months"] = [(p, f) for p, f in selectors.figures_by_month(unit, period) if p.start <= now]
-        context["figures"] = selectors.figures_for(unit, period)
+        context["figures"], months = selectors.figures_with_months(unit, period)
+        context["months"] = [(p, f) for p, f in months if p.start <= now]
         arrears = selectors.arrears_for_unit(unit, on=now)
         context["arrears"] = arrears[:8]
         context["arrears_count"] = len(arrears)

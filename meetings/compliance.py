@@ -193,14 +193,15 @@ def _meeting_counts_for(row: dict[str, Any], rule: ComplianceRule) -> bool:
 
 
 class _Data:
-    """Everything the engine reads, loaded once for the whole subtree."""
+    """Everything the engine reads, loaded once for the whole subtree and every period evaluated
+    (a sub-period reads only its own months and days of it)."""
 
-    def __init__(self, units: list[OrgUnit], root: OrgUnit, period: Period, rules: list[ComplianceRule]):
+    def __init__(self, root: OrgUnit, start: dt.date, end: dt.date, talks: bool):
         # unit id → (year, month) → meeting rows: a sub-period reads only its own months.
         self.meetings: dict[int, dict[tuple[int, int], list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
         rows = Meeting.objects.filter(
             unit__path__startswith=root.path, status=MeetingStatus.CONFIRMED,
-            date__gte=period.start, date__lte=period.end,
+            date__gte=start, date__lte=end,
         ).values("id", "unit_id", "kind", "also_lecture", "also_general", "date", "lecturer_role")
         rows = rows.order_by("date", "id")
         for row in rows:
@@ -208,28 +209,34 @@ class _Data:
         self.officers: dict[int, list[Officer]] = defaultdict(list)
         officer_rows = Officer.objects.filter(
             unit__path__startswith=root.path, unit__kind=UnitKind.BRANCH, role__in=COMMITTEE_ROLES,
-            started_on__lte=period.end,
-        ).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=period.start)).only(
+            started_on__lte=end,
+        ).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=start)).only(
             "unit_id", "person_id", "role", "started_on", "ended_on"
         )
         for officer in officer_rows:
             self.officers[officer.unit_id].append(officer)
         self.talk_rows: dict[int, list[tuple[frozenset[int], dt.date]]] = defaultdict(list)
         self.governing: dict[tuple[Any, dt.date], ComplianceRule | None] = {}
-        self.plans: dict[tuple[str, str], tuple[Any, ...]] = {}  # (rule code, unit kind) → what applies
-        self.members: dict[int, set[int]] = defaultdict(set)
-        if any(rule.counts == RuleCounts.TALK for rule in rules):
+        self.root = root
+        self._members: dict[dt.date, dict[int, set[int]]] = {}
+        if talks:
             talk_rows = Talk.objects.filter(
-                unit__path__startswith=root.path, void_reason="", date__gte=period.start, date__lte=period.end,
+                unit__path__startswith=root.path, void_reason="", date__gte=start, date__lte=end,
             ).values_list("unit_id", "officer_id", "member_id", "date")
             for unit_id, officer_id, member_id, date in talk_rows:
                 self.talk_rows[unit_id].append((frozenset((officer_id, member_id)), date))
-            day = min(period.end, today())
+
+    def members_on(self, day: dt.date) -> dict[int, set[int]]:
+        """unit id → the party members it held on ``day`` (read once per day)."""
+        if day not in self._members:
+            members: dict[int, set[int]] = defaultdict(set)
             memberships = Membership.objects.active_on(day).filter(
-                unit__path__startswith=root.path, person__status__in=("probationary", "full"),
+                unit__path__startswith=self.root.path, person__status__in=("probationary", "full"),
             ).values_list("unit_id", "person_id")
             for unit_id, person_id in memberships:
-                self.members[unit_id].add(person_id)
+                members[unit_id].add(person_id)
+            self._members[day] = members
+        return self._members[day]
 
     def officers_on(self, unit_id: int, day: dt.date) -> list[Officer]:
         return [
@@ -242,10 +249,11 @@ class _Data:
         in_office = [SimpleNamespace(role=o.role, ended_on=None) for o in self.officers_on(unit_id, day)]
         return has_committee(in_office)
 
-    def talk_pairs(self, unit_id: int, day: dt.date) -> set[frozenset[int]]:
-        """Pairs owed a 谈心谈话: each 支委 in office on ``day`` with each other party member."""
+    def talk_pairs(self, unit_id: int, day: dt.date, members_day: dt.date) -> set[frozenset[int]]:
+        """Pairs owed a 谈心谈话: each 支委 in office on ``day`` with each other party member (the
+        members of ``members_day``: the period's last day, or today while it runs)."""
         officers = {o.person_id for o in self.officers_on(unit_id, day)}
-        members = self.members.get(unit_id, set()) | officers
+        members = self.members_on(members_day).get(unit_id, set()) | officers
         return {frozenset((officer, member)) for officer in officers for member in members if officer != member}
 
 
@@ -256,44 +264,85 @@ READS = (OrgUnit, Officer, Meeting, Talk, Membership, Person, ComplianceRule)
 
 def units_in(root: OrgUnit, period: Period) -> list[OrgUnit]:
     """The 党支部 and 党小组 of ``root``'s subtree that existed at some time in ``period``."""
+    return _units_between(root, period.start, period.end)
+
+
+def _units_between(root: OrgUnit, start: dt.date, end: dt.date) -> list[OrgUnit]:
     return list(
         OrgUnit.objects.filter(path__startswith=root.path, kind__in=(UnitKind.BRANCH, UnitKind.GROUP))
-        .filter(Q(archived_on__isnull=True) | Q(archived_on__gte=period.start))
-        .filter(Q(founded_on__isnull=True) | Q(founded_on__lte=period.end))
+        .filter(Q(archived_on__isnull=True) | Q(archived_on__gte=start))
+        .filter(Q(founded_on__isnull=True) | Q(founded_on__lte=end))
         .order_by("path")
     )
 
 
+def _existed(unit: OrgUnit, period: Period) -> bool:
+    """:func:`units_in`'s condition, for units already read."""
+    return ((unit.archived_on is None or unit.archived_on >= period.start)
+            and (unit.founded_on is None or unit.founded_on <= period.end))
+
+
 def rules_for(period: Period) -> list[ComplianceRule]:
+    return _rules_between(period.start, period.end)
+
+
+def _rules_between(start: dt.date, end: dt.date) -> list[ComplianceRule]:
     return list(
-        ComplianceRule.objects.filter(effective_from__lte=period.end)
-        .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=period.start))
+        ComplianceRule.objects.filter(effective_from__lte=end)
+        .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=start))
         .select_related("scope_unit").order_by("order", "code", "effective_from")
     )
+
+
+def _in_force_during(rule: ComplianceRule, period: Period) -> bool:
+    """:func:`rules_for`'s condition, for rules already read."""
+    return rule.effective_from <= period.end and (rule.effective_to is None or rule.effective_to >= period.start)
 
 
 def evaluate(root: OrgUnit, period: Period, *, on: dt.date | None = None,
              units: list[OrgUnit] | None = None, codes: set[str] | None = None) -> Report:
     """Compliance of ``root``'s subtree (or of the given ``units``) for ``period`` as of ``on``
     (only the rules ``codes`` when given)."""
+    return evaluate_periods(root, [period], on=on, units=units, codes=codes)[0]
+
+
+def evaluate_periods(root: OrgUnit, periods: list[Period], *, on: dt.date | None = None,
+                     units: list[OrgUnit] | None = None, codes: set[str] | None = None) -> list[Report]:
+    """:func:`evaluate` for each of ``periods`` (a quarter and its year, past quarters), reading
+    the units, rules and records once for all of them."""
     day = on or today()
-    if units is None:
-        units = units_in(root, period)
-    # A rule counted over a longer period than ``period`` (a yearly rule in a quarter) has no
-    # sub-period to check here: leave it out, and so skip loading what only it needs.
-    rules = [rule for rule in rules_for(period)
-             if (codes is None or rule.code in codes) and _MONTHS.get(rule.period, 99) <= _MONTHS[period.kind]]
-    data = _Data(units, root, period, rules)
+    start, end = min(p.start for p in periods), max(p.end for p in periods)
+    span_units = _units_between(root, start, end) if units is None else units
+    span_rules = _rules_between(start, end)
+    # A rule counted over a longer period than the one evaluated (a yearly rule in a quarter) has
+    # no sub-period to check there: leave it out, and so skip loading what only it needs.
+    rules_of = [
+        [rule for rule in span_rules if _in_force_during(rule, period) and (codes is None or rule.code in codes)
+         and _MONTHS.get(rule.period, 99) <= _MONTHS[period.kind]]
+        for period in periods
+    ]
+    data = _Data(root, start, end, talks=any(rule.counts == RuleCounts.TALK for rules in rules_of for rule in rules))
+    return [
+        _report(root, period, day, span_units if units is not None else [u for u in span_units if _existed(u, period)],
+                rules, data)
+        for period, rules in zip(periods, rules_of, strict=True)
+    ]
+
+
+def _report(root: OrgUnit, period: Period, day: dt.date, units: list[OrgUnit], rules: list[ComplianceRule],
+            data: _Data) -> Report:
     by_code: dict[str, list[ComplianceRule]] = defaultdict(list)
     for rule in rules:
         by_code[rule.code].append(rule)
     results = []
     subs = _subs(period)
+    plans: dict[tuple[str, str], tuple[Any, ...]] = {}  # (rule code, unit kind) → what applies
+    members_day = min(period.end, today())
     seen: dict[str, tuple[int, str]] = {}
     for unit in units:
         result = UnitResult(unit)
         for code, versions in by_code.items():
-            rule_result = _evaluate_rule(unit, code, versions, period, day, data, subs)
+            rule_result = _evaluate_rule(unit, code, versions, period, day, data, subs, plans, members_day)
             if rule_result is not None:
                 result.rules.append(rule_result)
                 seen.setdefault(code, (rule_result.order, rule_result.name))
@@ -332,18 +381,19 @@ def _subs(period: Period) -> dict[str, list[_Sub]]:
 
 
 def _evaluate_rule(unit: OrgUnit, code: str, versions: list[ComplianceRule], period: Period, on: dt.date,
-                   data: _Data, subs: dict[str, list[_Sub]]) -> RuleResult | None:
+                   data: _Data, subs: dict[str, list[_Sub]], plans: dict[tuple[str, str], tuple[Any, ...]],
+                   members_day: dt.date) -> RuleResult | None:
     # Which versions cover the unit depends only on its kind unless a version is scoped to part
     # of the tree: work that out once per (rule, kind), not once per unit.
     plan_key = (code, unit.kind) if not any(rule.scope_unit_id for rule in versions) else None
-    plan = data.plans.get(plan_key) if plan_key else None
+    plan = plans.get(plan_key) if plan_key else None
     if plan is None:
         covering = tuple(rule for rule in versions if _covers(rule, unit))
         applicable = any(_applies(rule, unit) for rule in covering)
         kinds = sorted({rule.period for rule in covering if rule.period in subs}, key=lambda kind: _MONTHS[kind])
         plan = (covering, applicable, kinds, tuple(rule.pk for rule in covering))
         if plan_key:
-            data.plans[plan_key] = plan
+            plans[plan_key] = plan
     covering, applicable, kinds, cache_key = plan
     if not applicable:
         return None  # e.g. a 党小组 rule for a branch: no sub-period can count
@@ -360,7 +410,7 @@ def _evaluate_rule(unit: OrgUnit, code: str, versions: list[ComplianceRule], per
             if rule.applies_to == RuleScope.BRANCH_WITH_COMMITTEE and not data.has_committee_on(unit.pk, check_day):
                 continue
             if rule.counts == RuleCounts.TALK:
-                owed = data.talk_pairs(unit.pk, check_day)
+                owed = data.talk_pairs(unit.pk, check_day, members_day)
                 if not owed:
                     continue
                 talked = {pair for pair, date in data.talk_rows.get(unit.pk, []) if sub.start <= date <= sub.end} & owed

@@ -10,7 +10,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,7 +20,7 @@ from branches import access
 from branches.forms import add_service_errors
 from branches.history import history_rows
 from branches.models import OrgUnit, UnitKind, today
-from branches.paging import paged
+from branches.paging import get_page, paged
 from branches.periods import Period, PeriodError
 from members.models import Membership, Person
 
@@ -121,7 +120,7 @@ def meeting_list_docx(request: HttpRequest) -> HttpResponse:
 def meeting_list(request: HttpRequest) -> HttpResponse:
     filters = _list_filters(request)
     unit, kind, status, period, q = (filters[k] for k in ("unit", "kind", "status", "period", "q"))
-    page = Paginator(_filtered(request, filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = get_page(_filtered(request, filters), request.GET.get("page"), PAGE_SIZE)
     page.object_list = selectors.attach_counts(list(page.object_list))
     query = request.GET.copy()
     query.pop("page", None)
@@ -184,7 +183,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "amendments": meeting.amendments.select_related("amended_by"),
         "attachments": meeting.attachments.all(),
         "attachment_form": AttachmentForm(),
-        "history": history_rows(meeting.history.select_related("history_user")[:20]),
+        "history": history_rows(meeting.history.select_related("history_user"), 20),
         "nav_section": SECTION,
     }
     return render(request, "meetings/detail.html", context)
@@ -636,8 +635,8 @@ def compliance_page(request: HttpRequest) -> HttpResponse:
     if unit.kind != UnitKind.BRANCH:
         return redirect(f"{reverse('meetings:grid')}?unit={unit.pk}")
     day = today()
-    quarter = compliance.evaluate(unit, Period.containing(day, "quarter"), on=day)
-    year = compliance.evaluate(unit, Period.containing(day, "year"), on=day)
+    quarter, year = compliance.evaluate_periods(
+        unit, [Period.containing(day, "quarter"), Period.containing(day, "year")], on=day)
     todo = []
     for report in (quarter, year):
         for result in report.units:
@@ -727,16 +726,17 @@ def compliance_history(request: HttpRequest) -> HttpResponse:
     years = [Period.containing(day, "year").previous(), Period.containing(day, "year").previous().previous()]
     columns: dict[str, str] = {}
     table: list[dict[str, Any]] = []
-    for p in quarters + years:
-        report = compliance.evaluate(unit, p, on=day)
-        if unit.kind == UnitKind.BRANCH:
+    periods = quarters + years
+    if unit.kind == UnitKind.BRANCH:
+        for p, report in zip(periods, compliance.evaluate_periods(unit, periods, on=day), strict=True):
             cells = {rule.code: rule for result in report.units for rule in result.rules
                      if result.unit.pk == unit.pk}
             for result in report.units:
                 for rule in result.rules:
                     columns.setdefault(rule.code, rule.name)
             table.append({"period": p, "cells": cells, "groups": [r for r in report.units if r.unit.pk != unit.pk]})
-        else:
+    else:  # a committee: each period's branch grid, as the grid page shows it (and caches it)
+        for p in periods:
             rows = selectors.branch_grid(unit, p, day).rows
             table.append({"period": p, "summary": {s: sum(1 for r in rows if r["status"] == s)
                                                    for s in ("met", "missing")}, "total": len(rows)})

@@ -68,7 +68,11 @@ def person_for_view(user: Any, pk: Any) -> Person:
         raise Http404("未找到该人员，或您无权查看。") from exc
 
 
-def can_edit_person(user: Any, person: Person) -> bool:
+def can_edit_person(user: Any, person: Person, *, memberships: list[Membership] | None = None) -> bool:
+    """Whether ``user`` may change ``person``: an editor of their current branch. ``memberships``:
+    all of the person's memberships with their units, when already read (then no query)."""
+    if memberships is not None:
+        return any(m.ended_on is None and access.can_edit(user, m.unit) for m in memberships)
     return Person.objects.filter(_membership_in_scope(user, edit=True, current=True), pk=person.pk).exists()
 
 
@@ -95,13 +99,23 @@ def progress_of(person: Person, *, steps: list[Any] | None = None, on: dt.date |
     )
 
 
-def steps_of(people: QuerySet[Person]) -> dict[int, list[Any]]:
+# Up to this many people, their steps are looked up by id; more, through the people's query as a
+# subquery (thousands of ids cost more to send and plan than the subquery, a few do not).
+STEPS_BY_ID = 200
+
+
+def steps_of(people: QuerySet[Person], read: list[Person] | None = None) -> dict[int, list[Any]]:
     """Each person's 发展 steps in order, in one query (a plain grouping: Django's prefetch builds a
-    queryset per person, which costs more than the query itself at thousands of people). The
-    people come as a queryset, read as a subquery rather than a list of thousands of ids."""
+    queryset per person, which costs more than the query itself at thousands of people). ``read``:
+    the people of the queryset when already read (a few are then looked up by id, none: no query)."""
     steps: dict[int, list[Any]] = defaultdict(list)
-    rows = (DevelopmentStep.objects.filter(person__in=people.values("pk")).order_by("person_id", "step")
-            .values_list("person_id", "step", "done_on", "hours", "days", named=True))
+    if read is not None and len(read) <= STEPS_BY_ID:
+        if not read:
+            return steps
+        wanted = DevelopmentStep.objects.filter(person_id__in=[person.pk for person in read])
+    else:
+        wanted = DevelopmentStep.objects.filter(person__in=people.values("pk"))
+    rows = wanted.order_by("person_id", "step").values_list("person_id", "step", "done_on", "hours", "days", named=True)
     for row in rows:  # named rows carry what progress_of reads, without building models
         steps[row.person_id].append(row)
     return steps
@@ -115,10 +129,10 @@ class PipelineRow:
 
 
 def pipeline_rows(*, user: Any, unit: OrgUnit | None = None) -> list[PipelineRow]:
-    """Everyone in the 发展 pipeline the user may see, next step and due date first (3 queries)."""
+    """Everyone in the 发展 pipeline the user may see, next step and due date first (2 queries)."""
     queryset = person_list(user=user, unit=unit).filter(status__in=PIPELINE_STATUSES)
     people = list(queryset)
-    steps = steps_of(queryset)
+    steps = steps_of(queryset, people)
     on = today()
     rows = [PipelineRow(person, person.unit_name or "", progress_of(person, steps=steps.get(person.pk, []), on=on))
             for person in people]
@@ -142,7 +156,7 @@ def pipeline_in(unit_path: str) -> list[PipelineEntry]:
         current=FilteredRelation("memberships", condition=Q(memberships__ended_on__isnull=True)),
     ).filter(current__unit__path__startswith=unit_path, status__in=PIPELINE_STATUSES)
     people = list(queryset.annotate(branch_id=F("current__unit_id")))
-    steps = steps_of(queryset)
+    steps = steps_of(queryset, people)
     on = today()
     return [PipelineEntry(person, person.branch_id, progress_of(person, steps=steps.get(person.pk, []), on=on))
             for person in people]

@@ -72,12 +72,13 @@ def member_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.person_for_view(request.user, pk)
-    can_edit = selectors.can_edit_person(request.user, person)
-    memberships = person.memberships.select_related("unit", "group").order_by("-started_on")
-    progress = selectors.progress_of(person)
-    steps = {row.step: row for row in person.steps.all()}
+    memberships = list(person.memberships.select_related("unit", "group").order_by("-started_on"))
+    can_edit = selectors.can_edit_person(request.user, person, memberships=memberships)
+    step_rows = list(person.steps.all())
+    progress = selectors.progress_of(person, steps=step_rows)
+    steps = {row.step: row for row in step_rows}
     stages = [(name, [(n, STEPS[n], steps.get(n), n == progress.next_step) for n in numbers]) for name, numbers in STAGES]
-    history = history_rows(person.history.select_related("history_user")[:30])
+    history = history_rows(person.history.select_related("history_user"), 30)
     if not can_edit:  # the change history would reveal the unmasked number (its hidden digits are the birth date)
         for row in history:
             row["changes"] = [c for c in row["changes"] if c["field"] not in ("公民身份号码", "联系电话", "出生日期")]

@@ -67,6 +67,9 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "branches.context_processors.navigation",
             ],
+            # {% url %} reversing each URL pattern once, |date formatting plain dates directly:
+            # same output as Django's, see branches/templatetags/links.py and dates.py
+            "builtins": ["branches.templatetags.links", "branches.templatetags.dates"],
         },
     },
 ]

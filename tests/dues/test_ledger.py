@@ -22,6 +22,7 @@ from dues.selectors import (
     figures_for,
     figures_from_rows,
     figures_overview,
+    figures_with_months,
     ledger_rows,
 )
 from members.models import Status
@@ -349,6 +350,8 @@ class LedgerInvariants(HypothesisTestCase):
             by_rows.due, by_rows.paid, by_rows.outstanding, by_rows.people_due, by_rows.people_paid)
         months = dict(figures_by_month(tree["branch_a"], Period.parse("2026H1")))
         assert sum((f.paid for f in months.values()), D("0")) == figures.paid
+        # the branch page reads both from one query
+        assert figures_with_months(tree["branch_a"], Period.parse("2026H1")) == (figures, list(months.items()))
 
 
 def test_backfill_agrees_with_generate(tree):

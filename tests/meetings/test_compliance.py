@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from branches.models import OfficerRole, UnitKind
 from branches.periods import Period
 from branches.services import officer_appoint
-from meetings.compliance import evaluate
+from meetings.compliance import evaluate, evaluate_periods
 from meetings.models import ComplianceRule, LecturerRole, MeetingKind, MeetingStatus, RuleCounts, RuleScope
 from meetings.services import talk_record
 from tests.factories import make_person, make_unit
@@ -309,3 +309,52 @@ def test_unit_archived_mid_period_owes_only_whole_months(tree):
     assert status(report, unit, "theme-day") == (1, 1, "met")  # July only: August and September not whole
     assert rule(report, unit, "general-meeting") is None
     assert evaluate(tree["committee"], Period.parse("2025Q4"), on=AFTER).unit(unit.pk) is None
+
+
+def _fingerprint(report):
+    return (str(report.period), report.on, report.columns, [
+        (result.unit.pk, [(r.code, r.name, r.period_kind, r.status, r.order,
+                           [(str(p.period), p.required, p.actual, p.meeting_ids, p.rule.pk) for p in r.parts])
+                          for r in result.rules])
+        for result in report.units])
+
+
+def test_several_periods_at_once_agree_with_one_at_a_time(tree, branch):
+    """evaluate_periods reads once for all the periods (the compliance page's quarter and year,
+    the history's past quarters and years) and reports each as evaluate would."""
+    from branches.services import org_unit_archive
+    from members.models import EventKind
+    from members.services import member_exit
+
+    people = [make_person(branch) for _ in range(5)]
+    member_exit(actor=None, person=people[4], kind=EventKind.DEATH, date=dt.date(2025, 3, 1), reason="病故")
+    for person, role, day in zip(people, [OfficerRole.SECRETARY, OfficerRole.ORGANISATION, OfficerRole.PUBLICITY],
+                                 [dt.date(2024, 1, 1), dt.date(2025, 5, 10), dt.date(2025, 5, 10)], strict=False):
+        officer_appoint(actor=None, unit=branch, person=person, role=role, started_on=day)
+    talk_record(actor=None, unit=branch, date=dt.date(2025, 6, 1), officer=people[0], member=people[3])
+    talk_record(actor=None, unit=branch, date=dt.date(2025, 9, 1), officer=people[1], member=people[2])
+    late = make_unit(UnitKind.BRANCH, tree["committee"], founded_on=dt.date(2025, 2, 10))
+    gone = make_unit(UnitKind.BRANCH, tree["committee"], founded_on=dt.date(2020, 1, 1))
+    held(gone, MeetingKind.THEME_DAY, dt.date(2025, 7, 10))
+    org_unit_archive(actor=None, unit=gone, on=dt.date(2025, 8, 20), reason="机构调整")
+    ComplianceRule.objects.filter(code="lecture").update(effective_to=dt.date(2025, 6, 30))
+    ComplianceRule.objects.create(
+        code="lecture", name="党课", counts=RuleCounts.LECTURE, applies_to=RuleScope.BRANCH, min_count=1,
+        period="half", effective_from=dt.date(2025, 7, 1), source="本地调整：每半年1次", order=40,
+    )
+    for day in (dt.date(2024, 11, 5), dt.date(2025, 1, 7), dt.date(2025, 5, 20), dt.date(2025, 8, 1)):
+        held(branch, MeetingKind.THEME_DAY, day, also_lecture=True, also_general=True)
+        held(tree["group_a"], MeetingKind.GROUP, day)
+        if day >= late.founded_on:
+            held(late, MeetingKind.THEME_DAY, day)
+    held(branch, MeetingKind.COMMITTEE, dt.date(2025, 6, 3))
+    periods = [Period.parse(p) for p in ("2025Q3", "2025", "2024Q4", "2025Q1", "2025-08", "2025H1", "2024")]
+    for on in (AFTER, dt.date(2025, 8, 15)):
+        together = evaluate_periods(tree["committee"], periods, on=on)
+        assert [_fingerprint(r) for r in together] == [_fingerprint(evaluate(tree["committee"], p, on=on))
+                                                       for p in periods]
+    with CaptureQueriesContext(connection) as one:
+        evaluate(tree["committee"], Period.parse("2025"), on=AFTER)
+    with CaptureQueriesContext(connection) as both:
+        evaluate_periods(tree["committee"], [Period.parse("2025Q3"), Period.parse("2025")], on=AFTER)
+    assert len(both) == len(one)

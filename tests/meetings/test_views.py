@@ -374,3 +374,13 @@ def test_grid_pages_branches_and_keeps_the_filters(client_for, staff, tree, monk
     assert shown == [[tree["branch_a"].pk], [tree["branch_b"].pk]]
     assert first.context["total"] == 2  # the totals still count every branch
     assert "period=2025Q2" in first.content.decode().split("page=2")[0].rsplit("href=", 1)[-1]
+
+
+def test_status_badge():
+    from django.template import Context, Template
+
+    template = Template("{% load compliance %}{% status_badge status %}")
+    assert template.render(Context({"status": "met"})) == '<span class="badge text-bg-success">已完成</span>'
+    assert template.render(Context({"status": "missing"})) == '<span class="badge text-bg-danger">未完成</span>'
+    assert template.render(Context({"status": "due"})) == '<span class="badge text-bg-warning">待完成</span>'
+    assert template.render(Context({"status": ""})) == ""

@@ -1,0 +1,46 @@
+"""``get_page`` gives what ``Paginator.get_page`` gives, and reads a list that fits on one page
+with one query."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.paginator import Paginator
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from branches.models import OrgUnit, UnitKind
+from branches.paging import get_page
+from tests.factories import make_unit
+
+pytestmark = pytest.mark.django_db
+
+
+def _shape(page):
+    return (page.number, [unit.pk for unit in page.object_list], page.paginator.count, page.paginator.num_pages,
+            page.has_next(), page.has_previous(), page.start_index(), page.end_index(),
+            list(page.paginator.get_elided_page_range(page.number, on_each_side=2)))
+
+
+@pytest.mark.parametrize("size", [0, 1, 4, 5, 6, 11])
+def test_same_page_as_paginator(size):
+    committee = make_unit(UnitKind.COMMITTEE)
+    for _ in range(size):
+        make_unit(UnitKind.BRANCH, committee)
+    units = OrgUnit.objects.filter(parent=committee).order_by("path")
+    for number in (None, "", "1", "2", "3", "0", "-1", "abc", "99", "1.5", 1, 2):
+        assert _shape(get_page(units, number, 5)) == _shape(Paginator(units, 5).get_page(number)), number
+
+
+def test_a_list_that_fits_is_not_counted():
+    committee = make_unit(UnitKind.COMMITTEE)
+    for _ in range(3):
+        make_unit(UnitKind.BRANCH, committee)
+    units = OrgUnit.objects.filter(parent=committee).order_by("path")
+    with CaptureQueriesContext(connection) as queries:
+        page = get_page(units, None, 5)
+        assert (page.paginator.count, page.paginator.num_pages, len(page.object_list)) == (3, 1, 3)
+    assert len(queries) == 1
+    with CaptureQueriesContext(connection) as queries:
+        page = get_page(units, "1", 2)
+        assert (page.paginator.count, page.paginator.num_pages, len(page.object_list)) == (3, 2, 2)
+    assert len(queries) == 2  # a second page exists: counted, as Paginator does
