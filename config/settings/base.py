@@ -67,9 +67,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "branches.context_processors.navigation",
             ],
-            # {% url %} reversing each URL pattern once, |date formatting plain dates directly:
-            # same output as Django's, see branches/templatetags/links.py and dates.py
-            "builtins": ["branches.templatetags.links", "branches.templatetags.dates"],
+            # {% url %} reversing each URL pattern once: see branches/templatetags/links.py
+            "builtins": ["branches.templatetags.links"],
         },
     },
 ]
