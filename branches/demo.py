@@ -56,14 +56,15 @@ class DemoContext:
         return first
 
 
-def refresh_statistics() -> None:
+def refresh_statistics(*, vacuum: bool = False) -> None:
     """On PostgreSQL, fresh planner statistics for what was just bulk-inserted: without them the
-    planner sizes the new tables wrongly and the next queries over them crawl."""
+    planner sizes the new tables wrongly and the next queries over them crawl. ``vacuum`` also
+    clears dead rows (autovacuum's work, where a server runs without it)."""
     from django.db import connection
 
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            cursor.execute("VACUUM ANALYZE" if vacuum else "ANALYZE")
 
 
 def make_context(scale: str, seed: int, password: str) -> DemoContext:
