@@ -39,7 +39,6 @@ def home(request: HttpRequest) -> HttpResponse:
     on = today()
     roots = selectors.unit_tree(user=request.user, include_groups=False)  # 党小组 are only counted here
     flat = flatten(roots)
-    kinds = dict(selectors.unit_list(user=request.user).order_by().values_list("kind").annotate(n=Count("id")))
     branches = [node for node in flat if node.unit.kind == UnitKind.BRANCH]
     tops = [node for node in flat if node.unit.path in scope.view_paths] or roots
     overview = scope.is_admin or bool(scope.staff_paths) or len(branches) > 1
@@ -49,8 +48,10 @@ def home(request: HttpRequest) -> HttpResponse:
         "branches": branches,
         "attention": [node for node in branches if node.warnings or node.term.code in ("due", "overdue")],
         "is_overview": overview,
-        "kind_counts": {label: kinds.get(value, 0) for value, label in UnitKind.choices},
     }
+    if overview:  # the tree above is read without 党小组: count them here
+        kinds = dict(selectors.unit_list(user=request.user).order_by().values_list("kind").annotate(n=Count("id")))
+        context["kind_counts"] = {label: kinds.get(value, 0) for value, label in UnitKind.choices}
     if overview and tops:
         context["overview"] = dashboards.committee_overview(tops[0].unit, flat, on)
         context["pipeline"] = summaries.cached(

@@ -50,11 +50,12 @@ def secretary_todos(node: TreeNode, on: dt.date, pipeline: list[tuple[Any, Any]]
                                   link("meetings:create", unit=result.unit.pk), "warning", part.period.end))
     month = on.replace(day=1)
     owed = DuesDue.objects.filter(unit=branch, month=month)
-    if not owed.exists():
+    owed_count = owed.count()
+    if not owed_count:
         todos.append(Todo("党费", f"{month.month}月应缴党费尚未生成", link("dues:sheet", branch.pk, f"{month:%Y-%m}"), "warning"))
     else:
         paid = live_payments().filter(month=month, person_id__in=owed.values("person_id")).values("person_id").distinct().count()
-        unpaid = owed.count() - paid
+        unpaid = owed_count - paid
         if unpaid:
             todos.append(Todo("党费", f"{month.month}月还有{unpaid}人未缴党费", link("dues:sheet", branch.pk, f"{month:%Y-%m}"),
                               "info", Period.month_of(on).end))
