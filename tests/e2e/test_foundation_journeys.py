@@ -73,6 +73,23 @@ def test_secretary_finds_member_and_transfers_them_out(page, login, shot, tree, 
     assert "/login/" in page.url
 
 
+def test_a_large_tree_unfolds_level_by_level(page, login, shot, tree, staff, monkeypatch):
+    from branches import views
+
+    monkeypatch.setattr(views, "FULL_TREE_UNITS", 3)  # the live server runs in this process
+    login("staff")
+    page.get_by_role("link", name="组织", exact=True).click()
+    tree_box = page.locator(".tree")
+    expect(tree_box.get_by_role("link", name=tree["branch_a"].name)).to_be_visible()
+    expect(tree_box.get_by_role("link", name=tree["group_a"].name)).to_have_count(0)
+    unfold = tree_box.get_by_role("link", name="展开1个下级组织")
+    unfold.click()
+    expect(tree_box.get_by_role("link", name=tree["group_a"].name)).to_be_visible()
+    expect(unfold).to_have_count(0)  # the link goes once its children are shown
+    expect(tree_box.get_by_role("link", name=tree["group_a"].name)).to_have_count(1)
+    shot("b0_org_tree_unfolded")
+
+
 def test_committee_staff_browses_the_tree(page, login, shot, tree, staff):
     secretary = make_person(tree["branch_a"], name="周书记")
     make_person(tree["branch_a"], name="吴党员")
@@ -89,13 +106,14 @@ def test_committee_staff_browses_the_tree(page, login, shot, tree, staff):
         expect(tree_box.get_by_role("link", name=tree[key].name)).to_be_visible()
     shot("b2_org_tree")
 
-    page.get_by_label("筛选组织").fill("第二")
+    page.get_by_label("查找组织").fill("第二")  # found on the server as one types (htmx)
     expect(tree_box.get_by_role("link", name=tree["branch_b"].name)).to_be_visible()
     expect(tree_box.get_by_role("link", name=tree["committee"].name)).to_be_visible()  # ancestors stay
     expect(tree_box.get_by_role("link", name=tree["branch_a"].name)).to_be_hidden()
     expect(tree_box.get_by_role("link", name=tree["group_a"].name)).to_be_hidden()
     shot("b3_org_tree_filtered")
-    page.get_by_label("筛选组织").fill(tree["branch_a"].code)
+    assert "q=" in page.url  # the search is in the address
+    page.get_by_label("查找组织").fill(tree["branch_a"].code)
     expect(tree_box.get_by_role("link", name=tree["branch_a"].name)).to_be_visible()
     expect(tree_box.get_by_role("link", name=tree["branch_b"].name)).to_be_hidden()
 
