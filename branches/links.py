@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
+from django.conf import settings
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
 _MARK = 987654321  # stands in for each argument of a URL pattern
@@ -32,8 +33,9 @@ def _pieces(name: str, arity: int, current_app: str | None, prefix: str, urlconf
 
 
 def request_where() -> tuple[str, Any]:
-    """The script prefix and urlconf that reverse() reads (set per request): part of the key."""
-    return get_script_prefix(), get_urlconf()
+    """The script prefix and urlconf that reverse() reads (set per request, else ROOT_URLCONF,
+    which tests may override): part of the key."""
+    return get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF
 
 
 def fast_reverse(name: Any, args: Sequence[Any] = (), kwargs: dict[str, Any] | None = None,

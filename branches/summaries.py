@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import connection
 from django.db.models import Model
 
@@ -26,7 +26,10 @@ T = TypeVar("T")
 
 REUSE_PER_COST = 50  # a summary that took 0.1 s may be reused for 5 s after a change (setting SUMMARY_REUSE_PER_COST)
 MAX_REUSE_SECONDS = 30
-KEEP_SECONDS = 600  # bounds the effect of a history row committed out of id order
+# Bounds what a stamp cannot see: a history row committed out of id order (a long import ending
+# after a quick edit), or ids handed out again after a restore.
+KEEP_SECONDS = 120
+CACHE = "summaries"  # a cache of its own (config/settings/base.py): sessions are not evicted for it
 
 
 def change_stamp(models: Sequence[type[Model]]) -> tuple[int | None, ...]:
@@ -43,7 +46,8 @@ def cached(name: str, key: tuple[object, ...], models: Sequence[type[Model]], co
     """``compute()``, or its result from the cache while none of ``models`` has changed since."""
     cache_key = ":".join(["zhibu", "summary", name, *map(str, key)])
     stamp = change_stamp(models)
-    entry = cache.get(cache_key)
+    store = caches[CACHE]
+    entry = store.get(cache_key)
     now = time.time()
     if entry is not None:
         old_stamp, computed_at, cost, value = entry
@@ -52,5 +56,5 @@ def cached(name: str, key: tuple[object, ...], models: Sequence[type[Model]], co
             return value
     started = time.perf_counter()
     value = compute()
-    cache.set(cache_key, (stamp, now, time.perf_counter() - started, value), KEEP_SECONDS)
+    store.set(cache_key, (stamp, now, time.perf_counter() - started, value), KEEP_SECONDS)
     return value

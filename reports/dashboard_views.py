@@ -11,15 +11,15 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from branches import access, selectors, summaries
-from branches.models import OrgUnit, Role, UnitKind, today
+from branches.models import OrgUnit, UnitKind, today
 from members.models import DevelopmentStep, Membership, Person
 from members.selectors import pipeline_rows
 
 from . import dashboards
 
 OVERDUE_SHOWN = 20
-# What a user's 发展 pipeline reads (their roles scope it): cached on a committee's home.
-PIPELINE_READS = (OrgUnit, Role, Person, Membership, DevelopmentStep)
+# What the 发展 pipeline reads: cached on a committee's home.
+PIPELINE_READS = (OrgUnit, Person, Membership, DevelopmentStep)
 
 
 def flatten(nodes: list[selectors.TreeNode]) -> list[selectors.TreeNode]:
@@ -54,8 +54,9 @@ def home(request: HttpRequest) -> HttpResponse:
         context["kind_counts"] = {label: kinds.get(value, 0) for value, label in UnitKind.choices}
     if overview and tops:
         context["overview"] = dashboards.committee_overview(tops[0].unit, flat, on)
+        # keyed by what the user may see, not by who they are: a change of roles is a new key
         context["pipeline"] = summaries.cached(
-            "overdue-pipeline", (request.user.pk, on), PIPELINE_READS,
+            "overdue-pipeline", (scope.is_admin, *scope.view_paths, on), PIPELINE_READS,
             lambda: [row for row in pipeline_rows(user=request.user) if row.progress.overdue][:OVERDUE_SHOWN])
     else:
         pipeline = pipeline_rows(user=request.user)

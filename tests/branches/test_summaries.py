@@ -90,3 +90,29 @@ def test_committee_home_drops_an_overdue_step_once_it_is_recorded(client_for, tr
     assert [row.person.pk for row in client.get(reverse("home")).context["pipeline"]] == [person.pk]
     development_step_record(actor=None, person=person, step=2, done_on=applied + dt.timedelta(days=20))
     assert client.get(reverse("home")).context["pipeline"] == []
+
+
+@pytest.mark.django_db
+def test_the_cached_overdue_list_follows_a_change_of_roles(client_for, tree, settings):
+    """Keyed by what the user may see: a role taken away hides that branch's people at once,
+    even within the reuse window."""
+    from branches.models import Role, RoleKind, UnitKind
+    from members.models import Status
+    from tests.factories import make_unit, make_user
+
+    settings.SUMMARY_REUSE_PER_COST = 10_000
+    branch_c = make_unit(UnitKind.BRANCH, tree["committee"], name="第三党支部")
+    applied = dt.date.today() - dt.timedelta(days=120)
+    late = {key: make_person(unit, status=Status.APPLICANT, applied_on=applied)
+            for key, unit in (("a", tree["branch_a"]), ("b", tree["branch_b"]), ("c", branch_c))}
+    user = make_user(tree["branch_a"])
+    Role.objects.create(user=user, unit=tree["branch_b"], kind=RoleKind.SECRETARY)
+    client = client_for(user)
+
+    def shown() -> set[int]:
+        return {row.person.pk for row in client.get(reverse("home")).context["pipeline"]}
+
+    assert shown() == {late["a"].pk, late["b"].pk}
+    Role.objects.filter(user=user, unit=tree["branch_b"]).delete()
+    Role.objects.create(user=user, unit=branch_c, kind=RoleKind.SECRETARY)
+    assert shown() == {late["a"].pk, late["c"].pk}

@@ -172,10 +172,12 @@ def test_grid_and_cell_show_status(client_for, staff, tree):
 
 def _grid_queries(client, committee, *, cached=False):
     """Queries of the grid page, computed afresh unless ``cached`` (branches.summaries)."""
-    from branches.summaries import cache
+    from django.core.cache import caches
+
+    from branches.summaries import CACHE
 
     if not cached:
-        cache.clear()
+        caches[CACHE].clear()
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(reverse("meetings:grid") + f"?unit={committee.pk}&period=2025Q2")
     assert response.status_code == 200
