@@ -159,10 +159,11 @@ class TreeNode:
     folded: int = 0  # children left out of ``children`` (a large tree is read a few levels at a time)
 
 
-def _trimmed(units: list[OrgUnit], levels: int | None, matching: str) -> tuple[list[OrgUnit], dict[int, int]]:
+def _trimmed(units: list[OrgUnit], levels: int | None, matching: str,
+             whole_up_to: int) -> tuple[list[OrgUnit], dict[int, int]]:
     """The units to show of ``units`` (ordered by path) and, for each, how many children are left
-    out: ``levels`` below each top unit, or the units whose name or code contains ``matching``
-    with their ancestors."""
+    out: ``levels`` below each top unit (unless there are no more than ``whole_up_to``), or the
+    units whose name or code contains ``matching`` with their ancestors."""
     by_id = {unit.pk: unit for unit in units}
     if matching:
         text = matching.casefold()
@@ -170,7 +171,7 @@ def _trimmed(units: list[OrgUnit], levels: int | None, matching: str) -> tuple[l
         for unit in units:
             if text in unit.name.casefold() or text in unit.code.casefold():
                 wanted.update(pk for pk in map(int, unit.path.strip("/").split("/")) if pk in by_id)
-    elif levels is not None:
+    elif levels is not None and len(units) > whole_up_to:
         level: dict[int, int] = {}
         for unit in units:  # by path: parents first
             level[unit.pk] = level[unit.parent_id] + 1 if unit.parent_id in level else 0
@@ -185,16 +186,17 @@ def _trimmed(units: list[OrgUnit], levels: int | None, matching: str) -> tuple[l
 
 
 def unit_tree(*, user: Any, root: OrgUnit | None = None, include_groups: bool = True, levels: int | None = None,
-              matching: str = "") -> list[TreeNode]:
+              whole_up_to: int = 0, matching: str = "") -> list[TreeNode]:
     """The visible tree (or ``root``'s subtree) with counts, term status and warnings: 4 queries.
-    ``levels`` reads only that many levels; ``matching`` only the units whose name or code contains
-    it, with their ancestors. A node's ``folded`` counts the children left out."""
+    ``levels`` reads only that many levels of a tree larger than ``whole_up_to`` units;
+    ``matching`` only the units whose name or code contains it, with their ancestors. A node's
+    ``folded`` counts the children left out."""
     units = unit_list(user=user)
     if root is not None:
         units = units.filter(path__startswith=root.path)
     if not include_groups:
         units = units.exclude(kind=UnitKind.GROUP)
-    units, folded = _trimmed(list(units), levels, matching)
+    units, folded = _trimmed(list(units), levels, matching, whole_up_to)
     officers: dict[int, list[Officer]] = defaultdict(list)
     branches = [unit for unit in units if unit.kind == UnitKind.BRANCH]  # the only ones with officer warnings
     for officer in Officer.objects.filter(unit__in=branches, ended_on__isnull=True).only("unit_id", "role", "ended_on"):

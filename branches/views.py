@@ -44,16 +44,14 @@ def tree(request: HttpRequest) -> HttpResponse:
     that subtree). ``?q=`` finds units by name or code anywhere in it."""
     query = request.GET.get("q", "").strip()[:MAX_TREE_QUERY]
     under = access.unit_for_view(request.user, request.GET["under"]) if "under" in request.GET else None
-    visible = selectors.unit_list(user=request.user)
-    if under is not None:
-        visible = visible.filter(path__startswith=under.path)
-    levels = None if query or visible.count() <= FULL_TREE_UNITS else TREE_LEVELS
-    roots = selectors.unit_tree(user=request.user, root=under, levels=levels, matching=query)
+    roots = selectors.unit_tree(user=request.user, root=under, levels=TREE_LEVELS, whole_up_to=FULL_TREE_UNITS,
+                                matching=query)
     if under is not None and request.htmx:
         return render(request, "branches/_tree_children.html", {
             "nodes": roots[0].children if roots else [], "under": under})
+    folded = any(child.folded for node in roots for child in node.children)
     return render(request, "branches/tree.html", {
-        "roots": roots, "query": query, "under": under, "folded": levels is not None, "nav_section": "org",
+        "roots": roots, "query": query, "under": under, "folded": folded, "nav_section": "org",
     })
 
 

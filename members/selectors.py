@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from branches import access
+from branches import access, summaries
 from branches.models import OrgUnit, today
 
 from .development import Progress, assess
@@ -139,6 +139,19 @@ def pipeline_rows(*, user: Any, unit: OrgUnit | None = None) -> list[PipelineRow
     far = today().replace(year=9999)
     rows.sort(key=lambda row: (not row.progress.overdue, row.progress.next_due or far, row.person.pinyin))
     return rows
+
+
+# What the 发展 pipeline reads: a summary of it may be cached until one of these changes.
+PIPELINE_READS = (OrgUnit, Person, Membership, DevelopmentStep)
+
+
+def overdue_pipeline(*, user: Any, limit: int) -> list[PipelineRow]:
+    """The first ``limit`` people of :func:`pipeline_rows` with an overdue step, cached until the
+    pipeline's records change (a committee's home reads thousands of people for them). Keyed by
+    what the user may see, not by who they are: a change of roles is a new key."""
+    scope = access.scope_for(user)
+    return summaries.cached("overdue-pipeline", (scope.is_admin, *scope.view_paths, today(), limit), PIPELINE_READS,
+                            lambda: [row for row in pipeline_rows(user=user) if row.progress.overdue][:limit])
 
 
 @dataclass

@@ -10,16 +10,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from branches import access, selectors, summaries
-from branches.models import OrgUnit, UnitKind, today
-from members.models import DevelopmentStep, Membership, Person
-from members.selectors import pipeline_rows
+from branches import access, selectors
+from branches.models import UnitKind, today
+from members.selectors import overdue_pipeline, pipeline_rows
 
 from . import dashboards
 
 OVERDUE_SHOWN = 20
-# What the 发展 pipeline reads: cached on a committee's home.
-PIPELINE_READS = (OrgUnit, Person, Membership, DevelopmentStep)
 
 
 def flatten(nodes: list[selectors.TreeNode]) -> list[selectors.TreeNode]:
@@ -54,10 +51,7 @@ def home(request: HttpRequest) -> HttpResponse:
         context["kind_counts"] = {label: kinds.get(value, 0) for value, label in UnitKind.choices}
     if overview and tops:
         context["overview"] = dashboards.committee_overview(tops[0].unit, flat, on)
-        # keyed by what the user may see, not by who they are: a change of roles is a new key
-        context["pipeline"] = summaries.cached(
-            "overdue-pipeline", (scope.is_admin, *scope.view_paths, on), PIPELINE_READS,
-            lambda: [row for row in pipeline_rows(user=request.user) if row.progress.overdue][:OVERDUE_SHOWN])
+        context["pipeline"] = overdue_pipeline(user=request.user, limit=OVERDUE_SHOWN)
     else:
         pipeline = pipeline_rows(user=request.user)
         context["pipeline"] = [row for row in pipeline if row.progress.overdue][:OVERDUE_SHOWN]
