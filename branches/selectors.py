@@ -201,15 +201,13 @@ def unit_tree(*, user: Any, root: OrgUnit | None = None, include_groups: bool = 
     branches = [unit for unit in units if unit.kind == UnitKind.BRANCH]  # the only ones with officer warnings
     for officer in Officer.objects.filter(unit__in=branches, ended_on__isnull=True).only("unit_id", "role", "ended_on"):
         officers[officer.unit_id].append(officer)
-    for unit in units:
-        unit.current_officers = officers.get(unit.pk, [])
     day = today()
     counts = member_counts(units, on=day)
     terms = current_terms(units)
     nodes = {
         unit.pk: TreeNode(
             unit, counts[unit.pk], term_status(terms.get(unit.pk), day),
-            unit_warnings(unit, counts[unit.pk], unit.current_officers), [], folded.get(unit.pk, 0),
+            unit_warnings(unit, counts[unit.pk], officers.get(unit.pk, [])), [], folded.get(unit.pk, 0),
         )
         for unit in units
     }

@@ -217,13 +217,15 @@ def _fold(rows: list[tuple], group: Any) -> dict[Any, Figures]:
     for row in rows:
         key, person, due, paid, outstanding, unpaid = group(row), row[1], row[2], row[3], row[4], row[5]
         figures = result[key]
-        figures.due += _money(due)
-        figures.paid += _money(paid)
-        figures.outstanding += _money(outstanding)
+        figures.due += _exact(due)
+        figures.paid += _exact(paid)
+        figures.outstanding += _exact(outstanding)
         people[(key, person)] = people.get((key, person), True) and not unpaid
     for (key, _person), paid_up in people.items():
         result[key].people_due += 1
         result[key].people_paid += 1 if paid_up else 0
+    for figures in result.values():
+        figures.due, figures.paid, figures.outstanding = money(figures.due), money(figures.paid), money(figures.outstanding)
     return result
 
 
@@ -233,6 +235,12 @@ def _aggregate(unit: OrgUnit, period: Period, key: str) -> dict[Any, Figures]:
 
 def _money(value: Any) -> Decimal:
     return money(Decimal(str(value or 0)))
+
+
+def _exact(value: Any) -> Decimal:
+    """A sum from the database: PostgreSQL's are exact decimals already (added as they are and
+    rounded once per group); SQLite's are floats, rounded to money one by one."""
+    return value if type(value) is Decimal else _money(value)
 
 
 def figures_for(unit: OrgUnit, period: Period) -> Figures:

@@ -196,16 +196,16 @@ class _Data:
     """Everything the engine reads, loaded once for the whole subtree and every period evaluated
     (a sub-period reads only its own months and days of it)."""
 
-    def __init__(self, root: OrgUnit, start: dt.date, end: dt.date, talks: bool):
+    def __init__(self, root: OrgUnit, start: dt.date, end: dt.date, *, meetings: bool, talks: bool):
         # unit id → (year, month) → meeting rows: a sub-period reads only its own months.
         self.meetings: dict[int, dict[tuple[int, int], list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
-        rows = Meeting.objects.filter(
-            unit__path__startswith=root.path, status=MeetingStatus.CONFIRMED,
-            date__gte=start, date__lte=end,
-        ).values("id", "unit_id", "kind", "also_lecture", "also_general", "date", "lecturer_role")
-        rows = rows.order_by("date", "id")
-        for row in rows:
-            self.meetings[row["unit_id"]][(row["date"].year, row["date"].month)].append(row)
+        if meetings:  # not for the talks alone (a scorecard's year): a year of meetings is most of the cost
+            rows = Meeting.objects.filter(
+                unit__path__startswith=root.path, status=MeetingStatus.CONFIRMED,
+                date__gte=start, date__lte=end,
+            ).values("id", "unit_id", "kind", "also_lecture", "also_general", "date", "lecturer_role")
+            for row in rows.order_by("date", "id"):
+                self.meetings[row["unit_id"]][(row["date"].year, row["date"].month)].append(row)
         self.officers: dict[int, list[Officer]] = defaultdict(list)
         officer_rows = Officer.objects.filter(
             unit__path__startswith=root.path, unit__kind=UnitKind.BRANCH, role__in=COMMITTEE_ROLES,
@@ -321,7 +321,8 @@ def evaluate_periods(root: OrgUnit, periods: list[Period], *, on: dt.date | None
          and _MONTHS.get(rule.period, 99) <= _MONTHS[period.kind]]
         for period in periods
     ]
-    data = _Data(root, start, end, talks=any(rule.counts == RuleCounts.TALK for rules in rules_of for rule in rules))
+    counted = {rule.counts == RuleCounts.TALK for rules in rules_of for rule in rules}
+    data = _Data(root, start, end, meetings=False in counted, talks=True in counted)
     return [
         _report(root, period, day, span_units if units is not None else [u for u in span_units if _existed(u, period)],
                 rules, data)

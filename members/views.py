@@ -219,9 +219,12 @@ def pipeline(request: HttpRequest) -> HttpResponse:
     unit_id = request.GET.get("unit", "")
     if unit_id.isdecimal():
         unit = units.filter(pk=unit_id).first()
-    rows = selectors.pipeline_rows(user=request.user, unit=unit)
+    order = selectors.pipeline_order(user=request.user, unit=unit)
+    context = paged(request, order, PAGE_SIZE)
+    page = context["page"]
+    page.object_list = selectors.pipeline_rows_of(user=request.user, ids=[pk for pk, _ in page.object_list])
     return render(request, "members/pipeline.html", {
-        **paged(request, rows, PAGE_SIZE), "total": len(rows), "overdue": sum(1 for row in rows if row.progress.overdue),
+        **context, "total": len(order), "overdue": sum(1 for _, overdue in order if overdue),
         "units": units.order_by("path"), "unit": unit, "nav_section": "members",
     })
 

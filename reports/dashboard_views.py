@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 
 from branches import access, selectors
 from branches.models import UnitKind, today
-from members.selectors import overdue_pipeline, pipeline_rows
+from members.selectors import overdue_pipeline
 
 from . import dashboards
 
@@ -34,7 +34,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if scope.is_empty:
         return render(request, "reports/home_norole.html", {"nav_section": "home"})
     on = today()
-    roots = selectors.unit_tree(user=request.user, include_groups=False)  # 党小组 are only counted here
+    roots = dashboards.home_tree(request.user)  # 党小组 are only counted here
     flat = flatten(roots)
     branches = [node for node in flat if node.unit.kind == UnitKind.BRANCH]
     tops = [node for node in flat if node.unit.path in scope.view_paths] or roots
@@ -53,10 +53,5 @@ def home(request: HttpRequest) -> HttpResponse:
         context["overview"] = dashboards.committee_overview(tops[0].unit, flat, on)
         context["pipeline"] = overdue_pipeline(user=request.user, limit=OVERDUE_SHOWN)
     else:
-        pipeline = pipeline_rows(user=request.user)
-        context["pipeline"] = [row for row in pipeline if row.progress.overdue][:OVERDUE_SHOWN]
-        # The to-dos reuse the pipeline read above rather than reading each branch's again.
-        context["todos"] = [(node, dashboards.secretary_todos(
-            node, on, [(row.person, row.progress) for row in pipeline if row.person.unit_id == node.unit.pk],
-        )) for node in branches]
+        context["pipeline"], context["todos"] = dashboards.secretary_home(request.user, branches, on, OVERDUE_SHOWN)
     return render(request, "reports/home.html", context)

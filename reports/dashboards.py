@@ -12,9 +12,13 @@ from typing import Any
 
 from django.db.models import Count, Sum
 
-from branches.models import OrgUnit
+from branches import access, summaries
+from branches.models import Officer, OrgUnit, Term, today
 from branches.periods import Period
-from branches.selectors import TreeNode
+from branches.selectors import TreeNode, unit_tree
+from meetings import compliance
+from members.models import Membership, Person
+from members.selectors import PIPELINE_READS, PipelineRow, pipeline_rows
 
 from .links import link
 
@@ -31,12 +35,15 @@ class Todo:
 def secretary_todos(node: TreeNode, on: dt.date, pipeline: list[tuple[Any, Any]] | None = None) -> list[Todo]:
     """What a branch still has to do this month and quarter, each with a link to do it.
     ``pipeline``: the branch's ``(person, progress)`` in the 发展 pipeline, when already read."""
-    from dues.models import DuesDue, PointsSheet
-    from dues.selectors import live_payments
+    return _in_order(record_todos(node.unit, on, pipeline) + live_todos(node, on))
+
+
+def record_todos(branch: OrgUnit, on: dt.date, pipeline: list[tuple[Any, Any]] | None = None) -> list[Todo]:
+    """The to-dos that follow from the records :data:`TODO_READS` lists: meetings due or missed
+    this quarter, 发展 steps overdue or due within a month."""
     from meetings import compliance
     from members.selectors import pipeline_in
 
-    branch = node.unit
     todos: list[Todo] = []
     quarter = Period.containing(on, "quarter")
     for result in compliance.evaluate(branch, quarter, on=on).units:
@@ -48,6 +55,26 @@ def secretary_todos(node: TreeNode, on: dt.date, pipeline: list[tuple[Any, Any]]
                 missing = part.required - part.actual
                 todos.append(Todo("三会一课", f"{result.unit.name}{part.period.label}还需召开{rule.name}{missing}次",
                                   link("meetings:create", unit=result.unit.pk), "warning", part.period.end))
+    if pipeline is None:
+        pipeline = [(entry.person, entry.progress) for entry in pipeline_in(branch.path)]
+    for person, progress in pipeline:
+        for finding in progress.overdue[:1]:
+            todos.append(Todo("发展党员", f"{person.name}：{finding.message}", link("members:detail", person.pk), "danger",
+                              finding.due_on))
+        if not progress.overdue and progress.next_due and progress.next_due <= on + dt.timedelta(days=31):
+            todos.append(Todo("发展党员", f"{person.name}：第{progress.next_step}步{progress.next_label}",
+                              link("members:detail", person.pk), "info", progress.next_due))
+    return todos
+
+
+def live_todos(node: TreeNode, on: dt.date) -> list[Todo]:
+    """The month's dues and points (read each time: 应缴 rows keep no history to stamp a cache
+    with) and the 换届 from the node."""
+    from dues.models import DuesDue, PointsSheet
+    from dues.selectors import live_payments
+
+    branch = node.unit
+    todos: list[Todo] = []
     month = on.replace(day=1)
     owed = DuesDue.objects.filter(unit=branch, month=month)
     owed_count = owed.count()
@@ -65,23 +92,52 @@ def secretary_todos(node: TreeNode, on: dt.date, pipeline: list[tuple[Any, Any]]
         state = "尚未开始评定" if sheet is None else f"处于“{sheet.get_state_display()}”阶段"
         todos.append(Todo("积分", f"{previous.month}月积分{state}，请评定并公示",
                           link("dues:points", branch.pk, f"{previous:%Y-%m}"), "warning"))
-    if pipeline is None:
-        pipeline = [(entry.person, entry.progress) for entry in pipeline_in(branch.path)]
-    for person, progress in pipeline:
-        for finding in progress.overdue[:1]:
-            todos.append(Todo("发展党员", f"{person.name}：{finding.message}", link("members:detail", person.pk), "danger",
-                              finding.due_on))
-        if not progress.overdue and progress.next_due and progress.next_due <= on + dt.timedelta(days=31):
-            todos.append(Todo("发展党员", f"{person.name}：第{progress.next_step}步{progress.next_label}",
-                              link("members:detail", person.pk), "info", progress.next_due))
     if node.term.code in ("due", "overdue"):
         level = "danger" if node.term.code == "overdue" else "warning"
         ends = node.term.term.ends_on if node.term.term else None
         todos.append(Todo("换届", node.term.label, link("branches:unit", branch.pk), level, ends))
+    return todos
+
+
+def _in_order(todos: list[Todo]) -> list[Todo]:
     order = {"danger": 0, "warning": 1, "info": 2}
     far = dt.date.max
-    todos.sort(key=lambda todo: (order[todo.level], todo.due or far))
-    return todos
+    return sorted(todos, key=lambda todo: (order[todo.level], todo.due or far))
+
+
+# What a home's unit tree reads (member counts, terms, officer warnings) and what the to-dos of
+# :func:`record_todos` read: each is kept in the cache until one of these changes (branches.summaries).
+TREE_READS = (OrgUnit, Officer, Term, Membership, Person)
+TODO_READS = tuple(dict.fromkeys((*compliance.READS, *PIPELINE_READS)))
+
+
+def _scope_key(user: Any) -> tuple[object, ...]:
+    """What the user may see, not who they are: a change of roles is a new key."""
+    scope = access.scope_for(user)
+    return (scope.is_admin, *scope.view_paths)
+
+
+def home_tree(user: Any) -> list[TreeNode]:
+    """The user's units without 党小组 (a committee's: hundreds), with their counts, terms and
+    warnings, cached until those records change."""
+    return summaries.cached("home-tree", (*_scope_key(user), today()), TREE_READS,
+                            lambda: unit_tree(user=user, include_groups=False))
+
+
+def secretary_home(user: Any, branches: list[TreeNode], on: dt.date,
+                   limit: int) -> tuple[list[PipelineRow], list[tuple[TreeNode, list[Todo]]]]:
+    """A secretary's overdue 发展 people (the first ``limit``) and each branch's to-dos. What
+    follows from the records is cached until they change; dues and points are read each time."""
+
+    def read() -> tuple[list[PipelineRow], dict[int, list[Todo]]]:
+        pipeline = pipeline_rows(user=user)
+        overdue = [row for row in pipeline if row.progress.overdue][:limit]
+        return overdue, {node.unit.pk: record_todos(node.unit, on, [
+            (row.person, row.progress) for row in pipeline if row.person.unit_id == node.unit.pk]) for node in branches}
+
+    key = (*_scope_key(user), on, limit, *(node.unit.pk for node in branches))
+    overdue, recorded = summaries.cached("secretary-home", key, TODO_READS, read)
+    return overdue, [(node, _in_order(recorded[node.unit.pk] + live_todos(node, on))) for node in branches]
 
 
 STATUS_VALUE = {"missing": 0, "due": 1, "met": 2}

@@ -89,13 +89,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # a copy in its local cache, which saves a query on every request.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # Each process's own memory: nothing here needs sharing (sessions fall back to the database), and
-# a page must not fail when Redis does. Committee summaries (branches/summaries.py) are kept
-# apart, a few hundred KB each, so that they cannot push the sessions out.
+# a page must not fail when Redis does. Summaries (branches/summaries.py: a committee's, a few
+# hundred KB each, and each home's tree and to-dos, a few KB) are kept apart, so that they
+# cannot push the sessions out.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "zhibu",
                 "OPTIONS": {"MAX_ENTRIES": 10_000}},
     "summaries": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "zhibu-summaries",
-                  "OPTIONS": {"MAX_ENTRIES": 200}},
+                  "OPTIONS": {"MAX_ENTRIES": 3000}},
 }
 
 AUTHENTICATION_BACKENDS = [

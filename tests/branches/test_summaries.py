@@ -116,3 +116,66 @@ def test_the_cached_overdue_list_follows_a_change_of_roles(client_for, tree, set
     Role.objects.filter(user=user, unit=tree["branch_b"]).delete()
     Role.objects.create(user=user, unit=branch_c, kind=RoleKind.SECRETARY)
     assert shown() == {late["a"].pk, late["c"].pk}
+
+
+def _todo_texts(client) -> list[str]:
+    return [todo.text for _, todos in client.get(reverse("home")).context["todos"] for todo in todos]
+
+
+@pytest.mark.django_db
+def test_secretary_home_drops_a_meeting_to_do_once_it_is_held(client_for, tree, owner):
+    make_person(tree["branch_a"])
+    client = client_for(owner)
+    today = dt.date.today()
+    due = [text for text in _todo_texts(client) if "主题党日" in text and f"{today.month}月" in text]
+    assert due and _todo_texts(client) == _todo_texts(client)  # the cached to-dos read the same
+    held(tree["branch_a"], MeetingKind.THEME_DAY, today)
+    assert not [text for text in _todo_texts(client) if "主题党日" in text and f"{today.month}月" in text]
+
+
+@pytest.mark.django_db
+def test_secretary_home_reads_the_months_dues_each_time(client_for, tree, owner):
+    """Amounts due keep no history, so they cannot stamp a cache: they are read on every view."""
+    from dues.services import dues_generate
+    from tests.dues.helpers import member
+
+    member(tree["branch_a"])
+    client = client_for(owner)
+    month = dt.date.today().replace(day=1)
+    assert any(f"{month.month}月应缴党费尚未生成" in text for text in _todo_texts(client))
+    dues_generate(actor=None, month=month, unit=tree["branch_a"])
+    texts = _todo_texts(client)
+    assert not any("尚未生成" in text for text in texts)
+    assert any(f"{month.month}月还有1人未缴党费" in text for text in texts)
+
+
+@pytest.mark.django_db
+def test_home_tree_shows_an_officer_appointed_after_the_last_view(client_for, tree, owner):
+    from branches.models import OfficerRole
+    from branches.services import officer_appoint
+
+    person = make_person(tree["branch_a"])
+    client = client_for(owner)
+
+    def warnings() -> list[str]:
+        return [w for node in client.get(reverse("home")).context["branches"] for w in node.warnings]
+
+    assert any("书记" in w for w in warnings())
+    officer_appoint(actor=None, unit=tree["branch_a"], person=person, role=OfficerRole.SECRETARY,
+                    started_on=dt.date.today())
+    assert not any("书记" in w for w in warnings())
+
+
+@pytest.mark.django_db
+def test_pipeline_page_counts_follow_a_recorded_step(client_for, tree, staff):
+    from members.models import Status
+    from members.services import development_step_record
+
+    applied = dt.date.today() - dt.timedelta(days=120)
+    person = make_person(tree["branch_a"], status=Status.APPLICANT, applied_on=applied)
+    client = client_for(staff)
+    assert client.get(reverse("members:pipeline")).context["overdue"] == 1
+    development_step_record(actor=None, person=person, step=2, done_on=applied + dt.timedelta(days=20))
+    response = client.get(reverse("members:pipeline"))
+    assert response.context["overdue"] == 0
+    assert [row.person.pk for row in response.context["page"]] == [person.pk]
