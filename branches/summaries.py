@@ -13,6 +13,7 @@ is as good as live.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable, Sequence
 from typing import TypeVar
@@ -34,12 +35,17 @@ CACHE = "summaries"  # a cache of its own (config/settings/base.py): sessions ar
 
 def change_stamp(models: Sequence[type[Model]]) -> tuple[int | None, ...]:
     """The newest history id of each model (models with ``HistoricalRecords``), in one query."""
-    quote = connection.ops.quote_name
-    columns = ", ".join(f"(SELECT MAX(history_id) FROM {quote(model.history.model._meta.db_table)})"  # type: ignore[attr-defined]
-                        for model in models)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {columns}")
+        cursor.execute(_stamp_sql(tuple(models)))
         return tuple(cursor.fetchone())
+
+
+@functools.cache
+def _stamp_sql(models: tuple[type[Model], ...]) -> str:
+    # Built once: ``Model.history`` makes a new manager class on every access.
+    quote = connection.ops.quote_name
+    return "SELECT " + ", ".join(f"(SELECT MAX(history_id) FROM {quote(model.history.model._meta.db_table)})"  # type: ignore[attr-defined]
+                                 for model in models)
 
 
 def cached(name: str, key: tuple[object, ...], models: Sequence[type[Model]], compute: Callable[[], T]) -> T:
