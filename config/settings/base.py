@@ -1,5 +1,6 @@
 """Settings shared by every environment. Values that differ per machine come from the environment."""
 
+import tempfile
 from pathlib import Path
 
 import environ
@@ -88,14 +89,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Sessions live in the database (they survive a restart and need no Redis); each process keeps
 # a copy in its local cache, which saves a query on every request.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-# Each process's own memory: nothing here needs sharing (sessions fall back to the database), and
-# a page must not fail when Redis does. Summaries (branches/summaries.py: a committee's, a few
-# hundred KB each, and each home's tree and to-dos, a few KB) are kept apart, so that they
-# cannot push the sessions out.
+# The default cache is each process's own memory: nothing there needs sharing (sessions fall
+# back to the database), and a page must not fail when Redis does. Summaries
+# (branches/summaries.py: a committee's, a few hundred KB each, each home's tree and to-dos, a
+# few KB) are kept apart, so that they cannot push the sessions out, in files that every worker
+# process of this machine shares: a summary is computed once, not once per process. They are
+# keyed by database, so two databases served from one machine do not mix.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "zhibu",
                 "OPTIONS": {"MAX_ENTRIES": 10_000}},
-    "summaries": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "zhibu-summaries",
+    "summaries": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                  "LOCATION": env("SUMMARY_CACHE_DIR", default=str(Path(tempfile.gettempdir()) / "zhibu-summaries")),
+                  "KEY_PREFIX": f"{DATABASES['default']['HOST'] or ''}/{DATABASES['default']['NAME']}",
                   "OPTIONS": {"MAX_ENTRIES": 3000}},
 }
 
