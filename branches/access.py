@@ -42,6 +42,12 @@ class Scope:
     def is_empty(self) -> bool:
         return not (self.is_admin or self.view_paths)
 
+    @property
+    def key(self) -> tuple[object, ...]:
+        """What the account may see, for keying what it is shown (branches.summaries): two
+        accounts that see the same share it, and a change of roles is a new key."""
+        return (self.is_admin, *self.view_paths)
+
 
 def scope_for(user: Any) -> Scope:
     """The user's scope, computed once per user object (i.e. once per request)."""

@@ -1,5 +1,6 @@
-"""Summaries that are costly at committee scale (the committee home's compliance heat map and its
-overdue 发展 list), kept in the cache until the records they read change.
+"""Summaries that are costly at committee scale (the compliance of a subtree, the order of the
+发展 pipeline, each home's unit tree and a secretary's to-dos), kept in the cache until the
+records they read change.
 
 A summary's change stamp is the newest django-simple-history id of each model it reads. Every
 write goes through the services, which record history (bulk writes through

@@ -149,8 +149,7 @@ def pipeline_order(*, user: Any, unit: OrgUnit | None = None) -> list[tuple[int,
     """``(person id, overdue)`` in :func:`pipeline_rows`'s order, cached until the pipeline's
     records change: a committee's 发展 page and home work out the progress of thousands of people
     to show a few dozen. Keyed by what the user may see, not by who they are."""
-    scope = access.scope_for(user)
-    key = (scope.is_admin, *scope.view_paths, unit.pk if unit else "-", today())
+    key = (*access.scope_for(user).key, unit.pk if unit else "-", today())
     return summaries.cached("pipeline-order", key, PIPELINE_READS, lambda: [
         (row.person.pk, bool(row.progress.overdue)) for row in pipeline_rows(user=user, unit=unit)])
 

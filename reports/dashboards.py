@@ -18,7 +18,7 @@ from branches.periods import Period
 from branches.selectors import TreeNode, unit_tree
 from meetings import compliance
 from members.models import Membership, Person
-from members.selectors import PIPELINE_READS, PipelineRow, pipeline_rows
+from members.selectors import PIPELINE_READS, PipelineRow, pipeline_in, pipeline_rows
 
 from .links import link
 
@@ -41,9 +41,6 @@ def secretary_todos(node: TreeNode, on: dt.date, pipeline: list[tuple[Any, Any]]
 def record_todos(branch: OrgUnit, on: dt.date, pipeline: list[tuple[Any, Any]] | None = None) -> list[Todo]:
     """The to-dos that follow from the records :data:`TODO_READS` lists: meetings due or missed
     this quarter, 发展 steps overdue or due within a month."""
-    from meetings import compliance
-    from members.selectors import pipeline_in
-
     todos: list[Todo] = []
     quarter = Period.containing(on, "quarter")
     for result in compliance.evaluate(branch, quarter, on=on).units:
@@ -111,16 +108,10 @@ TREE_READS = (OrgUnit, Officer, Term, Membership, Person)
 TODO_READS = tuple(dict.fromkeys((*compliance.READS, *PIPELINE_READS)))
 
 
-def _scope_key(user: Any) -> tuple[object, ...]:
-    """What the user may see, not who they are: a change of roles is a new key."""
-    scope = access.scope_for(user)
-    return (scope.is_admin, *scope.view_paths)
-
-
 def home_tree(user: Any) -> list[TreeNode]:
     """The user's units without 党小组 (a committee's: hundreds), with their counts, terms and
     warnings, cached until those records change."""
-    return summaries.cached("home-tree", (*_scope_key(user), today()), TREE_READS,
+    return summaries.cached("home-tree", (*access.scope_for(user).key, today()), TREE_READS,
                             lambda: unit_tree(user=user, include_groups=False))
 
 
@@ -135,7 +126,7 @@ def secretary_home(user: Any, branches: list[TreeNode], on: dt.date,
         return overdue, {node.unit.pk: record_todos(node.unit, on, [
             (row.person, row.progress) for row in pipeline if row.person.unit_id == node.unit.pk]) for node in branches}
 
-    key = (*_scope_key(user), on, limit, *(node.unit.pk for node in branches))
+    key = (*access.scope_for(user).key, on, limit, *(node.unit.pk for node in branches))
     overdue, recorded = summaries.cached("secretary-home", key, TODO_READS, read)
     return overdue, [(node, _in_order(recorded[node.unit.pk] + live_todos(node, on))) for node in branches]
 
