@@ -101,6 +101,8 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8765)
         parser.add_argument("--workers", type=int, default=(os.cpu_count() or 2) * 2)
         parser.add_argument("--threads", type=int, default=2)
+        parser.add_argument("--worker-class", default="gthread", choices=["gthread", "sync"],
+                            help="gunicorn 的 worker 类型（sync：每个进程一次处理一个请求，不保持连接）")
         parser.add_argument("--scale", default="large")
         parser.add_argument("--rate", type=float, default=110,
                             help="所有用户合计每秒发出的请求数（0：不停顿，连续点击）")
@@ -117,7 +119,7 @@ class Command(BaseCommand):
         server = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{options['port']}",
              "--workers", str(options["workers"]), "--threads", str(options["threads"]),
-             "--worker-class", "gthread", "--log-level", "warning", "--timeout", "60"],
+             "--worker-class", options["worker_class"], "--log-level", "warning", "--timeout", "60"],
             cwd=settings.BASE_DIR, env=env, start_new_session=True)
         try:
             self._wait_ready(options["port"], server)
@@ -273,8 +275,9 @@ class Command(BaseCommand):
         for label, ms, _ in samples:
             by_page[label].append(ms)
         self.stdout.write("")
-        self.stdout.write(f"{options['users']}名并发用户，gunicorn {options['workers']}进程×{options['threads']}线程，"
-                          f"{os.cpu_count()}核")
+        server = (f"{options['workers']}个同步进程" if options["worker_class"] == "sync"
+                  else f"{options['workers']}进程×{options['threads']}线程")
+        self.stdout.write(f"{options['users']}名并发用户，gunicorn {server}，{os.cpu_count()}核")
         self.stdout.write(f"请求 {len(samples)} 个，用时 {elapsed:.1f} 秒，吞吐 {rps:.0f} 请求/秒")
         self.stdout.write(f"延迟 p50 {p50:.0f} ms · p95 {p95:.0f} ms · p99 {p99:.0f} ms · 最大 {times[-1]:.0f} ms")
         self.stdout.write(f"错误 {len(errors)} 个" + (f"（{sorted({s[2] for s in errors})}）" if errors else ""))
