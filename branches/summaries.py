@@ -5,8 +5,8 @@ records they read change.
 A summary's change stamp is the newest django-simple-history id of each model it reads. Every
 write goes through the services, which record history (bulk writes through
 ``bulk_create_with_history``), so the stamp moves with every change, and reading it is one indexed
-query. When the stamp has moved the summary is computed again, but a process reuses the previous
-result for a moment proportional to what it cost (``SUMMARY_REUSE_PER_COST``): at 500 branches someone
+query. When the stamp has moved the summary is computed again, but the previous result may be
+reused for a moment proportional to what it cost (``SUMMARY_REUSE_PER_COST``): at 500 branches someone
 records something every few seconds, and the committee's overview may trail by a few seconds
 rather than recompute on every view. A summary of a small committee costs milliseconds, so it
 is as good as live.
@@ -15,6 +15,7 @@ is as good as live.
 from __future__ import annotations
 
 import functools
+import logging
 import time
 from collections.abc import Callable, Sequence
 from typing import TypeVar
@@ -31,6 +32,7 @@ MAX_REUSE_SECONDS = 30
 # Bounds what a stamp cannot see: a history row committed out of id order (a long import ending
 # after a quick edit), or ids handed out again after a restore.
 KEEP_SECONDS = 120
+logger = logging.getLogger(__name__)
 CACHE = "summaries"  # a cache of its own (config/settings/base.py): sessions are not evicted for it
 
 
@@ -54,7 +56,11 @@ def cached(name: str, key: tuple[object, ...], models: Sequence[type[Model]], co
     cache_key = ":".join(["zhibu", "summary", name, *map(str, key)])
     stamp = change_stamp(models)
     store = caches[CACHE]
-    entry = store.get(cache_key)
+    try:
+        entry = store.get(cache_key)
+    except Exception:  # an unreadable entry (a full disk, a class changed by a deploy) is a miss
+        logger.warning("summary cache: cannot read %s", cache_key, exc_info=True)
+        entry = None
     now = time.time()
     if entry is not None:
         old_stamp, computed_at, cost, value = entry
@@ -63,5 +69,8 @@ def cached(name: str, key: tuple[object, ...], models: Sequence[type[Model]], co
             return value
     started = time.perf_counter()
     value = compute()
-    store.set(cache_key, (stamp, now, time.perf_counter() - started, value), KEEP_SECONDS)
+    try:
+        store.set(cache_key, (stamp, now, time.perf_counter() - started, value), KEEP_SECONDS)
+    except Exception:  # the page is shown all the same; the next view computes it again
+        logger.warning("summary cache: cannot write %s", cache_key, exc_info=True)
     return value

@@ -224,8 +224,6 @@ def _fold(rows: list[tuple], group: Any) -> dict[Any, Figures]:
     for (key, _person), paid_up in people.items():
         result[key].people_due += 1
         result[key].people_paid += 1 if paid_up else 0
-    for figures in result.values():
-        figures.due, figures.paid, figures.outstanding = money(figures.due), money(figures.paid), money(figures.outstanding)
     return result
 
 
@@ -238,9 +236,9 @@ def _money(value: Any) -> Decimal:
 
 
 def _exact(value: Any) -> Decimal:
-    """A sum from the database: PostgreSQL's are exact decimals already (added as they are and
-    rounded once per group); SQLite's are floats, rounded to money one by one."""
-    return value if type(value) is Decimal else _money(value)
+    """:func:`_money` of a sum from the database, without a trip through ``str`` for PostgreSQL's
+    exact decimals (SQLite's sums are floats): tens of thousands of them for a committee."""
+    return money(value) if type(value) is Decimal else _money(value)
 
 
 def figures_for(unit: OrgUnit, period: Period) -> Figures:

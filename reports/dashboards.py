@@ -18,7 +18,7 @@ from branches.periods import Period
 from branches.selectors import TreeNode, unit_tree
 from meetings import compliance
 from members.models import Membership, Person
-from members.selectors import PIPELINE_READS, PipelineRow, pipeline_in, pipeline_rows
+from members.selectors import PIPELINE_READS, PipelineRow, pipeline_rows
 
 from .links import link
 
@@ -32,15 +32,10 @@ class Todo:
     due: dt.date | None = None
 
 
-def secretary_todos(node: TreeNode, on: dt.date, pipeline: list[tuple[Any, Any]] | None = None) -> list[Todo]:
-    """What a branch still has to do this month and quarter, each with a link to do it.
-    ``pipeline``: the branch's ``(person, progress)`` in the 发展 pipeline, when already read."""
-    return _in_order(record_todos(node.unit, on, pipeline) + live_todos(node, on))
-
-
-def record_todos(branch: OrgUnit, on: dt.date, pipeline: list[tuple[Any, Any]] | None = None) -> list[Todo]:
+def record_todos(branch: OrgUnit, on: dt.date, pipeline: list[tuple[Any, Any]]) -> list[Todo]:
     """The to-dos that follow from the records :data:`TODO_READS` lists: meetings due or missed
-    this quarter, 发展 steps overdue or due within a month."""
+    this quarter, 发展 steps overdue or due within a month (``pipeline``: the branch's
+    ``(person, progress)``)."""
     todos: list[Todo] = []
     quarter = Period.containing(on, "quarter")
     for result in compliance.evaluate(branch, quarter, on=on).units:
@@ -52,8 +47,6 @@ def record_todos(branch: OrgUnit, on: dt.date, pipeline: list[tuple[Any, Any]] |
                 missing = part.required - part.actual
                 todos.append(Todo("三会一课", f"{result.unit.name}{part.period.label}还需召开{rule.name}{missing}次",
                                   link("meetings:create", unit=result.unit.pk), "warning", part.period.end))
-    if pipeline is None:
-        pipeline = [(entry.person, entry.progress) for entry in pipeline_in(branch.path)]
     for person, progress in pipeline:
         for finding in progress.overdue[:1]:
             todos.append(Todo("发展党员", f"{person.name}：{finding.message}", link("members:detail", person.pk), "danger",

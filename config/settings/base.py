@@ -1,6 +1,5 @@
 """Settings shared by every environment. Values that differ per machine come from the environment."""
 
-import tempfile
 from pathlib import Path
 
 import environ
@@ -91,16 +90,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # The default cache is each process's own memory: nothing there needs sharing (sessions fall
 # back to the database), and a page must not fail when Redis does. Summaries
-# (branches/summaries.py: a committee's, a few hundred KB each, each home's tree and to-dos, a
-# few KB) are kept apart, so that they cannot push the sessions out, in files that every worker
-# process of this machine shares: a summary is computed once, not once per process. They are
-# keyed by database, so two databases served from one machine do not mix.
+# (branches/summaries.py: a committee's, a few hundred KB each; a secretary's home, a few KB) are
+# kept apart, so that they cannot push the sessions out, in files that every worker process of
+# this machine shares: a summary is computed once, not once per process. The folder belongs to
+# the portal (not a guessable one in /tmp that another account could create first), and entries
+# are keyed by database, so two databases served from one machine do not mix.
+_db = DATABASES["default"]
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "zhibu",
                 "OPTIONS": {"MAX_ENTRIES": 10_000}},
     "summaries": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-                  "LOCATION": env("SUMMARY_CACHE_DIR", default=str(Path(tempfile.gettempdir()) / "zhibu-summaries")),
-                  "KEY_PREFIX": f"{DATABASES['default']['HOST'] or ''}/{DATABASES['default']['NAME']}",
+                  "LOCATION": env("SUMMARY_CACHE_DIR", default=str(BASE_DIR / "var" / "summaries")),
+                  "KEY_PREFIX": f"{_db.get('USER') or ''}@{_db.get('HOST') or ''}:{_db.get('PORT') or ''}/{_db['NAME']}",
                   "OPTIONS": {"MAX_ENTRIES": 3000}},
 }
 

@@ -179,3 +179,39 @@ def test_pipeline_page_counts_follow_a_recorded_step(client_for, tree, staff):
     response = client.get(reverse("members:pipeline"))
     assert response.context["overdue"] == 0
     assert [row.person.pk for row in response.context["page"]] == [person.pk]
+
+
+@pytest.mark.django_db
+def test_an_unusable_cache_computes_the_summary_instead(tree, monkeypatch):
+    """A full disk, a folder the workers may not write, an entry pickled by code a deploy changed:
+    the page is shown from a fresh computation, never a 500."""
+    from django.core.cache import caches
+
+    store = caches[summaries.CACHE]
+
+    def broken(*args, **kwargs):
+        raise OSError("磁盘已满")
+
+    monkeypatch.setattr(store, "get", broken)
+    monkeypatch.setattr(store, "set", broken)
+    assert summaries.cached("meetings", ("x",), [Meeting], Meeting.objects.count) == 0
+    held(tree["branch_a"], MeetingKind.GENERAL, dt.date(2026, 10, 20))
+    assert summaries.cached("meetings", ("x",), [Meeting], Meeting.objects.count) == 1
+
+
+@pytest.mark.django_db
+def test_the_file_cache_is_shared_and_keyed_by_database(tmp_path, settings, tree):
+    """Production keeps summaries in files every worker process reads (base settings); two
+    databases on one machine do not see each other's entries."""
+    from django.core.cache.backends.filebased import FileBasedCache
+
+    from config.settings import base
+
+    options = base.CACHES["summaries"]
+    assert options["BACKEND"] == "django.core.cache.backends.filebased.FileBasedCache"
+    first = FileBasedCache(str(tmp_path), {"KEY_PREFIX": options["KEY_PREFIX"]})
+    other_process = FileBasedCache(str(tmp_path), {"KEY_PREFIX": options["KEY_PREFIX"]})
+    other_database = FileBasedCache(str(tmp_path), {"KEY_PREFIX": options["KEY_PREFIX"] + "-other"})
+    first.set("zhibu:summary:x", "value")
+    assert other_process.get("zhibu:summary:x") == "value"
+    assert other_database.get("zhibu:summary:x") is None

@@ -9,7 +9,7 @@ from branches import services as org
 from branches.selectors import unit_tree
 from meetings.models import MeetingKind
 from members.models import Status
-from reports.dashboards import compliance_heatmap, secretary_todos
+from reports.dashboards import compliance_heatmap, secretary_home
 from tests.factories import make_person
 from tests.meetings.conftest import held
 
@@ -24,7 +24,7 @@ def test_secretary_todos(tree, owner):
     org.term_record(actor=None, unit=branch, started_on=dt.date(2023, 12, 1))  # ends 2026-12-01
     held(branch, MeetingKind.THEME_DAY, dt.date(2026, 10, 15))
     node = next(n for n in unit_tree(user=owner) if n.unit == branch)
-    todos = secretary_todos(node, ON)
+    (_, todos), = secretary_home(owner, [node], ON, 20)[1]
     texts = [t.text for t in todos]
     assert any("11月还需召开主题党日1次" in t for t in texts)
     assert not any("10月" in t and "主题党日" in t for t in texts)  # October was met
