@@ -128,14 +128,18 @@ class PipelineRow:
     progress: Progress
 
 
+def _rows(people: QuerySet[Person]) -> list[PipelineRow]:
+    """A row for each of ``people`` (from :func:`person_list`) with their progress today: 2 queries."""
+    read = list(people)
+    steps = steps_of(people, read)
+    on = today()
+    return [PipelineRow(person, person.unit_name or "", progress_of(person, steps=steps.get(person.pk, []), on=on))
+            for person in read]
+
+
 def pipeline_rows(*, user: Any, unit: OrgUnit | None = None) -> list[PipelineRow]:
     """Everyone in the 发展 pipeline the user may see, next step and due date first (2 queries)."""
-    queryset = person_list(user=user, unit=unit).filter(status__in=PIPELINE_STATUSES)
-    people = list(queryset)
-    steps = steps_of(queryset, people)
-    on = today()
-    rows = [PipelineRow(person, person.unit_name or "", progress_of(person, steps=steps.get(person.pk, []), on=on))
-            for person in people]
+    rows = _rows(person_list(user=user, unit=unit).filter(status__in=PIPELINE_STATUSES))
     far = today().replace(year=9999)
     rows.sort(key=lambda row: (not row.progress.overdue, row.progress.next_due or far, row.person.pinyin))
     return rows
@@ -155,13 +159,10 @@ def pipeline_order(*, user: Any, unit: OrgUnit | None = None) -> list[tuple[int,
 
 
 def pipeline_rows_of(*, user: Any, ids: list[int]) -> list[PipelineRow]:
-    """:func:`pipeline_rows` of these people, in this order (3 queries). A person the user may no
+    """:func:`pipeline_rows` of these people, in this order (2 queries). A person the user may no
     longer see is left out."""
-    people = {person.pk: person for person in person_list(user=user).filter(pk__in=ids)}
-    steps = steps_of(Person.objects.filter(pk__in=ids), list(people.values()))
-    on = today()
-    return [PipelineRow(people[pk], people[pk].unit_name or "", progress_of(people[pk], steps=steps.get(pk, []), on=on))
-            for pk in ids if pk in people]
+    rows = {row.person.pk: row for row in _rows(person_list(user=user).filter(pk__in=ids))}
+    return [rows[pk] for pk in ids if pk in rows]
 
 
 def overdue_pipeline(*, user: Any, limit: int) -> list[PipelineRow]:
