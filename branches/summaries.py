@@ -1,12 +1,15 @@
 """Summaries that are costly at committee scale (the compliance of a subtree, the order of the
-发展 pipeline, each home's unit tree and a secretary's to-dos), kept in the cache until the
-records they read change.
+发展 pipeline, each home's unit tree, a secretary's to-dos, a committee's sums and the length of
+its long lists), kept in the cache until the records they read change.
 
 A summary's change stamp is the newest django-simple-history id of each model it reads. Every
 write goes through the services, which record history (bulk writes through
 ``bulk_create_with_history``), so the stamp moves with every change, and reading it is one indexed
-query. When the stamp has moved the summary is computed again, but the previous result may be
-reused for a moment proportional to what it cost (``SUMMARY_REUSE_PER_COST``): at 500 branches someone
+query. A model derived from others and kept without history (the amounts due, regenerated rather
+than edited) is stamped by its newest indexed ``updated_at`` instead.
+
+When the stamp has moved the summary is computed again, but the previous result may be reused
+for a moment proportional to what it cost (``SUMMARY_REUSE_PER_COST``): at 500 branches someone
 records something every few seconds, and the committee's overview may trail by a few seconds
 rather than recompute on every view. A summary of a small committee costs milliseconds, so it
 is as good as live.
@@ -36,8 +39,9 @@ logger = logging.getLogger(__name__)
 CACHE = "summaries"  # a cache of its own (config/settings/base.py): sessions are not evicted for it
 
 
-def change_stamp(models: Sequence[type[Model]]) -> tuple[int | None, ...]:
-    """The newest history id of each model (models with ``HistoricalRecords``), in one query."""
+def change_stamp(models: Sequence[type[Model]]) -> tuple[object, ...]:
+    """The newest history id of each model (models with ``HistoricalRecords``), or the newest
+    ``updated_at`` of a model without history (it must be indexed), in one query."""
     with connection.cursor() as cursor:
         cursor.execute(_stamp_sql(tuple(models)))
         return tuple(cursor.fetchone())
@@ -47,8 +51,14 @@ def change_stamp(models: Sequence[type[Model]]) -> tuple[int | None, ...]:
 def _stamp_sql(models: tuple[type[Model], ...]) -> str:
     # Built once: ``Model.history`` makes a new manager class on every access.
     quote = connection.ops.quote_name
-    return "SELECT " + ", ".join(f"(SELECT MAX(history_id) FROM {quote(model.history.model._meta.db_table)})"  # type: ignore[attr-defined]
-                                 for model in models)
+
+    def newest(model: type[Model]) -> str:
+        if hasattr(model, "history"):
+            return f"(SELECT MAX(history_id) FROM {quote(model.history.model._meta.db_table)})"  # type: ignore[attr-defined]
+        column = model._meta.get_field("updated_at").column  # FieldDoesNotExist: nothing to stamp it by
+        return f"(SELECT MAX({quote(column)}) FROM {quote(model._meta.db_table)})"
+
+    return "SELECT " + ", ".join(newest(model) for model in models)
 
 
 def cached(name: str, key: tuple[object, ...], models: Sequence[type[Model]], compute: Callable[[], T]) -> T:

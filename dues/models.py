@@ -147,7 +147,9 @@ class DuesDue(models.Model):
             models.UniqueConstraint(fields=["person", "month"], name="dues_due_once_per_member_month"),
             models.CheckConstraint(condition=Q(amount__gte=0), name="dues_due_not_negative"),
         ]
-        indexes = [models.Index(fields=["unit", "month"]), models.Index(fields=["month"])]
+        # updated_at: the change stamp of summaries that read the amounts due (branches/summaries.py)
+        indexes = [models.Index(fields=["unit", "month"]), models.Index(fields=["month"]),
+                   models.Index(fields=["updated_at"])]
 
     def __str__(self) -> str:
         return f"{self.person} {self.month:%Y-%m} {self.amount}"

@@ -16,6 +16,7 @@ from branches import access, summaries
 from branches.models import Officer, OrgUnit, Term, today
 from branches.periods import Period
 from branches.selectors import TreeNode, unit_tree
+from dues.models import DuesDue, Payment, PointsSheet
 from meetings import compliance
 from members.models import Membership, Person
 from members.selectors import PIPELINE_READS, PipelineRow, pipeline_rows
@@ -57,13 +58,11 @@ def record_todos(branch: OrgUnit, on: dt.date, pipeline: list[tuple[Any, Any]]) 
     return todos
 
 
-def live_todos(node: TreeNode, on: dt.date) -> list[Todo]:
-    """The month's dues and points (read each time: 应缴 rows keep no history to stamp a cache
-    with) and the 换届 from the node."""
-    from dues.models import DuesDue, PointsSheet
+def ledger_todos(branch: OrgUnit, on: dt.date) -> list[Todo]:
+    """The month's dues not yet generated or not all paid, and last month's points not yet
+    published: what :data:`LEDGER_READS` lists."""
     from dues.selectors import live_payments
 
-    branch = node.unit
     todos: list[Todo] = []
     month = on.replace(day=1)
     owed = DuesDue.objects.filter(unit=branch, month=month)
@@ -82,11 +81,16 @@ def live_todos(node: TreeNode, on: dt.date) -> list[Todo]:
         state = "尚未开始评定" if sheet is None else f"处于“{sheet.get_state_display()}”阶段"
         todos.append(Todo("积分", f"{previous.month}月积分{state}，请评定并公示",
                           link("dues:points", branch.pk, f"{previous:%Y-%m}"), "warning"))
-    if node.term.code in ("due", "overdue"):
-        level = "danger" if node.term.code == "overdue" else "warning"
-        ends = node.term.term.ends_on if node.term.term else None
-        todos.append(Todo("换届", node.term.label, link("branches:unit", branch.pk), level, ends))
     return todos
+
+
+def term_todos(node: TreeNode) -> list[Todo]:
+    """The 换届 due or overdue, from the node (itself cached with the tree)."""
+    if node.term.code not in ("due", "overdue"):
+        return []
+    level = "danger" if node.term.code == "overdue" else "warning"
+    ends = node.term.term.ends_on if node.term.term else None
+    return [Todo("换届", node.term.label, link("branches:unit", node.unit.pk), level, ends)]
 
 
 def _in_order(todos: list[Todo]) -> list[Todo]:
@@ -96,9 +100,11 @@ def _in_order(todos: list[Todo]) -> list[Todo]:
 
 
 # What a home's unit tree reads (member counts, terms, officer warnings) and what the to-dos of
-# :func:`record_todos` read: each is kept in the cache until one of these changes (branches.summaries).
+# :func:`record_todos` and :func:`ledger_todos` read: each is kept in the cache until one of these
+# changes (branches.summaries).
 TREE_READS = (OrgUnit, Officer, Term, Membership, Person)
-TODO_READS = tuple(dict.fromkeys((*compliance.READS, *PIPELINE_READS)))
+LEDGER_READS = (DuesDue, Payment, PointsSheet)
+TODO_READS = tuple(dict.fromkeys((*compliance.READS, *PIPELINE_READS, *LEDGER_READS)))
 
 
 def home_tree(user: Any) -> list[TreeNode]:
@@ -110,18 +116,19 @@ def home_tree(user: Any) -> list[TreeNode]:
 
 def secretary_home(user: Any, branches: list[TreeNode], on: dt.date,
                    limit: int) -> tuple[list[PipelineRow], list[tuple[TreeNode, list[Todo]]]]:
-    """A secretary's overdue 发展 people (the first ``limit``) and each branch's to-dos. What
-    follows from the records is cached until they change; dues and points are read each time."""
+    """A secretary's overdue 发展 people (the first ``limit``) and each branch's to-dos, cached
+    until the records they follow from change."""
 
     def read() -> tuple[list[PipelineRow], dict[int, list[Todo]]]:
         pipeline = pipeline_rows(user=user)
         overdue = [row for row in pipeline if row.progress.overdue][:limit]
         return overdue, {node.unit.pk: record_todos(node.unit, on, [
-            (row.person, row.progress) for row in pipeline if row.person.unit_id == node.unit.pk]) for node in branches}
+            (row.person, row.progress) for row in pipeline if row.person.unit_id == node.unit.pk])
+            + ledger_todos(node.unit, on) for node in branches}
 
     key = (*access.scope_for(user).key, on, limit, *(node.unit.pk for node in branches))
     overdue, recorded = summaries.cached("secretary-home", key, TODO_READS, read)
-    return overdue, [(node, _in_order(recorded[node.unit.pk] + live_todos(node, on))) for node in branches]
+    return overdue, [(node, _in_order(recorded[node.unit.pk] + term_todos(node))) for node in branches]
 
 
 STATUS_VALUE = {"missing": 0, "due": 1, "met": 2}
@@ -146,9 +153,25 @@ def compliance_heatmap(root: OrgUnit, on: dt.date) -> dict[str, Any]:
 
 
 def committee_overview(root: OrgUnit, nodes: list[TreeNode], on: dt.date) -> dict[str, Any]:
-    from dues.models import DuesDue, PaymentKind
+    """The committee home's figures. The quarter's dues, the scorecard bands and the pipeline are
+    sums over the whole subtree (tens of milliseconds of PostgreSQL at 500 branches), kept in the
+    summaries cache until the amounts due, payments, scorecards or memberships change."""
+    from .models import Scorecard
+
+    reads = (OrgUnit, DuesDue, Payment, Scorecard, Membership, Person)
+    figures = summaries.cached("committee-figures", (root.pk, root.path, on), reads,
+                               lambda: _committee_figures(root, on))
+    return {
+        "heatmap": compliance_heatmap(root, on),
+        **figures,
+        "overdue_terms": [node for node in nodes if node.term.code == "overdue"],
+    }
+
+
+def _committee_figures(root: OrgUnit, on: dt.date) -> dict[str, Any]:
+    from dues.models import PaymentKind
     from dues.selectors import live_payments
-    from members.models import PIPELINE_STATUSES, Membership, Status
+    from members.models import PIPELINE_STATUSES, Status
 
     from .models import Scorecard
 
@@ -168,7 +191,6 @@ def committee_overview(root: OrgUnit, nodes: list[TreeNode], on: dt.date) -> dic
                     .values_list("person__status").annotate(n=Count("id")))
     labels = dict(Status.choices)
     return {
-        "heatmap": compliance_heatmap(root, on),
         "dues": {"due": due_total, "paid": paid_total, "rate": rate, "period": quarter},
         "scorecard_period": Period.parse(latest) if latest else None,
         "bands_chart": {"type": "bar", "title": f"{Period.parse(latest).label if latest else ''}考核等次分布",
@@ -178,7 +200,4 @@ def committee_overview(root: OrgUnit, nodes: list[TreeNode], on: dt.date) -> dic
         "pipeline_chart": {"type": "bar", "title": "发展党员各阶段人数",
                            "labels": [labels[s] for s in PIPELINE_STATUSES],
                            "series": [{"name": "人数", "data": [pipeline.get(s, 0) for s in PIPELINE_STATUSES]}]},
-        "overdue_terms": [node for node in nodes if node.term.code == "overdue"],
     }
-
-

@@ -1,5 +1,5 @@
-"""``get_page`` gives what ``Paginator.get_page`` gives, and reads a list that fits on one page
-with one query."""
+"""``get_page`` gives what ``Paginator.get_page`` gives, reads a list that fits on one page with one
+query, and keeps the count of a long list until a record it reads changes."""
 
 from __future__ import annotations
 
@@ -28,7 +28,9 @@ def test_same_page_as_paginator(size):
         make_unit(UnitKind.BRANCH, committee)
     units = OrgUnit.objects.filter(parent=committee).order_by("path")
     for number in (None, "", "1", "2", "3", "0", "-1", "abc", "99", "1.5", 1, 2):
-        assert _shape(get_page(units, number, 5)) == _shape(Paginator(units, 5).get_page(number)), number
+        expected = _shape(Paginator(units, 5).get_page(number))
+        assert _shape(get_page(units, number, 5)) == expected, number
+        assert _shape(get_page(units, number, 5, reads=[OrgUnit])) == expected, number
 
 
 def test_a_list_that_fits_is_not_counted():
@@ -44,3 +46,26 @@ def test_a_list_that_fits_is_not_counted():
         page = get_page(units, "1", 2)
         assert (page.paginator.count, page.paginator.num_pages, len(page.object_list)) == (3, 2, 2)
     assert len(queries) == 2  # a second page exists: counted, as Paginator does
+
+
+def test_a_counted_list_is_counted_again_only_after_a_change():
+    committee = make_unit(UnitKind.COMMITTEE)
+    for _ in range(6):
+        make_unit(UnitKind.BRANCH, committee)
+
+    def page():
+        units = OrgUnit.objects.filter(parent=committee).order_by("path")
+        with CaptureQueriesContext(connection) as queries:
+            shown = get_page(units, "2", 5, reads=[OrgUnit])
+            count = shown.paginator.count
+        return count, [q["sql"] for q in queries if "COUNT(" in q["sql"].upper() and "MAX(" not in q["sql"].upper()]
+
+    count, counting = page()
+    assert count == 6 and len(counting) == 1
+    assert page() == (6, [])  # kept: no COUNT query
+    make_unit(UnitKind.BRANCH, committee)  # OrgUnit keeps history: the stamp moves
+    count, counting = page()
+    assert count == 7 and len(counting) == 1
+    assert page() == (7, [])
+    other = OrgUnit.objects.filter(parent=committee, name__startswith="x").order_by("path")
+    assert get_page(other, "1", 5, reads=[OrgUnit]).paginator.count == 0  # another query, another count

@@ -134,8 +134,7 @@ def test_secretary_home_drops_a_meeting_to_do_once_it_is_held(client_for, tree, 
 
 
 @pytest.mark.django_db
-def test_secretary_home_reads_the_months_dues_each_time(client_for, tree, owner):
-    """Amounts due keep no history, so they cannot stamp a cache: they are read on every view."""
+def test_secretary_home_follows_the_months_dues(client_for, tree, owner):
     from dues.services import dues_generate
     from tests.dues.helpers import member
 
@@ -215,3 +214,44 @@ def test_the_file_cache_is_shared_and_keyed_by_database(tmp_path, settings, tree
     first.set("zhibu:summary:x", "value")
     assert other_process.get("zhibu:summary:x") == "value"
     assert other_database.get("zhibu:summary:x") is None
+
+
+@pytest.mark.django_db
+def test_amounts_due_stamp_by_their_newest_update(tree):
+    """Amounts due keep no history: their stamp is the newest ``updated_at``, which moves when
+    they are generated and when a regeneration changes one."""
+    from decimal import Decimal
+
+    from dues.models import DuesDue
+    from dues.services import dues_base_set, dues_generate
+    from tests.dues.helpers import member
+
+    person = member(tree["branch_a"])
+    month = dt.date.today().replace(day=1)
+    before = summaries.change_stamp([DuesDue])
+    dues_generate(actor=None, month=month, unit=tree["branch_a"])
+    generated = summaries.change_stamp([DuesDue])
+    amount = DuesDue.objects.get(person=person).amount
+    assert generated != before
+    dues_generate(actor=None, month=month, unit=tree["branch_a"])  # nothing changes
+    assert summaries.change_stamp([DuesDue]) == generated
+    dues_base_set(actor=None, person=person, category="在职", base=Decimal("9000"), effective_from=month)
+    dues_generate(actor=None, month=month, unit=tree["branch_a"])  # the amount due changes
+    assert DuesDue.objects.get(person=person).amount > amount
+    assert summaries.change_stamp([DuesDue]) != generated
+
+
+@pytest.mark.django_db
+def test_committee_home_dues_follow_a_generated_month(client_for, tree, staff):
+    from dues.services import dues_generate
+    from tests.dues.helpers import member
+
+    member(tree["branch_a"])
+    client = client_for(staff)
+
+    def due() -> object:
+        return client.get(reverse("home")).context["overview"]["dues"]["due"]
+
+    assert due() == 0 and due() == 0
+    dues_generate(actor=None, month=dt.date.today().replace(day=1), unit=tree["branch_a"])
+    assert due() > 0
