@@ -174,7 +174,8 @@ def bound_forms(response: Any) -> list[forms.BaseForm]:
     if context is None:
         return []
     contexts = context if isinstance(context, list) else [context]  # a ContextList, or one context
-    values = [value for layer in contexts for value in layer.flatten().values()]
+    # a page's context is a dict (Jinja2); the fields crispy-forms draws add Django Contexts
+    values = [value for layer in contexts for value in (layer.flatten() if hasattr(layer, "flatten") else layer).values()]
     return [value for value in values if isinstance(value, forms.BaseForm) and value.is_bound]
 
 

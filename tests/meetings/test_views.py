@@ -379,10 +379,9 @@ def test_grid_pages_branches_and_keeps_the_filters(client_for, staff, tree, monk
 
 
 def test_status_badge():
-    from django.template import Context, Template
+    from meetings.markup import status_badge
 
-    template = Template("{% load compliance %}{% status_badge status %}")
-    assert template.render(Context({"status": "met"})) == '<span class="badge text-bg-success">已完成</span>'
-    assert template.render(Context({"status": "missing"})) == '<span class="badge text-bg-danger">未完成</span>'
-    assert template.render(Context({"status": "due"})) == '<span class="badge text-bg-warning">待完成</span>'
-    assert template.render(Context({"status": ""})) == ""
+    assert status_badge("met") == '<span class="badge text-bg-success">已完成</span>'
+    assert status_badge("missing") == '<span class="badge text-bg-danger">未完成</span>'
+    assert status_badge("due") == '<span class="badge text-bg-warning">待完成</span>'
+    assert status_badge("") == ""

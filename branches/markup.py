@@ -1,4 +1,4 @@
-"""``{% unit_options units selected %}``: the <option>s of an org-unit picker.
+"""``unit_options(units, selected)``: the <option>s of an org-unit picker, for the pages' templates.
 
 A committee sees well over a thousand units; rendering them in Python from three columns costs a
 fraction of a template loop over model instances, and escaping only the names (ids are integers)
@@ -10,16 +10,12 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from django import template
 from django.db.models import QuerySet
 from django.utils.safestring import SafeString, mark_safe
-
-register = template.Library()
 
 INDENT = "\u3000"  # a 党小组 sits one full-width space under its branch
 
 
-@register.simple_tag
 def unit_options(units: Any, selected: Any = None, *, indent_groups: bool = True, skip_kind: str = "") -> SafeString:
     rows = units.values_list("pk", "name", "kind") if isinstance(units, QuerySet) else [(u.pk, u.name, u.kind) for u in units]
     chosen = getattr(selected, "pk", selected)

@@ -1,10 +1,10 @@
-"""``{% unit_options %}``: one <option> per unit, names escaped, the chosen one selected."""
+"""``unit_options``: one <option> per unit, names escaped, the chosen one selected."""
 
 from types import SimpleNamespace
 
 import pytest
 
-from branches.templatetags.units import unit_options
+from branches.markup import unit_options
 from tests.factories import make_unit
 
 

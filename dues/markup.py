@@ -1,21 +1,14 @@
-"""``{% rate value %}``: a 收缴率 percentage, coloured by how close it is to 100%.
-
-A tag rather than an included template: the overview shows one per month and per branch.
-"""
+"""``rate(value)``: a 收缴率 percentage, coloured by how close it is to 100%, for the pages' templates."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from django import template
 from django.utils.formats import localize
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-register = template.Library()
 
-
-@register.simple_tag
 def rate(value: Decimal | None) -> SafeString:
     if value is None:
         return mark_safe('<span class="text-muted">—</span>')

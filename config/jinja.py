@@ -1,0 +1,142 @@
+"""The pages' template engine: Jinja2, read as Django's template language reads a page.
+
+The pages were written for Django's engine, which renders a page several times slower: at
+committee scale most of a request's Python was spent there (``make load``). Jinja2 compiles a
+template to Python, and this environment keeps what a page author relies on:
+
+- ``a.b`` looks up a dictionary key before an attribute (``row.items`` is a row's "items"), then
+  an index; a method is called (``page.has_next``) unless it alters data or asks not to be;
+- ``{{ value }}`` shows dates and numbers localised, in the local time zone;
+- a missing variable, or an attribute of one, shows nothing;
+- the filters keep Django's names and meanings (``default`` replaces any false value, ``date``
+  formats in the local time zone), and ``url``, ``static``, ``csrf_input`` and the portal's own
+  helpers are functions.
+
+Forms are still drawn by crispy-forms with Django's engine (``|crispy``, ``|as_crispy_field``).
+Rendering sends ``template_rendered`` as Django's engine does, so the test client sees each page's
+context.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import jinja2
+from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field, as_crispy_form
+from django.conf import settings
+from django.template import defaultfilters
+from django.template.backends.jinja2 import Jinja2, Template
+from django.templatetags.static import static
+from django.test.signals import template_rendered
+from django.utils.formats import localize
+from django.utils.timezone import template_localtime
+
+from branches.links import fast_reverse
+from branches.markup import unit_options
+from dues.markup import rate
+from meetings.markup import status_badge
+
+_LOCALISED = (dt.date, dt.time, Decimal, float)  # and int, with thousands separators
+
+
+class Environment(jinja2.Environment):
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if isinstance(obj, dict):
+            try:
+                value = obj[attribute]
+            except KeyError:
+                value = self._attribute(obj, attribute)
+        else:
+            value = self._attribute(obj, attribute)
+        if callable(value) and not isinstance(value, jinja2.Undefined):
+            if getattr(value, "alters_data", False):
+                return self.undefined(obj=obj, name=attribute)
+            if not getattr(value, "do_not_call_in_templates", False):
+                try:
+                    return value()
+                except TypeError:  # it takes arguments: leave it to the template to call
+                    return value
+        return value
+
+    def _attribute(self, obj: Any, attribute: str) -> Any:
+        try:
+            return getattr(obj, attribute)
+        except AttributeError:
+            pass
+        try:
+            return obj[attribute]
+        except (TypeError, LookupError, AttributeError):
+            return self.undefined(obj=obj, name=attribute)
+
+
+def finalize(value: Any) -> Any:
+    """What Django's engine does to a ``{{ value }}`` before it is escaped."""
+    kind = type(value)
+    if kind is str or kind is bool:
+        return value
+    if kind is int:
+        return localize(value) if settings.USE_THOUSAND_SEPARATOR else value
+    if isinstance(value, _LOCALISED):
+        return localize(template_localtime(value))
+    return value
+
+
+def _date(value: Any, arg: str | None = None) -> str:
+    return defaultfilters.date(template_localtime(value), arg)
+
+
+def _time(value: Any, arg: str | None = None) -> str:
+    return defaultfilters.time(template_localtime(value), arg)
+
+
+def _url(name: str, *args: Any, **kwargs: Any) -> str:
+    return fast_reverse(name, args, kwargs or None)
+
+
+def _join(value: Any, arg: str) -> str:
+    return defaultfilters.join(value, arg, autoescape=True)
+
+
+def _linebreaksbr(value: Any) -> str:
+    return defaultfilters.linebreaksbr(value, autoescape=True)
+
+
+def environment(**options: Any) -> Environment:
+    options["undefined"] = jinja2.ChainableUndefined
+    env = Environment(finalize=finalize, **options)
+    env.globals.update({"url": _url, "static": static, "unit_options": unit_options, "rate": rate,
+                        "status_badge": status_badge})
+    env.filters.update({
+        "add": defaultfilters.add, "date": _date, "default": defaultfilters.default,
+        "default_if_none": defaultfilters.default_if_none, "filesizeformat": defaultfilters.filesizeformat,
+        "floatformat": defaultfilters.floatformat, "join": _join, "json_script": defaultfilters.json_script,
+        "length": defaultfilters.length, "linebreaksbr": _linebreaksbr, "slice": defaultfilters.slice_filter,
+        "stringformat": defaultfilters.stringformat, "time": _time, "truncatechars": defaultfilters.truncatechars,
+        "crispy": as_crispy_form, "as_crispy_field": as_crispy_field,
+    })
+    return env
+
+
+class PageTemplate(Template):
+    def __init__(self, template: jinja2.Template, backend: Jinja2):
+        super().__init__(template, backend)
+        self.name = template.name
+
+    def render(self, context: dict[str, Any] | None = None, request: Any = None) -> str:
+        context = {} if context is None else context
+        html = super().render(context, request)
+        template_rendered.send(sender=self, template=self, context=context)
+        return html
+
+
+class Pages(Jinja2):
+    """Django's Jinja2 backend, telling the test client what it rendered."""
+
+    def from_string(self, template_code: str) -> PageTemplate:
+        return PageTemplate(self.env.from_string(template_code), self)
+
+    def get_template(self, template_name: str) -> PageTemplate:
+        template = super().get_template(template_name)
+        return PageTemplate(template.template, self)
