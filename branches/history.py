@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
+
+from django.db.models import Model, QuerySet
+
+
+@functools.cache
+def historical_model(model: type[Model]) -> type[Model]:
+    return model.history.model  # type: ignore[attr-defined]
+
+
+def versions_of(obj: Model) -> QuerySet[Any]:
+    """``obj.history.all()``: its versions, newest first. ``obj.history`` builds a manager class
+    on every access (django-simple-history), which costs a detail page more than its query."""
+    return historical_model(type(obj)).objects.filter(**{obj._meta.pk.attname: obj.pk})
 
 
 def history_rows(records: Any, limit: int) -> list[dict[str, Any]]:

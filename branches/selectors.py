@@ -218,6 +218,23 @@ def unit_tree(*, user: Any, root: OrgUnit | None = None, include_groups: bool = 
     return roots
 
 
+def tree_reads() -> tuple[type, ...]:
+    """What a unit tree reads: units, officers, terms, and the members it counts."""
+    from members.models import Membership, Person
+
+    return (OrgUnit, Officer, Term, Membership, Person)
+
+
+def kept_unit_tree(*, user: Any, root: OrgUnit | None = None, include_groups: bool = True) -> list[TreeNode]:
+    """:func:`unit_tree`, kept among the summaries until one of :func:`tree_reads` changes (a
+    committee's home reads hundreds of units; a branch's page, four queries for a few)."""
+    from . import summaries
+
+    key = (*access.scope_for(user).key, root.pk if root else "", root.path if root else "", include_groups, today())
+    return summaries.cached("unit-tree", key, tree_reads(),
+                            lambda: unit_tree(user=user, root=root, include_groups=include_groups))
+
+
 def officers_of(unit: OrgUnit, *, current_only: bool = False) -> QuerySet[Officer]:
     qs = Officer.objects.filter(unit=unit).select_related("person")
     if current_only:

@@ -28,6 +28,8 @@ from django.core.cache import caches
 from django.db import connection
 from django.db.models import Model
 
+from .history import historical_model
+
 T = TypeVar("T")
 
 REUSE_PER_COST = 50  # a summary that took 0.1 s may be reused for 5 s after a change (setting SUMMARY_REUSE_PER_COST)
@@ -49,12 +51,11 @@ def change_stamp(models: Sequence[type[Model]]) -> tuple[object, ...]:
 
 @functools.cache
 def _stamp_sql(models: tuple[type[Model], ...]) -> str:
-    # Built once: ``Model.history`` makes a new manager class on every access.
     quote = connection.ops.quote_name
 
     def newest(model: type[Model]) -> str:
         if hasattr(model, "history"):
-            return f"(SELECT MAX(history_id) FROM {quote(model.history.model._meta.db_table)})"  # type: ignore[attr-defined]
+            return f"(SELECT MAX(history_id) FROM {quote(historical_model(model)._meta.db_table)})"
         column = model._meta.get_field("updated_at").column  # FieldDoesNotExist: nothing to stamp it by
         return f"(SELECT MAX({quote(column)}) FROM {quote(model._meta.db_table)})"
 

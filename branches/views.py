@@ -27,7 +27,7 @@ from .forms import (
     TermForm,
     add_service_errors,
 )
-from .history import history_rows
+from .history import history_rows, versions_of
 from .importing import ImportRefused, importer_for, importer_kinds
 from .models import ImportBatch, Notification, Officer, OrgUnit, UnitKind, today
 
@@ -59,7 +59,7 @@ def tree(request: HttpRequest) -> HttpResponse:
 @login_required
 def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     unit = access.unit_for_view(request.user, pk)
-    nodes = selectors.unit_tree(user=request.user, root=unit)
+    nodes = selectors.kept_unit_tree(user=request.user, root=unit)
     node = nodes[0] if nodes else None
     if node is None:  # an archived unit: still viewable, without live counts
         counts = selectors.member_counts([unit]).get(unit.pk, selectors.UnitCounts())
@@ -75,7 +75,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_manage": access.can_manage_unit(request.user, unit),
         "can_add_group": unit.kind == UnitKind.BRANCH and access.can_add_child(request.user, unit, UnitKind.GROUP),
         "can_add_child": unit.is_committee_level and access.can_add_child(request.user, unit, UnitKind.BRANCH),
-        "history": history_rows(unit.history.select_related("history_user"), 30),
+        "history": history_rows(versions_of(unit).select_related("history_user"), 30),
         "nav_section": "org",
     }
     return render(request, "branches/unit_detail.html", context)

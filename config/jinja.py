@@ -30,7 +30,8 @@ from django.template import defaultfilters
 from django.template.backends.jinja2 import Jinja2, Template
 from django.templatetags.static import static
 from django.test.signals import template_rendered
-from django.utils.formats import localize
+from django.utils import dateformat
+from django.utils.formats import FORMAT_SETTINGS, localize
 from django.utils.timezone import template_localtime
 
 from branches.links import fast_reverse
@@ -84,10 +85,16 @@ def finalize(value: Any) -> Any:
 
 
 def _date(value: Any, arg: str | None = None) -> str:
+    if arg and arg not in FORMAT_SETTINGS and isinstance(value, dt.date):
+        # what Django's filter does with a format of its own, without looking the format up
+        # in every locale module first (a page shows dozens of dates)
+        return dateformat.format(template_localtime(value), arg)
     return defaultfilters.date(template_localtime(value), arg)
 
 
 def _time(value: Any, arg: str | None = None) -> str:
+    if arg and arg not in FORMAT_SETTINGS and isinstance(value, (dt.time, dt.datetime)):
+        return dateformat.time_format(template_localtime(value), arg)
     return defaultfilters.time(template_localtime(value), arg)
 
 

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from branches import access
 from branches.forms import add_service_errors
-from branches.history import history_rows
+from branches.history import history_rows, versions_of
 from branches.models import OrgUnit, UnitKind, today
 from branches.paging import get_page, paged
 from branches.periods import Period, PeriodError
@@ -183,7 +183,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "amendments": meeting.amendments.select_related("amended_by"),
         "attachments": meeting.attachments.all(),
         "attachment_form": AttachmentForm(),
-        "history": history_rows(meeting.history.select_related("history_user"), 20),
+        "history": history_rows(versions_of(meeting).select_related("history_user"), 20),
         "nav_section": SECTION,
     }
     return render(request, "meetings/detail.html", context)

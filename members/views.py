@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from branches import access
 from branches.forms import add_service_errors
-from branches.history import history_rows
+from branches.history import history_rows, versions_of
 from branches.models import OrgUnit, today
 from branches.paging import paged
 from branches.periods import Period
@@ -78,7 +78,7 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
     progress = selectors.progress_of(person, steps=step_rows)
     steps = {row.step: row for row in step_rows}
     stages = [(name, [(n, STEPS[n], steps.get(n), n == progress.next_step) for n in numbers]) for name, numbers in STAGES]
-    history = history_rows(person.history.select_related("history_user"), 30)
+    history = history_rows(versions_of(person).select_related("history_user"), 30)
     if not can_edit:  # the change history would reveal the unmasked number (its hidden digits are the birth date)
         for row in history:
             row["changes"] = [c for c in row["changes"] if c["field"] not in ("公民身份号码", "联系电话", "出生日期")]

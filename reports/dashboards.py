@@ -13,9 +13,9 @@ from typing import Any
 from django.db.models import Count, Sum
 
 from branches import access, summaries
-from branches.models import Officer, OrgUnit, Term, today
+from branches.models import OrgUnit
 from branches.periods import Period
-from branches.selectors import TreeNode, unit_tree
+from branches.selectors import TreeNode, kept_unit_tree
 from dues.models import DuesDue, Payment, PointsSheet
 from meetings import compliance
 from members.models import Membership, Person
@@ -99,10 +99,8 @@ def _in_order(todos: list[Todo]) -> list[Todo]:
     return sorted(todos, key=lambda todo: (order[todo.level], todo.due or far))
 
 
-# What a home's unit tree reads (member counts, terms, officer warnings) and what the to-dos of
-# :func:`record_todos` and :func:`ledger_todos` read: each is kept in the cache until one of these
-# changes (branches.summaries).
-TREE_READS = (OrgUnit, Officer, Term, Membership, Person)
+# What the to-dos of :func:`record_todos` and :func:`ledger_todos` read: they are kept in the
+# cache until one of these changes (branches.summaries).
 LEDGER_READS = (DuesDue, Payment, PointsSheet)
 TODO_READS = tuple(dict.fromkeys((*compliance.READS, *PIPELINE_READS, *LEDGER_READS)))
 
@@ -110,8 +108,7 @@ TODO_READS = tuple(dict.fromkeys((*compliance.READS, *PIPELINE_READS, *LEDGER_RE
 def home_tree(user: Any) -> list[TreeNode]:
     """The user's units without 党小组 (a committee's: hundreds), with their counts, terms and
     warnings, cached until those records change."""
-    return summaries.cached("home-tree", (*access.scope_for(user).key, today()), TREE_READS,
-                            lambda: unit_tree(user=user, include_groups=False))
+    return kept_unit_tree(user=user, include_groups=False)
 
 
 def secretary_home(user: Any, branches: list[TreeNode], on: dt.date,

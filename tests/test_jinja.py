@@ -65,7 +65,12 @@ SAME_AS_DJANGO = [
     ("{{ v|stringformat:'03d' }}", "{{ v|stringformat('03d') }}", [7]),
     ("{{ v|filesizeformat }}", "{{ v|filesizeformat }}", [2048]),
     ("{{ v|json_script:'data' }}", "{{ v|json_script('data') }}", [{"a": "<b>"}]),
-    ("{{ v|date:'n月j日 l' }}", "{{ v|date('n月j日 l') }}", [dt.date(2026, 11, 22), None, ""]),
+    ("{{ v|date:'n月j日 l' }}|{{ v|date }}|{{ v|date:'SHORT_DATE_FORMAT' }}",
+     "{{ v|date('n月j日 l') }}|{{ v|date }}|{{ v|date('SHORT_DATE_FORMAT') }}",
+     [dt.date(2026, 11, 22), dt.datetime(2026, 11, 21, 17, 30, tzinfo=ZoneInfo("UTC")), None, ""]),
+    ("{{ v|date:'Y-m-d H:i' }}", "{{ v|date('Y-m-d H:i') }}", [dt.datetime(2026, 11, 21, 17, 30, tzinfo=ZoneInfo("UTC"))]),
+    ("{{ v|time:'H:i' }}|{{ v|time }}", "{{ v|time('H:i') }}|{{ v|time }}",
+     [dt.time(9, 5), dt.datetime(2026, 11, 21, 17, 30, tzinfo=ZoneInfo("UTC")), None]),
     ("{{ v }}", "{{ v }}", [dt.date(2026, 11, 22), dt.datetime(2026, 11, 21, 17, 30, tzinfo=ZoneInfo("UTC")),
                             Decimal("1234.50"), 2.5, 12345, True, None, "<b>"]),
 ]
