@@ -23,6 +23,16 @@ def test_login_with_wrong_password_rerenders(client, owner):
     assert "_auth_user_id" not in client.session
 
 
+def test_a_browser_set_to_english_still_gets_chinese_messages(client, owner):
+    """The portal speaks one language: the browser's Accept-Language does not switch Django's own
+    messages (form errors, password rules) to English."""
+    response = client.post(reverse("login"), {"username": "owner", "password": "wrong"},
+                           HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    content = response.content.decode()
+    assert "正确的" in content and "Please enter" not in content
+    assert response.get("Content-Language") in (None, "zh-hans")
+
+
 def test_login_then_next(client, owner):
     response = client.post(reverse("login"), {"username": "owner", "password": "pass-1234",
                                               "next": reverse("members:list")})
