@@ -20,6 +20,7 @@ context.
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 from decimal import Decimal
 from typing import Any
 
@@ -57,8 +58,12 @@ class Environment(jinja2.Environment):
             if not getattr(value, "do_not_call_in_templates", False):
                 try:
                     return value()
-                except TypeError:  # it takes arguments: leave it to the template to call
-                    return value
+                except TypeError:
+                    try:
+                        inspect.signature(value).bind()
+                    except (TypeError, ValueError):  # it takes arguments: the template calls it
+                        return value
+                    raise  # raised inside the method
         return value
 
     def _attribute(self, obj: Any, attribute: str) -> Any:

@@ -29,12 +29,17 @@ class Row:
     def needs(self, argument: str) -> str:
         return argument
 
+    def broken(self) -> str:
+        return len(None)  # type: ignore[arg-type]
+
 
 def test_a_dictionary_key_comes_before_an_attribute_and_methods_are_called():
     assert render("{{ d.items }}|{{ d.count }}", d={"items": "条目", "count": 3}) == "条目|3"
     assert render("{% for k, v in d.items %}{{ k }}={{ v }};{% endfor %}", d={"a": 1, "b": 2}) == "a=1;b=2;"
     assert render("{{ row.label }}|{{ row.needs('参数') }}|[{{ row.delete }}]", row=Row()) == "已确认|参数|[]"
     assert render("{{ pair.0 }}{{ pair.1 }}", pair=("甲", "乙")) == "甲乙"
+    with pytest.raises(TypeError):  # an error inside a method is not mistaken for a missing argument
+        render("{{ row.broken }}", row=Row())
 
 
 def test_missing_values_show_nothing_and_names_are_escaped():
