@@ -8,6 +8,7 @@ template to Python, and this environment keeps what a page author relies on:
   an index; a method is called (``page.has_next``) unless it alters data or asks not to be;
 - ``{{ value }}`` shows dates and numbers localised, in the local time zone;
 - a missing variable, or an attribute of one, shows nothing;
+- a comparison that cannot be made (``None < 1``) is false;
 - the filters keep Django's names and meanings (``default`` replaces any false value, ``date``
   formats in the local time zone), and ``url``, ``static``, ``csrf_input`` and the portal's own
   helpers are functions.
@@ -21,6 +22,8 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
+import operator
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -34,6 +37,8 @@ from django.test.signals import template_rendered
 from django.utils import dateformat
 from django.utils.formats import FORMAT_SETTINGS, localize
 from django.utils.timezone import template_localtime
+from jinja2 import nodes
+from jinja2.compiler import CodeGenerator, Frame
 
 from branches.links import fast_reverse
 from branches.markup import unit_options
@@ -41,9 +46,33 @@ from dues.markup import rate
 from meetings.markup import status_badge
 
 _LOCALISED = (dt.date, dt.time, Decimal, float)  # and int, with thousands separators
+_COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
+    "eq": operator.eq, "ne": operator.ne, "gt": operator.gt, "gteq": operator.ge, "lt": operator.lt,
+    "lteq": operator.le, "in": lambda a, b: a in b, "notin": lambda a, b: a not in b,
+}
+
+
+class _Compiler(CodeGenerator):
+    def visit_Compare(self, node: nodes.Compare, frame: Frame) -> None:  # noqa: N802 (Jinja2's name)
+        """``a < b`` compiles to ``environment.compare("lt", a, b)``."""
+        if len(node.ops) != 1:  # a < b < c: Python's rules (Django's engine has no such form)
+            super().visit_Compare(node, frame)
+            return
+        self.write(f"environment.compare({node.ops[0].op!r}, ")
+        self.visit(node.expr, frame)
+        self.write(", ")
+        self.visit(node.ops[0].expr, frame)
+        self.write(")")
 
 
 class Environment(jinja2.Environment):
+    code_generator_class = _Compiler
+
+    def compare(self, op: str, left: Any, right: Any) -> bool:
+        try:
+            return _COMPARISONS[op](left, right)
+        except Exception:  # as Django's {% if %}: a comparison that fails is false
+            return False
     def getattr(self, obj: Any, attribute: str) -> Any:
         if isinstance(obj, dict):
             try:

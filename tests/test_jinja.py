@@ -42,6 +42,13 @@ def test_a_dictionary_key_comes_before_an_attribute_and_methods_are_called():
         render("{{ row.broken }}", row=Row())
 
 
+def test_a_comparison_that_cannot_be_made_is_false():
+    assert render("{% if a < b %}小{% else %}否{% endif %}", a=Decimal("1"), b=None) == "否"
+    assert render("{% if a >= b %}是{% endif %}|{% if x in n %}在{% endif %}", a=None, b=2, x=1, n=None) == "|"
+    assert render("{% if a < b %}小{% endif %}{% if a not in c %}无{% endif %}", a=1, b=2, c=[3]) == "小无"
+    assert render("{% for r in rows %}{{ r.n > 1 }}{% endfor %}", rows=[{"n": 2}, {"n": None}]) == "TrueFalse"
+
+
 def test_missing_values_show_nothing_and_names_are_escaped():
     assert render("[{{ nothing }}][{{ nothing.at.all }}][{{ row.missing }}]", row=Row()) == "[][][]"
     assert render("{% if nothing.at.all %}是{% else %}否{% endif %}") == "否"
