@@ -228,7 +228,7 @@ class Notification(models.Model):
     read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["-created_at"]
+        ordering = ["-created_at", "-id"]  # the newest first, also among those of the same moment
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="notification_unique_key")]
 
     def __str__(self) -> str:
@@ -261,7 +261,7 @@ class ImportBatch(models.Model):
     applied_at = models.DateTimeField("导入时间", null=True, blank=True)
 
     class Meta:
-        ordering = ["-created_at"]
+        ordering = ["-created_at", "-id"]  # the newest first, also among those of the same moment
 
     def __str__(self) -> str:
         return self.original_name

@@ -63,6 +63,7 @@ TEMPLATES = [
         "APP_DIRS": False,
         "OPTIONS": {
             "environment": "config.jinja.environment",
+            "keep_trailing_newline": True,  # an included template ends as it did under Django's engine
             "context_processors": [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",

@@ -258,3 +258,13 @@ def test_mid_year_base_change_regenerates_generated_months(ledger, client_for, o
 
     assert DuesDue.objects.get(person=a, month=THIS.start).amount == D("76.50")
     assert DuesDue.objects.get(person=a, month=LAST.start).amount == D("40.00")  # earlier month unchanged
+
+
+def test_month_sheet_shows_a_payment_for_a_month_not_yet_generated(tree, client_for, owner):
+    """A payment recorded before the month's amounts due were generated: no amount due to
+    compare it with, and the sheet still shows it."""
+    person = member(tree["branch_a"], base="4000")
+    services.payments_record(actor=None, person=person, months=[THIS.start], paid_on=today())
+    response = client_for(owner).get(reverse("dues:sheet", args=[tree["branch_a"].pk, str(THIS)]))
+    assert response.status_code == 200
+    assert person.name in response.content.decode()
