@@ -6,6 +6,7 @@ import hashlib
 from collections.abc import Sequence
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Page, Paginator
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
@@ -25,7 +26,10 @@ class CountedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        sql, params = self.object_list.query.sql_with_params()
+        try:
+            sql, params = self.object_list.query.sql_with_params()
+        except EmptyResultSet:  # a scope that matches nothing (no roles): Django counts it as 0
+            return 0
         key = hashlib.sha256(f"{sql}\x00{params!r}".encode()).hexdigest()
         return summaries.cached("count", (self.object_list.db, key), self.reads, self.object_list.count)
 

@@ -7,7 +7,8 @@ template to Python, and this environment keeps what a page author relies on:
 - ``a.b`` looks up a dictionary key before an attribute (``row.items`` is a row's "items"), then
   an index; a method is called (``page.has_next``) unless it alters data or asks not to be;
 - ``{{ value }}`` shows dates and numbers localised, in the local time zone;
-- a missing variable, or an attribute of one, shows nothing;
+- a missing variable, an attribute of one, or a related object that does not exist shows nothing,
+  and a filter given one sees "";
 - a comparison that cannot be made (``None < 1``) is false;
 - the filters keep Django's names and meanings (``default`` replaces any false value, ``date``
   formats in the local time zone), and ``url``, ``static``, ``csrf_input`` and the portal's own
@@ -21,6 +22,7 @@ context.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import inspect
 import operator
 from collections.abc import Callable
@@ -73,6 +75,7 @@ class Environment(jinja2.Environment):
             return _COMPARISONS[op](left, right)
         except Exception:  # as Django's {% if %}: a comparison that fails is false
             return False
+
     def getattr(self, obj: Any, attribute: str) -> Any:
         if isinstance(obj, dict):
             try:
@@ -87,7 +90,11 @@ class Environment(jinja2.Environment):
             if not getattr(value, "do_not_call_in_templates", False):
                 try:
                     return value()
-                except TypeError:
+                except Exception as exc:
+                    if getattr(exc, "silent_variable_failure", False):  # ObjectDoesNotExist: shows nothing
+                        return self.undefined(obj=obj, name=attribute)
+                    if not isinstance(exc, TypeError):
+                        raise
                     try:
                         inspect.signature(value).bind()
                     except (TypeError, ValueError):  # it takes arguments: the template calls it
@@ -100,6 +107,10 @@ class Environment(jinja2.Environment):
             return getattr(obj, attribute)
         except AttributeError:
             pass
+        except Exception as exc:  # a related object that does not exist, say
+            if getattr(exc, "silent_variable_failure", False):
+                return self.undefined(obj=obj, name=attribute)
+            raise
         try:
             return obj[attribute]
         except (TypeError, LookupError, AttributeError):
@@ -144,19 +155,29 @@ def _linebreaksbr(value: Any) -> str:
     return defaultfilters.linebreaksbr(value, autoescape=True)
 
 
+def _as_in_django(function: Callable[..., Any]) -> Callable[..., Any]:
+    """Django's engine hands a filter "" for a missing value; Jinja2 would hand it Undefined."""
+
+    @functools.wraps(function)
+    def filter_(value: Any, *args: Any) -> Any:
+        return function("" if isinstance(value, jinja2.Undefined) else value, *args)
+
+    return filter_
+
+
 def environment(**options: Any) -> Environment:
     options["undefined"] = jinja2.ChainableUndefined
     env = Environment(finalize=finalize, **options)
     env.globals.update({"url": _url, "static": static, "unit_options": unit_options, "rate": rate,
                         "status_badge": status_badge})
-    env.filters.update({
+    env.filters.update({name: _as_in_django(function) for name, function in {
         "add": defaultfilters.add, "date": _date, "default": defaultfilters.default,
         "default_if_none": defaultfilters.default_if_none, "filesizeformat": defaultfilters.filesizeformat,
         "floatformat": defaultfilters.floatformat, "join": _join, "json_script": defaultfilters.json_script,
         "length": defaultfilters.length, "linebreaksbr": _linebreaksbr, "slice": defaultfilters.slice_filter,
         "stringformat": defaultfilters.stringformat, "time": _time, "truncatechars": defaultfilters.truncatechars,
         "crispy": as_crispy_form, "as_crispy_field": as_crispy_field,
-    })
+    }.items()})
     return env
 
 

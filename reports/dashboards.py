@@ -102,7 +102,7 @@ def _in_order(todos: list[Todo]) -> list[Todo]:
 # What the to-dos of :func:`record_todos` and :func:`ledger_todos` read: they are kept in the
 # cache until one of these changes (branches.summaries).
 LEDGER_READS = (DuesDue, Payment, PointsSheet)
-TODO_READS = tuple(dict.fromkeys((*compliance.READS, *PIPELINE_READS, *LEDGER_READS)))
+TODO_READS = tuple(dict.fromkeys((*compliance.READS, *PIPELINE_READS)))
 
 
 def home_tree(user: Any) -> list[TreeNode]:
@@ -114,18 +114,22 @@ def home_tree(user: Any) -> list[TreeNode]:
 def secretary_home(user: Any, branches: list[TreeNode], on: dt.date,
                    limit: int) -> tuple[list[PipelineRow], list[tuple[TreeNode, list[Todo]]]]:
     """A secretary's overdue 发展 people (the first ``limit``) and each branch's to-dos, cached
-    until the records they follow from change."""
+    until the records they follow from change. The dues and points are kept apart: a payment
+    anywhere does not make every home evaluate its meetings and pipeline again."""
 
     def read() -> tuple[list[PipelineRow], dict[int, list[Todo]]]:
         pipeline = pipeline_rows(user=user)
         overdue = [row for row in pipeline if row.progress.overdue][:limit]
         return overdue, {node.unit.pk: record_todos(node.unit, on, [
-            (row.person, row.progress) for row in pipeline if row.person.unit_id == node.unit.pk])
-            + ledger_todos(node.unit, on) for node in branches}
+            (row.person, row.progress) for row in pipeline if row.person.unit_id == node.unit.pk]) for node in branches}
 
-    key = (*access.scope_for(user).key, on, limit, *(node.unit.pk for node in branches))
-    overdue, recorded = summaries.cached("secretary-home", key, TODO_READS, read)
-    return overdue, [(node, _in_order(recorded[node.unit.pk] + term_todos(node))) for node in branches]
+    pks = [node.unit.pk for node in branches]
+    overdue, recorded = summaries.cached("secretary-home", (*access.scope_for(user).key, on, limit, *pks), TODO_READS,
+                                         read)
+    ledger = summaries.cached("secretary-ledger", (on, *pks), LEDGER_READS,
+                              lambda: {node.unit.pk: ledger_todos(node.unit, on) for node in branches})
+    return overdue, [(node, _in_order(recorded[node.unit.pk] + ledger[node.unit.pk] + term_todos(node)))
+                     for node in branches]
 
 
 STATUS_VALUE = {"missing": 0, "due": 1, "met": 2}

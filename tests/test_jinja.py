@@ -32,6 +32,11 @@ class Row:
     def broken(self) -> str:
         return len(None)  # type: ignore[arg-type]
 
+    def gone(self) -> str:
+        from django.core.exceptions import ObjectDoesNotExist
+
+        raise ObjectDoesNotExist
+
 
 def test_a_dictionary_key_comes_before_an_attribute_and_methods_are_called():
     assert render("{{ d.items }}|{{ d.count }}", d={"items": "条目", "count": 3}) == "条目|3"
@@ -50,6 +55,8 @@ def test_a_comparison_that_cannot_be_made_is_false():
 
 
 def test_missing_values_show_nothing_and_names_are_escaped():
+    assert render("[{{ row.gone }}][{{ a.b|date('Y') }}][{{ a.b|floatformat(1) }}][{{ a.b|default('—') }}]",
+                  row=Row(), a={}) == "[][][][—]"
     assert render("[{{ nothing }}][{{ nothing.at.all }}][{{ row.missing }}]", row=Row()) == "[][][]"
     assert render("{% if nothing.at.all %}是{% else %}否{% endif %}") == "否"
     assert render("{{ row.name }}|{{ safe }}", row=Row(), safe=mark_safe("<i>x</i>")) == "&lt;b&gt;一支部&lt;/b&gt;|<i>x</i>"

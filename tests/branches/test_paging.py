@@ -69,3 +69,12 @@ def test_a_counted_list_is_counted_again_only_after_a_change():
     assert page() == (7, [])
     other = OrgUnit.objects.filter(parent=committee, name__startswith="x").order_by("path")
     assert get_page(other, "1", 5, reads=[OrgUnit]).paginator.count == 0  # another query, another count
+
+
+def test_a_counted_list_that_can_match_nothing_counts_zero():
+    committee = make_unit(UnitKind.COMMITTEE)
+    for _ in range(3):
+        make_unit(UnitKind.BRANCH, committee)
+    nothing = OrgUnit.objects.filter(pk__in=[]).order_by("path")  # an empty scope: Django compiles no SQL
+    page = get_page(nothing, "2", 2, reads=[OrgUnit])
+    assert (page.number, page.paginator.count, list(page.object_list)) == (1, 0, [])

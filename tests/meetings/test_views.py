@@ -385,3 +385,11 @@ def test_status_badge():
     assert status_badge("missing") == '<span class="badge text-bg-danger">未完成</span>'
     assert status_badge("due") == '<span class="badge text-bg-warning">待完成</span>'
     assert status_badge("") == ""
+
+
+def test_meeting_list_further_pages_for_an_account_without_roles(client_for, tree):
+    from django.contrib.auth import get_user_model
+
+    nobody = get_user_model().objects.create_user("nobody", password="pass-1234")
+    response = client_for(nobody).get(reverse("meetings:list") + "?page=2")
+    assert response.status_code == 200
