@@ -32,19 +32,14 @@ def _pieces(name: str, arity: int, current_app: str | None, prefix: str, urlconf
     return pieces if len(pieces) == arity + 1 else None
 
 
-def request_where() -> tuple[str, Any]:
-    """The script prefix and urlconf that reverse() reads (set per request, else ROOT_URLCONF,
-    which tests may override): part of the key."""
-    return get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF
-
-
 def fast_reverse(name: Any, args: Sequence[Any] = (), kwargs: dict[str, Any] | None = None,
-                 current_app: str | None = None, *, where: tuple[str, Any] | None = None) -> str:
-    """``reverse(name, args=args, kwargs=kwargs, current_app=current_app)``. ``where``: the
-    script prefix and urlconf of the request (:func:`request_where`), when already looked up."""
+                 current_app: str | None = None) -> str:
+    """``reverse(name, args=args, kwargs=kwargs, current_app=current_app)``."""
     if not kwargs and isinstance(name, str) and all(type(arg) is int and arg >= 0 for arg in args):
-        prefix, urlconf = where or request_where()
-        pieces = _pieces(name, len(args), current_app, prefix, urlconf)
+        # the script prefix and urlconf reverse() reads (set per request, else ROOT_URLCONF,
+        # which tests may override) are part of the key
+        urlconf = get_urlconf() or settings.ROOT_URLCONF
+        pieces = _pieces(name, len(args), current_app, get_script_prefix(), urlconf)
         if pieces is not None:
             if not args:
                 return pieces[0]

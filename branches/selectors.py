@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
-from . import access
+from . import access, summaries
 from .models import COMMITTEE_ROLES, Officer, OrgUnit, Term, UnitKind, today
 from .periods import add_months
 
@@ -228,8 +228,6 @@ def tree_reads() -> tuple[type, ...]:
 def kept_unit_tree(*, user: Any, root: OrgUnit | None = None, include_groups: bool = True) -> list[TreeNode]:
     """:func:`unit_tree`, kept among the summaries until one of :func:`tree_reads` changes (a
     committee's home reads hundreds of units; a branch's page, four queries for a few)."""
-    from . import summaries
-
     key = (*access.scope_for(user).key, root.pk if root else "", root.path if root else "", include_groups, today())
     return summaries.cached("unit-tree", key, tree_reads(),
                             lambda: unit_tree(user=user, root=root, include_groups=include_groups))

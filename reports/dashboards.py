@@ -16,9 +16,9 @@ from branches import access, summaries
 from branches.models import OrgUnit
 from branches.periods import Period
 from branches.selectors import TreeNode, kept_unit_tree
-from dues.models import DuesDue, Payment, PointsSheet
+from dues.models import DuesDue, Payment, PaymentKind, PointsSheet
 from meetings import compliance
-from members.models import Membership, Person
+from members.models import PIPELINE_STATUSES, Membership, Person, Status
 from members.selectors import PIPELINE_READS, PipelineRow, pipeline_rows
 
 from .links import link
@@ -99,8 +99,8 @@ def _in_order(todos: list[Todo]) -> list[Todo]:
     return sorted(todos, key=lambda todo: (order[todo.level], todo.due or far))
 
 
-# What the to-dos of :func:`record_todos` and :func:`ledger_todos` read: they are kept in the
-# cache until one of these changes (branches.summaries).
+# What :func:`ledger_todos` and :func:`record_todos` read: each kind of to-do is kept in the cache
+# until one of its models changes (branches.summaries).
 LEDGER_READS = (DuesDue, Payment, PointsSheet)
 TODO_READS = tuple(dict.fromkeys((*compliance.READS, *PIPELINE_READS)))
 
@@ -170,9 +170,7 @@ def committee_overview(root: OrgUnit, nodes: list[TreeNode], on: dt.date) -> dic
 
 
 def _committee_figures(root: OrgUnit, on: dt.date) -> dict[str, Any]:
-    from dues.models import PaymentKind
     from dues.selectors import live_payments
-    from members.models import PIPELINE_STATUSES, Status
 
     from .models import Scorecard
 
