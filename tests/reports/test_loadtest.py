@@ -8,7 +8,7 @@ from django.core.management.base import CommandError
 
 from reports.management.commands.loadtest import Command, Visitor
 
-TARGETS = {"users": 50, "workers": 4, "threads": 2, "worker_class": "gthread", "min_rps": 100, "max_p95_ms": 500}
+TARGETS = {"users": 50, "workers": 2, "threads": 1, "worker_class": "gthread", "min_rps": 100, "max_p95_ms": 500}
 
 
 def run(samples, elapsed):

@@ -99,8 +99,9 @@ class Command(BaseCommand):
         parser.add_argument("--duration", type=float, default=60, help="测量时长上限（秒）")
         parser.add_argument("--requests", type=int, default=10_000, help="请求数上限")
         parser.add_argument("--port", type=int, default=8765)
-        parser.add_argument("--workers", type=int, default=(os.cpu_count() or 2) * 2)
-        parser.add_argument("--threads", type=int, default=2)
+        parser.add_argument("--workers", type=int, default=os.cpu_count() or 2,
+                            help="gunicorn 进程数（默认与 config/gunicorn_conf.py 相同：每核一个）")
+        parser.add_argument("--threads", type=int, default=1)
         parser.add_argument("--worker-class", default="gthread", choices=["gthread", "sync"],
                             help="gunicorn 的 worker 类型（sync：每个进程一次处理一个请求，不保持连接）")
         parser.add_argument("--scale", default="large")
@@ -117,7 +118,8 @@ class Command(BaseCommand):
         subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=settings.BASE_DIR,
                        env=env, check=True)
         server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{options['port']}",
+            [sys.executable, "-m", "gunicorn", "config.wsgi", "--config", "config/gunicorn_conf.py",
+             "--bind", f"127.0.0.1:{options['port']}",
              "--workers", str(options["workers"]), "--threads", str(options["threads"]),
              "--worker-class", options["worker_class"], "--log-level", "warning", "--timeout", "60"],
             cwd=settings.BASE_DIR, env=env, start_new_session=True)
