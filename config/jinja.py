@@ -32,12 +32,16 @@ from typing import Any
 import jinja2
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field, as_crispy_form
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.middleware.csrf import get_token
 from django.template import defaultfilters
 from django.template.backends.jinja2 import Jinja2, Template
 from django.templatetags.static import static
 from django.test.signals import template_rendered
 from django.utils import dateformat
 from django.utils.formats import FORMAT_SETTINGS, localize
+from django.utils.functional import SimpleLazyObject
+from django.utils.html import format_html
 from django.utils.timezone import template_localtime
 from jinja2 import nodes
 from jinja2.compiler import CodeGenerator, Frame
@@ -165,10 +169,34 @@ def _as_in_django(function: Callable[..., Any]) -> Callable[..., Any]:
     return filter_
 
 
+@functools.cache
+def _static(path: str) -> str:
+    """``static()``: a file's address does not change while the process runs (the manifest of
+    hashed names is read once), and a page asks for six of them."""
+    return static(path)
+
+
+def _forget_static(*, setting: str, **kwargs: Any) -> None:
+    if setting in ("STORAGES", "STATIC_URL", "STATIC_ROOT", "DEBUG"):
+        _static.cache_clear()
+
+
+setting_changed.connect(_forget_static)
+
+
+def csrf_once(request: Any) -> dict[str, Any]:
+    """Context processor: ``csrf_token`` and ``csrf_input`` masked once per page. Django's own
+    mask the token again (32 system-random characters) each time a page shows one, and every
+    page shows it three times; it is still only read when a page shows it."""
+    token = SimpleLazyObject(lambda: get_token(request))
+    return {"csrf_token": token, "csrf_input": SimpleLazyObject(lambda: format_html(
+        '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token))}
+
+
 def environment(**options: Any) -> Environment:
     options["undefined"] = jinja2.ChainableUndefined
     env = Environment(finalize=finalize, **options)
-    env.globals.update({"url": _url, "static": static, "unit_options": unit_options, "rate": rate,
+    env.globals.update({"url": _url, "static": _static, "unit_options": unit_options, "rate": rate,
                         "status_badge": status_badge})
     env.filters.update({name: _as_in_django(function) for name, function in {
         "add": defaultfilters.add, "date": _date, "default": defaultfilters.default,

@@ -122,3 +122,35 @@ def test_links_and_static_files(name):
 
     assert render(f"{{{{ url('{name}') }}}}") == reverse(name)
     assert render("{{ static('css/zhibu.css') }}").endswith("css/zhibu.css")
+
+
+def test_a_static_address_follows_a_change_of_settings(settings):
+    assert render("{{ static('css/zhibu.css') }}") == "/static/css/zhibu.css"
+    settings.STATIC_URL = "/assets/"
+    assert render("{{ static('css/zhibu.css') }}") == "/assets/css/zhibu.css"
+
+
+def page_for(request, source: str) -> str:
+    return engines["jinja"].from_string(source).render({}, request)
+
+
+def test_a_page_shows_one_masked_token_everywhere_and_it_is_accepted(rf):
+    from django.middleware.csrf import CsrfViewMiddleware, _unmask_cipher_token
+
+    request = rf.get("/")
+    html = page_for(request, "{{ csrf_token }}|{{ csrf_token }}|{{ csrf_input }}")
+    first, second, field = html.split("|")
+    assert first == second and field == f'<input type="hidden" name="csrfmiddlewaretoken" value="{first}">'
+    secret = request.META["CSRF_COOKIE"]
+    assert _unmask_cipher_token(first) == secret
+
+    post = rf.post("/", {"csrfmiddlewaretoken": first})
+    post.COOKIES["csrftoken"] = secret
+    middleware = CsrfViewMiddleware(lambda r: None)
+    assert middleware.process_view(post, lambda r: None, (), {}) is None  # accepted
+
+
+def test_the_token_is_only_made_for_a_page_that_shows_it(rf):
+    request = rf.get("/")
+    assert page_for(request, "没有表单") == "没有表单"
+    assert "CSRF_COOKIE" not in request.META  # no cookie set, no Vary: Cookie
