@@ -13,6 +13,12 @@ for a moment proportional to what it cost (``SUMMARY_REUSE_PER_COST``): at 500 b
 records something every few seconds, and the committee's overview may trail by a few seconds
 rather than recompute on every view. A summary of a small committee costs milliseconds, so it
 is as good as live.
+
+A page that is only read (GET; ``branches.middleware.summary_stamps``) reads each model's stamp
+once, and a view that knows which summaries it will show reads their stamps together first
+(:func:`read_ahead`): the home page shows three or four, each of which read its own. A value
+computed later in the request may be newer than its stamp; that only makes the next view
+compute it again.
 """
 
 from __future__ import annotations
@@ -20,7 +26,9 @@ from __future__ import annotations
 import functools
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TypeVar
 
 from django.conf import settings
@@ -41,11 +49,42 @@ logger = logging.getLogger(__name__)
 CACHE = "summaries"  # a cache of its own (config/settings/base.py): sessions are not evicted for it
 
 
+_page_stamps: ContextVar[dict[type[Model], object] | None] = ContextVar("page_stamps", default=None)
+
+
+@contextmanager
+def stamps_per_page() -> Iterator[None]:
+    """Within it, each model's stamp is read once."""
+    token = _page_stamps.set({})
+    try:
+        yield
+    finally:
+        _page_stamps.reset(token)
+
+
+def read_ahead(models: Iterable[type[Model]]) -> None:
+    """Read, in one query, the stamps of the summaries a page is about to show (only within
+    :func:`stamps_per_page`; elsewhere each summary reads its own as it is asked for)."""
+    page = _page_stamps.get()
+    if page is not None:
+        missing = tuple(dict.fromkeys(model for model in models if model not in page))
+        if missing:
+            page.update(zip(missing, _read_stamps(missing), strict=True))
+
+
 def change_stamp(models: Sequence[type[Model]]) -> tuple[object, ...]:
     """The newest history id of each model (models with ``HistoricalRecords``), or the newest
     ``updated_at`` of a model without history (it must be indexed), in one query."""
+    page = _page_stamps.get()
+    if page is None:
+        return _read_stamps(tuple(models))
+    read_ahead(models)
+    return tuple(page[model] for model in models)
+
+
+def _read_stamps(models: tuple[type[Model], ...]) -> tuple[object, ...]:
     with connection.cursor() as cursor:
-        cursor.execute(_stamp_sql(tuple(models)))
+        cursor.execute(_stamp_sql(models))
         return tuple(cursor.fetchone())
 
 

@@ -15,7 +15,7 @@ from django.db.models import Count, Sum
 from branches import access, summaries
 from branches.models import OrgUnit
 from branches.periods import Period
-from branches.selectors import TreeNode, kept_unit_tree
+from branches.selectors import TreeNode, kept_unit_tree, tree_reads
 from dues.models import DuesDue, Payment, PaymentKind, PointsSheet
 from meetings import compliance
 from members.models import PIPELINE_STATUSES, Membership, Person, Status
@@ -153,14 +153,26 @@ def compliance_heatmap(root: OrgUnit, on: dt.date) -> dict[str, Any]:
     }
 
 
+def committee_reads() -> tuple[type, ...]:
+    """What :func:`_committee_figures` reads."""
+    from .models import Scorecard
+
+    return (OrgUnit, DuesDue, Payment, Scorecard, Membership, Person)
+
+
+def home_reads(*, committee: bool) -> tuple[type, ...]:
+    """What the summaries of a committee's or a secretary's home read: their stamps are read in
+    one query (``summaries.read_ahead``)."""
+    if committee:
+        return (*tree_reads(), *committee_reads(), *compliance.READS, *PIPELINE_READS)
+    return (*tree_reads(), *TODO_READS, *LEDGER_READS)
+
+
 def committee_overview(root: OrgUnit, nodes: list[TreeNode], on: dt.date) -> dict[str, Any]:
     """The committee home's figures. The quarter's dues, the scorecard bands and the pipeline are
     sums over the whole subtree (tens of milliseconds of PostgreSQL at 500 branches), kept in the
     summaries cache until the amounts due, payments, scorecards or memberships change."""
-    from .models import Scorecard
-
-    reads = (OrgUnit, DuesDue, Payment, Scorecard, Membership, Person)
-    figures = summaries.cached("committee-figures", (root.pk, root.path, on), reads,
+    figures = summaries.cached("committee-figures", (root.pk, root.path, on), committee_reads(),
                                lambda: _committee_figures(root, on))
     return {
         "heatmap": compliance_heatmap(root, on),

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from branches import summaries
 from meetings.models import Meeting, MeetingKind
-from members.models import Person
+from members.models import Membership, Person
 from tests.factories import make_person
 from tests.meetings.conftest import held
 
@@ -255,3 +255,76 @@ def test_committee_home_dues_follow_a_generated_month(client_for, tree, staff):
     assert due() == 0 and due() == 0
     dues_generate(actor=None, month=dt.date.today().replace(day=1), unit=tree["branch_a"])
     assert due() > 0
+
+
+def stamp_queries(queries) -> int:
+    return sum("MAX(" in query["sql"] for query in queries.captured_queries)
+
+
+@pytest.mark.django_db
+def test_a_page_reads_each_stamp_once_and_read_ahead_reads_them_together(tree):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with summaries.stamps_per_page(), CaptureQueriesContext(connection) as queries:
+        summaries.read_ahead([Meeting, Person])
+        summaries.cached("a", (), [Meeting], lambda: 1)
+        summaries.cached("b", (), [Person, Meeting], lambda: 2)
+        assert stamp_queries(queries) == 1
+        summaries.cached("c", (), [Membership], lambda: 3)  # not read ahead: read when asked for
+        assert stamp_queries(queries) == 2
+    with CaptureQueriesContext(connection) as queries:  # outside a page each summary reads its own
+        summaries.read_ahead([Meeting])
+        summaries.cached("a", (), [Meeting], lambda: 1)
+        summaries.cached("b", (), [Person, Meeting], lambda: 2)
+    assert stamp_queries(queries) == 2
+
+
+@pytest.mark.django_db
+def test_a_summary_computed_after_its_stamp_is_computed_again_on_the_next_page(tree):
+    """Within a page the stamps are those read first: a change made after them is seen by the
+    next page, never hidden under the newer stamp."""
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return Meeting.objects.count()
+
+    with summaries.stamps_per_page():
+        summaries.read_ahead([Meeting])
+        held(tree["branch_a"], MeetingKind.GENERAL, dt.date(2026, 10, 20))
+        assert summaries.cached("meetings", (), [Meeting], compute) == 1
+    with summaries.stamps_per_page():
+        assert summaries.cached("meetings", (), [Meeting], compute) == 1
+    assert len(calls) == 2  # its stamp was older than what it counted
+    with summaries.stamps_per_page():
+        assert summaries.cached("meetings", (), [Meeting], compute) == 1
+    assert len(calls) == 2
+
+
+def test_only_pages_that_are_read_share_their_stamps(rf):
+    from branches.middleware import summary_stamps
+
+    seen = {}
+
+    def view(request):
+        seen[request.method] = summaries._page_stamps.get()
+        return None
+
+    for method in ("get", "head", "post"):
+        summary_stamps(view)(getattr(rf, method)("/"))
+    assert seen["GET"] == {} and seen["HEAD"] == {} and seen["POST"] is None
+    assert summaries._page_stamps.get() is None  # and nothing is left behind
+
+
+@pytest.mark.django_db
+def test_home_reads_its_summaries_stamps_in_one_query(client_for, tree, owner, staff):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for user in (owner, staff):
+        client = client_for(user)
+        client.get(reverse("home"))
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("home")).status_code == 200
+        assert stamp_queries(queries) == 1, user
