@@ -7,14 +7,24 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from branches import access, summaries
 from branches.models import OrgUnit, UnitKind
 from branches.periods import Period
 
 from . import compliance
-from .models import AppraisalResult, AttendanceStatus, Meeting, MeetingKind, MeetingStatus, Talk
+from .models import (
+    Amendment,
+    AppraisalResult,
+    AttendanceStatus,
+    Meeting,
+    MeetingAttachment,
+    MeetingKind,
+    MeetingStatus,
+    Talk,
+    Vote,
+)
 
 
 def attach_counts(meetings: list[Meeting]) -> list[Meeting]:
@@ -63,6 +73,17 @@ def meeting_list(*, user: Any, unit: OrgUnit | None = None, kind: str = "", stat
 
 def meeting_for_view(user: Any, pk: Any) -> Meeting:
     return access.get_for_view(user, Meeting.objects.select_related("unit"), "unit__path", pk=pk)
+
+
+DETAIL_PARTS = {"votes": Vote, "appraisals": AppraisalResult, "amendments": Amendment, "attachments": MeetingAttachment}
+
+
+def meeting_for_page(user: Any, pk: Any) -> Meeting:
+    """:func:`meeting_for_view`, also saying which of the meeting's votes, appraisals,
+    amendments and attachments exist (``has_votes``…): most meetings have few of them, and
+    reading each kind costs a query even when there is none."""
+    parts = {f"has_{name}": Exists(model.objects.filter(meeting=OuterRef("pk"))) for name, model in DETAIL_PARTS.items()}
+    return access.get_for_view(user, Meeting.objects.select_related("unit").annotate(**parts), "unit__path", pk=pk)
 
 
 def meeting_for_edit(user: Any, pk: Any) -> Meeting:

@@ -168,7 +168,7 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = selectors.meeting_for_view(request.user, pk)
+    meeting = selectors.meeting_for_page(request.user, pk)
     rows = list(meeting.attendance.select_related("person").order_by("status", "person__pinyin"))
     counts = {status: sum(1 for r in rows if r.status == status) for status in AttendanceStatus.values}
     context = {
@@ -178,10 +178,10 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "counts": counts,
         "expected": sum(counts[s] for s in EXPECTED_STATUSES),
         "exceptions": [r for r in rows if r.status != AttendanceStatus.PRESENT],
-        "votes": meeting.votes.all(),
-        "appraisals": meeting.appraisals.select_related("person"),
-        "amendments": meeting.amendments.select_related("amended_by"),
-        "attachments": meeting.attachments.all(),
+        "votes": meeting.votes.all() if meeting.has_votes else [],
+        "appraisals": meeting.appraisals.select_related("person") if meeting.has_appraisals else [],
+        "amendments": meeting.amendments.select_related("amended_by") if meeting.has_amendments else [],
+        "attachments": meeting.attachments.all() if meeting.has_attachments else [],
         "attachment_form": AttachmentForm(),
         "history": history_rows(versions_of(meeting).select_related("history_user"), 20),
         "nav_section": SECTION,

@@ -393,3 +393,40 @@ def test_meeting_list_further_pages_for_an_account_without_roles(client_for, tre
     nobody = get_user_model().objects.create_user("nobody", password="pass-1234")
     response = client_for(nobody).get(reverse("meetings:list") + "?page=2")
     assert response.status_code == 200
+
+
+def test_detail_reads_only_the_parts_a_meeting_has(client_for, owner, tree):
+    """Votes, appraisals, amendments and attachments are read only when the meeting has them
+    (most have few): the meeting's own query says which exist."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from meetings.services import appraisal_record, attachment_add, vote_record
+
+    people = [make_person(tree["branch_a"]) for _ in range(3)]
+    bare_draft = held(tree["branch_a"], MeetingKind.APPRAISAL, DAY, status=MeetingStatus.DRAFT)
+    bare = held(tree["branch_a"], MeetingKind.GENERAL, DAY, status=MeetingStatus.DRAFT)
+    meeting_confirm(actor=owner, meeting=bare)
+    general = held(tree["branch_a"], MeetingKind.GENERAL, DAY, status=MeetingStatus.DRAFT, minutes="原内容")
+    vote_record(actor=owner, meeting=general, motion_kind="admit", motion="接收预备党员", votes_for=3)
+    attachment_add(actor=owner, meeting=general, kind="sign_in",
+                   file=SimpleUploadedFile("签到表.pdf", b"%PDF-1.4\n% sign-in sheet\n"))
+    meeting_confirm(actor=owner, meeting=general)
+    client = client_for(owner)
+    client.post(reverse("meetings:amend", args=[general.pk]), {
+        "kind": general.kind, "date": "2025-06-20", "topic": general.topic, "minutes": "更正后", "reason": "笔误"})
+    appraisal = held(tree["branch_a"], MeetingKind.APPRAISAL, DAY, status=MeetingStatus.DRAFT)
+    appraisal_record(actor=owner, meeting=appraisal, person=people[0], grade="excellent")
+
+    def read(meeting):
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(reverse("meetings:detail", args=[meeting.pk])).content.decode()
+        return page, len(queries)
+
+    page, with_parts = read(general)
+    assert "接收预备党员" in page and "签到表.pdf" in page and "笔误" in page
+    page, with_appraisal = read(appraisal)
+    assert people[0].name in page and "优秀" in page
+    page, without = read(bare)
+    assert "签到表.pdf" not in page
+    assert with_parts == without + 3  # both confirmed: votes, attachments and amendments read
+    assert with_appraisal == read(bare_draft)[1] + 1  # both drafts: the appraisal results read
