@@ -86,6 +86,14 @@ def meeting_for_page(user: Any, pk: Any) -> Meeting:
     return access.get_for_view(user, Meeting.objects.select_related("unit").annotate(**parts), "unit__path", pk=pk)
 
 
+def meeting_parts(meeting: Meeting) -> dict[str, Any]:
+    """The votes, appraisal results, amendments and attachments of a meeting read with
+    :func:`meeting_for_page`, each kind read only when the meeting has some."""
+    rows = {"votes": meeting.votes.all(), "appraisals": meeting.appraisals.select_related("person"),
+            "amendments": meeting.amendments.select_related("amended_by"), "attachments": meeting.attachments.all()}
+    return {name: list(rows[name]) if getattr(meeting, f"has_{name}") else [] for name in DETAIL_PARTS}
+
+
 def meeting_for_edit(user: Any, pk: Any) -> Meeting:
     return access.get_for_edit(user, Meeting.objects.select_related("unit"), "unit__path", pk=pk)
 
