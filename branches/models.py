@@ -243,11 +243,16 @@ def today() -> dt.date:
 
 
 class ImportBatch(models.Model):
-    """An uploaded workbook between preview and confirmation (browser imports)."""
+    """An uploaded workbook between preview and confirmation (browser imports).
+
+    Checking and writing it run as background jobs (``branches/imports.py``): ``job`` is the one
+    under way or last run, so the page can show its progress, or why it stopped."""
 
     class State(models.TextChoices):
+        CHECKING = "checking", "校验中"
         PREVIEW = "preview", "待确认"
         REFUSED = "refused", "未通过校验"
+        APPLYING = "applying", "导入中"
         APPLIED = "applied", "已导入"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_batches")
@@ -259,9 +264,22 @@ class ImportBatch(models.Model):
     problems = models.JSONField(default=list)
     created_at = models.DateTimeField("上传时间", auto_now_add=True)
     applied_at = models.DateTimeField("导入时间", null=True, blank=True)
+    job = models.ForeignKey("reports.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         ordering = ["-created_at", "-id"]  # the newest first, also among those of the same moment
 
     def __str__(self) -> str:
         return self.original_name
+
+    @property
+    def stopped(self) -> bool:
+        """Its check or write did not finish (the broker was down, or the worker died): nothing
+        was written. Read with ``select_related("job")``."""
+        working = self.state in (self.State.CHECKING, self.State.APPLYING)
+        return working and (self.job is None or self.job.state == self.job.State.FAILED)
+
+    @property
+    def working(self) -> bool:
+        """A job is checking or writing it now: its page asks again until it is done."""
+        return self.state in (self.State.CHECKING, self.State.APPLYING) and not self.stopped

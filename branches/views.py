@@ -11,13 +11,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from members.models import PARTY_MEMBER_STATUSES, Membership, Person
+from reports.services import BackgroundUnavailable, jobs_fail_stale
 
-from . import access, selectors, services
+from . import access, import_jobs, selectors, services
 from .forms import (
     ArchiveForm,
     ImportUploadForm,
@@ -28,7 +28,7 @@ from .forms import (
     add_service_errors,
 )
 from .history import history_rows, versions_of
-from .importing import ImportRefused, importer_for, importer_kinds
+from .importing import importer_kinds
 from .models import ImportBatch, Notification, Officer, OrgUnit, UnitKind, today
 
 FULL_TREE_UNITS = 300  # a tree this size is shown whole; a larger one opens level by level
@@ -227,24 +227,20 @@ def notifications_read(request: HttpRequest) -> HttpResponse:
     return redirect("branches:notifications")
 
 
-# --- Browser imports: upload → preview with every problem → confirm -----------------------------
-
-IMPORT_LABELS = {"orgs": "党组织", "members": "党员名册", "meetings": "会议台账", "payments": "党费缴纳记录"}
+# --- Browser imports: upload → check (a job) → preview with every problem → confirm → write (a job)
 
 
-def _require_importer(request: HttpRequest, kind: str) -> Any:
-    if kind not in importer_kinds():
-        raise Http404("未知的导入类型")
-    scope = access.scope_for(request.user)
-    if not (scope.is_admin or scope.edit_paths or (kind == "orgs" and scope.staff_paths)):
-        raise PermissionDenied("您的账号只能查看，不能导入。")
-    return importer_for(kind)
+def _importer(request: HttpRequest, kind: str) -> Any:
+    try:
+        return import_jobs.importer_for_user(request.user, kind)
+    except KeyError:
+        raise Http404("未知的导入类型") from None
 
 
 @require_GET
 @login_required
 def import_template(request: HttpRequest, kind: str) -> HttpResponse:
-    importer = _require_importer(request, kind)
+    importer = _importer(request, kind)
     response = HttpResponse(importer.template(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     # The whole name must be percent-encoded: a raw non-ASCII header is MIME-mangled by Django.
     response["Content-Disposition"] = content_disposition_header(True, f"{importer.label}_导入模板.xlsx")
@@ -254,25 +250,17 @@ def import_template(request: HttpRequest, kind: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 def import_upload(request: HttpRequest, kind: str) -> HttpResponse:
-    importer = _require_importer(request, kind)
+    importer = _importer(request, kind)
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        batch = ImportBatch(user=request.user, kind=kind, original_name=upload.name[:200],
-                            state=ImportBatch.State.PREVIEW)
-        batch.file.save(f"{kind}.xlsx", upload, save=False)
+        batch = import_jobs.import_keep(user=request.user, kind=kind, upload=form.cleaned_data["file"])
         try:
-            with batch.file.open("rb") as handle:
-                result = importer.run(handle, actor=request.user, user=request.user, dry_run=True)
-        except ImportRefused as refused:
-            batch.state, batch.problems = ImportBatch.State.REFUSED, refused.problems
-            batch.summary = f"未通过校验：{len(refused.problems)}个问题，未写入任何数据"
-        else:
-            batch.summary = result.summary
-        batch.save()
+            import_jobs.import_check(batch)
+        except BackgroundUnavailable:
+            messages.error(request, "后台任务服务暂时不可用，文件未能开始校验。没有写入任何数据，请稍后重新上传。")
         return redirect("branches:import_preview", pk=batch.pk)
-    batches = ImportBatch.objects.filter(user=request.user)[:10]
-    kinds = [(k, IMPORT_LABELS.get(k, k)) for k in importer_kinds()]
+    batches = ImportBatch.objects.filter(user=request.user).select_related("job")[:10]
+    kinds = [(k, import_jobs.LABELS.get(k, k)) for k in importer_kinds()]
     return render(request, "branches/import_upload.html", {
         "form": form, "kind": kind, "label": importer.label, "kinds": kinds, "batches": batches,
         "columns": [c for columns in importer.sheets.values() for c in columns], "nav_section": "imports",
@@ -280,15 +268,19 @@ def import_upload(request: HttpRequest, kind: str) -> HttpResponse:
 
 
 def _own_batch(request: HttpRequest, pk: int) -> ImportBatch:
-    return get_object_or_404(ImportBatch, pk=pk, user=request.user)
+    return get_object_or_404(ImportBatch.objects.select_related("job"), pk=pk, user=request.user)
 
 
 @require_GET
 @login_required
 def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """The batch's state; while a job works on it, htmx asks again every second for the state alone."""
     batch = _own_batch(request, pk)
-    return render(request, "branches/import_preview.html", {
-        "batch": batch, "label": IMPORT_LABELS.get(batch.kind, batch.kind), "nav_section": "imports",
+    if batch.job and not batch.job.is_finished and jobs_fail_stale(user=request.user):
+        batch.job.refresh_from_db()  # its worker died and nobody took it over: say so
+    template = "branches/_import_state.html" if request.htmx else "branches/import_preview.html"
+    return render(request, template, {
+        "batch": batch, "label": import_jobs.LABELS.get(batch.kind, batch.kind), "nav_section": "imports",
     })
 
 
@@ -296,20 +288,17 @@ def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     batch = _own_batch(request, pk)
-    if batch.state != ImportBatch.State.PREVIEW:
+    try:
+        queued = import_jobs.import_confirm(user=request.user, batch=batch)
+    except BackgroundUnavailable:
+        messages.error(request, "后台任务服务暂时不可用，导入未能开始。没有写入任何数据，请稍后再确认导入。")
+        return redirect("branches:import_preview", pk=batch.pk)
+    if not queued:
         messages.warning(request, "该文件已处理，不能重复导入。")
         return redirect("branches:import_preview", pk=batch.pk)
-    importer = _require_importer(request, batch.kind)
-    try:
-        with batch.file.open("rb") as handle:
-            result = importer.run(handle, actor=request.user, user=request.user, dry_run=False)
-    except ImportRefused as refused:  # the data changed since the preview
-        batch.state, batch.problems = ImportBatch.State.REFUSED, refused.problems
-        batch.summary = f"未通过校验：{len(refused.problems)}个问题，未写入任何数据"
-        batch.save()
+    batch.refresh_from_db()  # without a broker the job has run already
+    if batch.state == ImportBatch.State.APPLIED:
+        messages.success(request, f"导入完成：{batch.summary}。")
+    elif batch.state == ImportBatch.State.REFUSED:  # the data changed since the preview
         messages.error(request, "导入被拒绝，未写入任何数据。")
-        return redirect("branches:import_preview", pk=batch.pk)
-    batch.state, batch.summary, batch.applied_at = ImportBatch.State.APPLIED, result.summary, timezone.now()
-    batch.save()
-    messages.success(request, f"导入完成：{result.summary}。")
     return redirect("branches:import_preview", pk=batch.pk)

@@ -4,12 +4,14 @@ config.wsgi``) and ``make load`` read the same file.
 One process per core, one thread each. A page is CPU-bound Python (PostgreSQL answers in about a
 millisecond on the same machine), so a second thread in a process only waits for the first one's
 interpreter lock, and more processes than cores take turns on the cores and evict each other's
-caches. On the 2-core machine of ``make load``, alternating runs served 79, 81 and 93 requests a
-second with 2 processes × 1 thread, against 71, 74 and 76 with 4 × 2 and 74, 73 and 70 with 2 × 2.
-The gthread worker keeps connections alive between requests, which the sync worker does not.
+caches. On the 2-core machine of ``make load``, on one of its slower days, alternating runs
+served 79, 81 and 93 requests a second with 2 processes × 1 thread, against 71, 74 and 76 with
+4 × 2 and 74, 73 and 70 with 2 × 2. The gthread worker keeps connections alive between requests,
+which the sync worker does not.
 
-Set ``WEB_CONCURRENCY`` for more processes where long requests are common (an import of
-thousands of roster rows in the browser holds its process for seconds).
+What takes seconds runs on the Celery worker, not here: exports, reports and checking and writing
+a browser import (``branches/import_jobs.py``). Without ``REDIS_URL`` those run in the request,
+so set ``WEB_CONCURRENCY`` higher on a server without Redis.
 """
 
 import os

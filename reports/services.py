@@ -61,7 +61,7 @@ def job_queue(job: Job, task: Any) -> None:
 
 
 MAX_JOB_ATTEMPTS = 3
-INTERRUPTED_MESSAGE = "后台任务中断，请重新生成。"
+INTERRUPTED_MESSAGE = "后台任务中断，请重试。"
 
 
 def job_start(job_id: Any) -> Job | None:
@@ -112,6 +112,12 @@ def job_finish(job_id: Any, *, filename: str, content_type: str, content: bytes)
     )
     job.refresh_from_db()
     return job
+
+
+def job_done(job_id: Any, message: str = "") -> None:
+    """A job that leaves no file (a browser import) is done."""
+    Job.objects.filter(pk=job_id).update(state=Job.State.DONE, progress=100, message=message[:500],
+                                         finished_at=timezone.now(), heartbeat_at=timezone.now())
 
 
 def job_fail(job_id: Any, reason: str) -> None:

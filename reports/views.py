@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -57,9 +58,14 @@ def _back(request: HttpRequest) -> str:
     return "/"
 
 
+def _downloads(request: HttpRequest) -> QuerySet[Job]:
+    """The viewer's exports. Browser imports are jobs too, but their page is the import's own."""
+    return Job.objects.filter(user=request.user, kind__startswith="export:")
+
+
 def _own_job(request: HttpRequest, pk: str) -> Job:
     services.jobs_fail_stale(user=request.user)  # a job whose worker died says so, even without beat
-    return get_object_or_404(Job, pk=pk, user=request.user)
+    return get_object_or_404(_downloads(request), pk=pk)
 
 
 @require_GET
@@ -83,5 +89,5 @@ def job_download(request: HttpRequest, pk: str) -> FileResponse:
 @login_required
 def jobs(request: HttpRequest) -> HttpResponse:
     services.jobs_fail_stale(user=request.user)
-    return render(request, "reports/jobs.html", {"jobs": Job.objects.filter(user=request.user)[:50],
+    return render(request, "reports/jobs.html", {"jobs": _downloads(request)[:50],
                                                  "nav_section": "jobs"})

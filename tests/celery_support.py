@@ -46,6 +46,14 @@ def broker(url: str) -> Iterator[Any]:
         conf.broker_url, conf.task_always_eager = previous
 
 
+def jobs_run_on_commit() -> Any:
+    """Run the jobs a request queues. A test runs inside a transaction that never commits, and a
+    job is sent when the transaction that created it commits; this sends it when the block ends."""
+    from django.test import TestCase
+
+    return TestCase.captureOnCommitCallbacks(execute=True)
+
+
 def worker_database_url() -> str:
     db = connection.settings_dict
     return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"

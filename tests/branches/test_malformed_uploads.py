@@ -32,6 +32,7 @@ from branches.models import ImportBatch, OrgUnit
 from dues.models import DuesBase, Payment
 from meetings.models import Attendance, Meeting
 from members.models import Membership, Person
+from tests.celery_support import jobs_run_on_commit
 from tests.xlsx import large_workbook_bytes, workbook_bytes
 
 pytestmark = pytest.mark.django_db
@@ -129,7 +130,8 @@ def cli(kind: str, path: Path) -> tuple[int, str, str]:
 
 
 def upload(client: Any, kind: str, content: bytes, name: str = "台账.xlsx") -> Any:
-    return client.post(reverse("branches:import_upload", args=[kind]), {"file": SimpleUploadedFile(name, content)})
+    with jobs_run_on_commit():
+        return client.post(reverse("branches:import_upload", args=[kind]), {"file": SimpleUploadedFile(name, content)})
 
 
 def assert_cli_refused(tmp_path: Path, kind: str, content: bytes, expected: str | list[str]) -> str:

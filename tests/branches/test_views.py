@@ -18,6 +18,7 @@ from openpyxl import Workbook, load_workbook
 
 from branches.models import ImportBatch, Notification, Officer, OfficerRole, OrgUnit, Term, UnitKind, today
 from members.models import Membership, Person, Status
+from tests.celery_support import jobs_run_on_commit
 from tests.factories import id_number, make_person, make_unit, make_user
 
 pytestmark = pytest.mark.django_db
@@ -424,8 +425,14 @@ def full_member_row(name, unit, group=None, number=None):
 
 
 def upload(client, content, name="名册.xlsx"):
-    return client.post(reverse("branches:import_upload", args=["members"]),
-                       {"file": SimpleUploadedFile(name, content, content_type=XLSX)})
+    with jobs_run_on_commit():
+        return client.post(reverse("branches:import_upload", args=["members"]),
+                           {"file": SimpleUploadedFile(name, content, content_type=XLSX)})
+
+
+def confirm(client, batch):
+    with jobs_run_on_commit():
+        return client.post(reverse("branches:import_confirm", args=[batch.pk]))
 
 
 def test_import_template_download(client_for, owner):
@@ -457,7 +464,7 @@ def test_import_valid_workbook_preview_then_confirm(client_for, tree, owner):
     assert "将新增2条" in preview
     assert "确认导入" in preview
 
-    response = client.post(reverse("branches:import_confirm", args=[batch.pk]))
+    response = confirm(client, batch)
     assert response.status_code == 302
     batch.refresh_from_db()
     assert batch.state == ImportBatch.State.APPLIED
@@ -467,7 +474,7 @@ def test_import_valid_workbook_preview_then_confirm(client_for, tree, owner):
     assert (zhang.unit, zhang.group) == (tree["branch_a"], tree["group_a"])
 
     # A second confirm is refused: nothing is imported twice.
-    client.post(reverse("branches:import_confirm", args=[batch.pk]))
+    confirm(client, batch)
     assert Person.objects.count() == 2
 
 
@@ -525,7 +532,7 @@ def test_import_refused_at_confirm_if_data_changed(client_for, tree, owner):
     upload(client, workbook([row]))
     batch = ImportBatch.objects.get(user=owner)
     make_person(tree["branch_b"], id_number=row[1], name="别处的人")  # arrived meanwhile elsewhere
-    client.post(reverse("branches:import_confirm", args=[batch.pk]))
+    confirm(client, batch)
     batch.refresh_from_db()
     assert batch.state == ImportBatch.State.REFUSED
     assert any("第2行 所在党组织编码" in line for line in batch.problems)
@@ -615,5 +622,5 @@ def test_browser_imports_a_roster_of_a_thousand(client_for, tree, owner):
     batch = ImportBatch.objects.get(user=owner)
     assert batch.state == ImportBatch.State.PREVIEW, batch.problems[:3]
     assert "将新增1000条" in client.get(response.url).content.decode()
-    client.post(reverse("branches:import_confirm", args=[batch.pk]))
+    confirm(client, batch)
     assert Membership.objects.filter(unit=tree["branch_a"], ended_on__isnull=True).count() == 1000

@@ -7,6 +7,7 @@ import datetime as dt
 import re
 
 import pytest
+from django.urls import reverse
 from openpyxl import Workbook
 from playwright.sync_api import expect
 
@@ -191,3 +192,23 @@ def test_secretary_imports_roster_in_the_browser(page, login, shot, tree, owner,
         expect(roster.get_by_role("link", name=name)).to_be_visible()
     shot("c5_roster_after_import")
     assert set(Person.objects.values_list("name", flat=True)) == set(names)
+
+
+def test_the_import_page_follows_a_check_running_in_the_background(page, login, shot, tree, owner):
+    """With a real broker the check runs in a worker while the page asks every second; here the
+    test plays the worker, so the page has to notice by itself."""
+    from branches.tasks import run_import_job
+    from tests.branches.test_import_jobs import kept, roster
+
+    batch = kept(owner, roster(tree))
+    login("owner")
+    page.goto(reverse("branches:import_preview", args=[batch.pk]))
+    expect(page.locator("#import-state")).to_contain_text("正在逐行校验")
+    expect(page.get_by_role("progressbar")).to_be_visible()
+    shot("c6_import_checking")
+
+    run_import_job(str(batch.job_id))
+    expect(page.locator(".alert-success")).to_contain_text("校验通过：将新增2条")  # no reload
+    page.get_by_role("button", name="确认导入").click()
+    expect(page.locator(".alert-info")).to_contain_text("已新增2条")
+    assert Person.objects.count() == 2

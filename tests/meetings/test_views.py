@@ -16,6 +16,7 @@ from branches.models import OfficerRole, UnitKind
 from branches.services import officer_appoint
 from meetings.models import Amendment, Attendance, AttendanceStatus, Meeting, MeetingKind, MeetingStatus, Vote
 from meetings.services import meeting_confirm
+from tests.celery_support import jobs_run_on_commit
 from tests.factories import make_person, make_unit
 
 from .conftest import held
@@ -290,7 +291,7 @@ def test_browser_import_is_limited_to_the_users_branch(client_for, owner, tree, 
     path = tmp_path / "m.xlsx"
     book.save(path)
     client = client_for(owner)
-    with path.open("rb") as handle:
+    with path.open("rb") as handle, jobs_run_on_commit():
         response = client.post(reverse("branches:import_upload", args=["meetings"]), {"file": handle})
     assert response.status_code == 302
     preview = client.get(response["Location"]).content.decode()

@@ -113,7 +113,7 @@ def test_stale_jobs_are_failed_with_a_reason_and_fresh_ones_are_left(settings, t
 
     # the owner's own pages fail the owner's dead jobs at once, even with no beat running
     page = client_for(owner).get(reverse("reports:job", args=[died.pk]))
-    assert "生成失败：后台任务中断，请重新生成。" in page.content.decode()
+    assert "生成失败：后台任务中断，请重试。" in page.content.decode()
     states = {j.pk: (j.state, j.message) for j in Job.objects.all()}
     assert states[died.pk] == (Job.State.FAILED, services.INTERRUPTED_MESSAGE)
     assert states[never_taken.pk] == (Job.State.FAILED, services.INTERRUPTED_MESSAGE)

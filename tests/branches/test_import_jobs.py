@@ -1,0 +1,189 @@
+"""Browser imports run as background jobs: the page polls while a job checks or writes the file,
+a job that stopped says why and loses nothing, and a write is never done twice."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from branches import import_jobs
+from branches.models import ImportBatch, Role
+from branches.tasks import run_import_job
+from members.importers import MemberImporter
+from members.models import Membership, Person
+from reports import services as job_services
+from reports.models import Job
+from tests.branches.test_views import XLSX, confirm, full_member_row, upload, workbook
+from tests.celery_support import wait_for
+from tests.factories import id_number
+from tests.reports.test_broker_down import refused  # noqa: F401  (REDIS_URL at a dead port)
+from tests.reports.test_jobs import celery_worker_process  # noqa: F401  (the real-worker fixture)
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def roster(tree, names=("张三丰", "李四光")) -> bytes:
+    return workbook([full_member_row(name, tree["branch_a"], number=id_number(dt.date(1980, 1, 1) + dt.timedelta(days=i)))
+                     for i, name in enumerate(names)])
+
+
+def kept(owner, content: bytes) -> ImportBatch:
+    """A batch as the upload leaves it, its check queued but not yet taken by a worker."""
+    batch = import_jobs.import_keep(user=owner, kind="members",
+                                    upload=SimpleUploadedFile("名册.xlsx", content, content_type=XLSX))
+    job = job_services.job_create(user=owner, kind="import:members", label="校验党员名册：名册.xlsx",
+                                  params={"batch": batch.pk, "apply": False})
+    batch.job = job
+    batch.save()
+    return batch
+
+
+def test_the_page_polls_while_a_job_checks_then_shows_the_preview(client_for, tree, owner):
+    batch = kept(owner, roster(tree))
+    client = client_for(owner)
+    url = reverse("branches:import_preview", args=[batch.pk])
+
+    page = client.get(url).content.decode()
+    assert 'hx-trigger="every 1s"' in page and "正在逐行校验" in page and "确认导入" not in page
+    part = client.get(url, **HTMX).content.decode()
+    assert part.lstrip().startswith('<div id="import-state"') and "<html" not in part
+    assert 'hx-trigger="every 1s"' in part
+
+    run_import_job(str(batch.job_id))  # the worker takes it
+    batch.refresh_from_db()
+    assert batch.state == ImportBatch.State.PREVIEW and not Person.objects.exists()
+    part = client.get(url, **HTMX).content.decode()
+    assert "hx-trigger" not in part  # done: the page stops asking
+    assert "校验通过：将新增2条" in part and "确认导入" in part and "csrfmiddlewaretoken" in part
+
+
+def test_a_check_whose_worker_died_says_so(client_for, tree, owner, settings):
+    batch = kept(owner, roster(tree))
+    Job.objects.filter(pk=batch.job_id).update(
+        state=Job.State.RUNNING, heartbeat_at=timezone.now() - dt.timedelta(seconds=settings.JOB_STALE_AFTER + 1))
+    client = client_for(owner)
+    page = client.get(reverse("branches:import_preview", args=[batch.pk]), **HTMX).content.decode()
+    assert "校验没有完成，未写入任何数据。" in page and job_services.INTERRUPTED_MESSAGE in page
+    assert "hx-trigger" not in page and "重新上传" in page
+    listing = client.get(reverse("branches:import_upload", args=["members"])).content.decode()
+    assert "名册.xlsx</a> · 未完成" in listing
+
+
+def test_a_write_that_stopped_wrote_nothing_and_may_be_confirmed_again(client_for, tree, owner, monkeypatch):
+    client = client_for(owner)
+    upload(client, roster(tree, names=("张三丰", "李四光", "王五")))
+    batch = ImportBatch.objects.get(user=owner)
+    real_apply = MemberImporter.apply
+
+    def dies_halfway(self, plan, result, *, actor):
+        real_apply(self, plan, result, actor=actor)  # every row written in the transaction …
+        raise RuntimeError("worker lost")  # … then the work stops before it commits
+
+    monkeypatch.setattr(MemberImporter, "apply", dies_halfway)
+    confirm(client, batch)
+    batch.refresh_from_db()
+    batch.job.refresh_from_db()
+    assert batch.state == ImportBatch.State.APPLYING and batch.stopped
+    assert batch.job.state == Job.State.FAILED and "未写入任何数据" in batch.job.message
+    assert not Person.objects.exists()
+    page = client.get(reverse("branches:import_preview", args=[batch.pk])).content.decode()
+    assert "导入没有完成，未写入任何数据。" in page and "再次确认导入" in page
+
+    monkeypatch.setattr(MemberImporter, "apply", real_apply)
+    confirm(client, batch)
+    batch.refresh_from_db()
+    assert batch.state == ImportBatch.State.APPLIED
+    assert Person.objects.count() == 3
+
+
+def test_a_write_delivered_again_after_it_committed_writes_nothing_more(client_for, tree, owner):
+    """acks_late: a worker that dies after the commit but before the acknowledgement leaves the
+    message to the next worker, which must find the batch written."""
+    client = client_for(owner)
+    upload(client, roster(tree))
+    batch = ImportBatch.objects.get(user=owner)
+    confirm(client, batch)
+    batch.refresh_from_db()
+    assert batch.state == ImportBatch.State.APPLIED and batch.summary.startswith("已新增2条")
+    versions = Person.history.count(), Membership.history.count()
+    Job.objects.filter(pk=batch.job_id).update(state=Job.State.RUNNING)  # as if not yet marked done
+
+    run_import_job(str(batch.job_id))
+    assert (Person.history.count(), Membership.history.count()) == versions  # nothing written again
+    assert Person.objects.count() == 2 and Membership.objects.count() == 2
+    assert ImportBatch.objects.values_list("state", "summary", "applied_at").get(pk=batch.pk) == (
+        batch.state, batch.summary, batch.applied_at)
+    assert Job.objects.get(pk=batch.job_id).state == Job.State.DONE
+    assert confirm(client, batch).status_code == 302  # and a confirm after it is refused
+    assert Person.objects.count() == 2
+
+
+def test_a_write_rechecks_the_account(client_for, tree, owner):
+    """An account that lost its role between the preview and the worker taking the write."""
+    client = client_for(owner)
+    upload(client, roster(tree))
+    batch = ImportBatch.objects.get(user=owner)
+    assert import_jobs.import_confirm(user=owner, batch=batch)  # sent when the test's transaction commits: never
+    Role.objects.filter(user=owner).delete()
+    run_import_job(str(ImportBatch.objects.get(pk=batch.pk).job_id))
+    batch.refresh_from_db()
+    assert batch.job.state == Job.State.FAILED and "只能查看" in batch.job.message
+    assert not Person.objects.exists()
+
+
+def test_import_jobs_are_not_among_the_downloads(client_for, tree, owner):
+    client = client_for(owner)
+    upload(client, roster(tree))
+    job = ImportBatch.objects.get(user=owner).job
+    assert job.state == Job.State.DONE
+    assert job.label not in client.get(reverse("reports:jobs")).content.decode()
+    assert client.get(reverse("reports:job", args=[job.pk])).status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)  # as in production: no transaction around the view, the job is sent at once
+def test_with_redis_down_the_upload_and_confirm_say_so_and_lose_nothing(refused,  # noqa: F811
+                                                                        tree, owner, client_for):
+    client = client_for(owner)
+    response = client.post(reverse("branches:import_upload", args=["members"]),
+                           {"file": SimpleUploadedFile("名册.xlsx", roster(tree), content_type=XLSX)}, follow=True)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "后台任务服务暂时不可用，文件未能开始校验。没有写入任何数据，请稍后重新上传。" in page
+    assert "校验没有完成，未写入任何数据。" in page and "hx-trigger" not in page
+    batch = ImportBatch.objects.get(user=owner)
+    assert batch.state == ImportBatch.State.CHECKING and batch.stopped and batch.file
+
+    # A batch checked while the broker was up, confirmed while it is down: it may be confirmed again.
+    ImportBatch.objects.filter(pk=batch.pk).update(state=ImportBatch.State.PREVIEW, job=None)
+    response = client.post(reverse("branches:import_confirm", args=[batch.pk]), follow=True)
+    page = response.content.decode()
+    assert "后台任务服务暂时不可用，导入未能开始。没有写入任何数据，请稍后再确认导入。" in page
+    assert "再次确认导入" in page
+    assert not Person.objects.exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True)
+def test_real_worker_checks_and_writes_an_upload(tree, owner, celery_worker_process):  # noqa: F811
+    batch = import_jobs.import_keep(user=owner, kind="members",
+                                    upload=SimpleUploadedFile("名册.xlsx", roster(tree), content_type=XLSX))
+    import_jobs.import_check(batch)  # no transaction here: sent at once
+    assert wait_for(batch.job).state == Job.State.DONE
+    batch.refresh_from_db()
+    assert batch.state == ImportBatch.State.PREVIEW, batch.problems
+    assert not Person.objects.exists()
+
+    assert import_jobs.import_confirm(user=owner, batch=batch)
+    assert not import_jobs.import_confirm(user=owner, batch=batch)  # a second click queues nothing
+    assert wait_for(batch.job).state == Job.State.DONE
+    batch.refresh_from_db()
+    assert batch.state == ImportBatch.State.APPLIED
+    assert Person.objects.count() == 2
