@@ -106,24 +106,33 @@ def import_run(job: Job) -> None:
     except PermissionDenied as denied:
         job_fail(job.pk, str(denied))
         return
-    job_progress(job.pk, 10, "正在写入" if apply else "正在校验")
     try:
-        with transaction.atomic():
-            # Locked, so that a message delivered twice at once writes once: the second waits here,
-            # then finds the batch applied.
-            batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
-            if batch.state != expected:
-                job_done(job.pk)
-                return
+        if apply:
+            _write(batch, importer, job)
+        else:
             with batch.file.open("rb") as handle:
-                result = importer.run(handle, actor=job.user, user=job.user, dry_run=not apply)
-            batch.state = ImportBatch.State.APPLIED if apply else ImportBatch.State.PREVIEW
-            batch.summary = result.summary
-            if apply:
-                batch.applied_at = timezone.now()
-            batch.save()
-    except ImportRefused as refused:  # for a write: the data changed since the preview
-        ImportBatch.objects.filter(pk=batch.pk).update(
+                result = importer.run(handle, user=job.user, dry_run=True,
+                                      progress=lambda percent, what: job_progress(job.pk, percent, what))
+            ImportBatch.objects.filter(pk=batch.pk, state=expected, job=job).update(
+                state=ImportBatch.State.PREVIEW, summary=result.summary)
+    except ImportRefused as refused:  # problems in the file, or, for a write, data changed since the preview
+        ImportBatch.objects.filter(pk=batch.pk, job=job).update(
             state=ImportBatch.State.REFUSED, problems=refused.problems,
             summary=f"未通过校验：{len(refused.problems)}个问题，未写入任何数据")
     job_done(job.pk)
+
+
+def _write(batch: ImportBatch, importer: Any, job: Job) -> None:
+    """Write the batch and mark it applied in one transaction. Its progress is told before the
+    transaction begins: what is written inside it shows to nobody else until it commits."""
+    job_progress(job.pk, 10, "正在写入")
+    with transaction.atomic():
+        # Locked, so that a message delivered twice at once writes once: the second waits here,
+        # then finds the batch applied.
+        batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if batch.state != ImportBatch.State.APPLYING:
+            return
+        with batch.file.open("rb") as handle:
+            result = importer.run(handle, actor=job.user, user=job.user)
+        batch.state, batch.summary, batch.applied_at = ImportBatch.State.APPLIED, result.summary, timezone.now()
+        batch.save()

@@ -461,12 +461,16 @@ class Importer:
     def apply(self, plan: Any, result: ImportResult, *, actor: Any) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def run(self, file: str | IO[bytes], *, actor: Any = None, user: Any = None, dry_run: bool = False) -> ImportResult:
+    def run(self, file: str | IO[bytes], *, actor: Any = None, user: Any = None, dry_run: bool = False,
+            progress: Callable[[int, str], None] | None = None) -> ImportResult:
         """Validate and write ``file``. ``user`` limits rows to what that account may change
-        (the browser); the CLI passes none and may write anywhere."""
+        (the browser); the CLI passes none and may write anywhere. ``progress(percent, what)`` is
+        told as each stage starts (a background job shows it)."""
         from django.core.exceptions import ValidationError
         from django.db import transaction
 
+        report = progress or (lambda percent, what: None)
+        report(10, "正在读取并逐行校验")
         reader = Reader(file)
         try:
             plan = self.validate(reader, user=user)
@@ -475,6 +479,7 @@ class Importer:
         if reader.problems:
             raise ImportRefused(reader.problems.lines)
         result = ImportResult(self.kind, dry_run)
+        report(60, "逐行校验已通过，正在试写入（不保存）" if dry_run else "逐行校验已通过，正在写入")
         try:
             with transaction.atomic():
                 self.apply(plan, result, actor=actor)

@@ -63,6 +63,22 @@ def test_the_page_polls_while_a_job_checks_then_shows_the_preview(client_for, tr
     assert "校验通过：将新增2条" in part and "确认导入" in part and "csrfmiddlewaretoken" in part
 
 
+def test_a_check_tells_its_stages_as_it_goes(tree, owner, monkeypatch):
+    batch = kept(owner, roster(tree))
+    told = []
+
+    def progress(job_id, percent, what=""):
+        told.append((percent, what, Job.objects.get(pk=job_id).state))
+        real_progress(job_id, percent, what)
+
+    real_progress = import_jobs.job_progress
+    monkeypatch.setattr(import_jobs, "job_progress", progress)
+    run_import_job(str(batch.job_id))
+    assert told == [(10, "正在读取并逐行校验", Job.State.RUNNING),
+                    (60, "逐行校验已通过，正在试写入（不保存）", Job.State.RUNNING)]
+    assert Job.objects.get(pk=batch.job_id).state == Job.State.DONE
+
+
 def test_a_check_whose_worker_died_says_so(client_for, tree, owner, settings):
     batch = kept(owner, roster(tree))
     Job.objects.filter(pk=batch.job_id).update(
