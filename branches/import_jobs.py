@@ -11,13 +11,11 @@ the jobs run in the request, as every job does.
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from reports.models import Job
@@ -26,8 +24,6 @@ from reports.services import job_create, job_done, job_fail, job_progress, job_q
 from . import access
 from .importing import ImportRefused, importer_for
 from .models import ImportBatch
-
-logger = logging.getLogger(__name__)
 
 JOB_KIND_PREFIX = "import:"  # jobs of this kind are shown on the import pages, not among the downloads
 LABELS = {"orgs": "党组织", "members": "党员名册", "meetings": "会议台账", "payments": "党费缴纳记录"}
@@ -60,34 +56,40 @@ def import_check(batch: ImportBatch) -> None:
     _queue(batch, apply=False)
 
 
-# A batch may be confirmed while it waits for it, or when an earlier write stopped before it
-# finished (the broker was down, the worker died): that write rolled back, so nothing was written.
-CONFIRMABLE = (Q(state=ImportBatch.State.PREVIEW)
-               | Q(state=ImportBatch.State.APPLYING, job__state=Job.State.FAILED)
-               | Q(state=ImportBatch.State.APPLYING, job__isnull=True))
-
-
 def import_confirm(*, user: Any, batch: ImportBatch) -> bool:
-    """Queue the write of a checked batch. False when it is not waiting for confirmation (a second
-    click, or a batch already written or refused): nothing is queued twice."""
+    """Queue the write of a checked batch, or again of one whose write stopped before it finished
+    (the broker was down, the worker died: that write rolled back, so nothing was written).
+    False when it is not waiting for that (a second click, a batch being checked or written, or
+    already written or refused): nothing is queued twice."""
     importer_for_user(user, batch.kind)
-    if not ImportBatch.objects.filter(CONFIRMABLE, pk=batch.pk).update(state=ImportBatch.State.APPLYING):
+    batch.refresh_from_db(fields=["state", "job"])
+    if batch.job is not None:
+        batch.job.refresh_from_db()  # as it is now, not as it was when the batch was read
+    if batch.state != ImportBatch.State.PREVIEW and not (batch.state == ImportBatch.State.APPLYING and batch.stopped):
         return False
-    batch.state = ImportBatch.State.APPLYING
-    _queue(batch, apply=True)
-    return True
+    return _queue(batch, apply=True)
 
 
-def _queue(batch: ImportBatch, *, apply: bool) -> None:
+def _queue(batch: ImportBatch, *, apply: bool) -> bool:
+    """Give the batch a new job and send it. The batch moves only from the state and job it was
+    read with, in one UPDATE that PostgreSQL checks again after waiting for the row's lock: of two
+    clicks at once, or a click while a write still holds the batch, one moves it and the other
+    finds it moved (False)."""
     from .tasks import run_import_job  # the task module imports this one
 
     label = LABELS.get(batch.kind, batch.kind)
-    job = job_create(user=batch.user, kind=f"{JOB_KIND_PREFIX}{batch.kind}",
-                     label=f"{'写入' if apply else '校验'}{label}：{batch.original_name}",
-                     params={"batch": batch.pk, "apply": apply})
-    ImportBatch.objects.filter(pk=batch.pk).update(job=job)
-    batch.job = job
+    with transaction.atomic():
+        job = job_create(user=batch.user, kind=f"{JOB_KIND_PREFIX}{batch.kind}",
+                         label=f"{'写入' if apply else '校验'}{label}：{batch.original_name}",
+                         params={"batch": batch.pk, "apply": apply})
+        state = ImportBatch.State.APPLYING if apply else ImportBatch.State.CHECKING
+        if not ImportBatch.objects.filter(pk=batch.pk, state=batch.state, job_id=batch.job_id).update(
+                state=state, job=job):
+            transaction.set_rollback(True)
+            return False
+    batch.state, batch.job = state, job
     job_queue(job, run_import_job)
+    return True
 
 
 def import_run(job: Job) -> None:
@@ -130,7 +132,7 @@ def _write(batch: ImportBatch, importer: Any, job: Job) -> None:
         # Locked, so that a message delivered twice at once writes once: the second waits here,
         # then finds the batch applied.
         batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
-        if batch.state != ImportBatch.State.APPLYING:
+        if batch.state != ImportBatch.State.APPLYING or batch.job_id != job.pk:
             return
         with batch.file.open("rb") as handle:
             result = importer.run(handle, actor=job.user, user=job.user)

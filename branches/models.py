@@ -243,9 +243,10 @@ def today() -> dt.date:
 
 
 class ImportBatch(models.Model):
-    """An uploaded workbook between preview and confirmation (browser imports).
+    """An uploaded workbook (browser imports): checked, shown with its problems or as a preview,
+    then written once confirmed.
 
-    Checking and writing it run as background jobs (``branches/imports.py``): ``job`` is the one
+    Checking and writing it run as background jobs (``branches/import_jobs.py``): ``job`` is the one
     under way or last run, so the page can show its progress, or why it stopped."""
 
     class State(models.TextChoices):
@@ -274,10 +275,10 @@ class ImportBatch(models.Model):
 
     @property
     def stopped(self) -> bool:
-        """Its check or write did not finish (the broker was down, or the worker died): nothing
-        was written. Read with ``select_related("job")``."""
+        """Its check or write did not finish (the broker was down, the worker died, the job was
+        never sent): nothing was written. Read with ``select_related("job")``."""
         working = self.state in (self.State.CHECKING, self.State.APPLYING)
-        return working and (self.job is None or self.job.state == self.job.State.FAILED)
+        return working and (self.job is None or self.job.is_finished)
 
     @property
     def working(self) -> bool:

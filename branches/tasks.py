@@ -32,4 +32,5 @@ def run_import_job(job_id: str) -> None:
         import_run(job)
     except Exception:
         logger.exception("import job %s failed", job_id)
-        job_fail(job.pk, "导入时出错，未写入任何数据。错误已记录，请联系系统管理员。")
+        doing = "导入" if job.params.get("apply") else "校验"
+        job_fail(job.pk, f"{doing}时出错，未写入任何数据。错误已记录，请联系系统管理员。")

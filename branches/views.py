@@ -294,7 +294,8 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "后台任务服务暂时不可用，导入未能开始。没有写入任何数据，请稍后再确认导入。")
         return redirect("branches:import_preview", pk=batch.pk)
     if not queued:
-        messages.warning(request, "该文件已处理，不能重复导入。")
+        batch = _own_batch(request, pk)
+        messages.warning(request, "该文件正在校验或导入，请稍候。" if batch.working else "该文件已处理，不能重复导入。")
         return redirect("branches:import_preview", pk=batch.pk)
     batch.refresh_from_db()  # without a broker the job has run already
     if batch.state == ImportBatch.State.APPLIED:

@@ -80,10 +80,10 @@ def job_start(job_id: Any) -> Job | None:
         return None
     job = Job.objects.select_related("user").get(pk=job_id)
     if job.attempts > MAX_JOB_ATTEMPTS:
-        job_fail(job.pk, f"后台任务已中断{job.attempts - 1}次，已停止重试。请稍后重新生成；如仍失败，请联系系统管理员。")
+        job_fail(job.pk, f"后台任务已中断{job.attempts - 1}次，已停止重试。请稍后重试；如仍失败，请联系系统管理员。")
         return None
     if job.attempts > 1:
-        Job.objects.filter(pk=job_id).update(message="上次执行中断，正在重新生成")
+        Job.objects.filter(pk=job_id).update(message="上次执行中断，正在重新执行")
     return job
 
 
@@ -114,9 +114,9 @@ def job_finish(job_id: Any, *, filename: str, content_type: str, content: bytes)
     return job
 
 
-def job_done(job_id: Any, message: str = "") -> None:
+def job_done(job_id: Any) -> None:
     """A job that leaves no file (a browser import) is done."""
-    Job.objects.filter(pk=job_id).update(state=Job.State.DONE, progress=100, message=message[:500],
+    Job.objects.filter(pk=job_id).update(state=Job.State.DONE, progress=100, message="",
                                          finished_at=timezone.now(), heartbeat_at=timezone.now())
 
 

@@ -4,6 +4,7 @@ a job that stopped says why and loses nothing, and a write is never done twice."
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -19,6 +20,7 @@ from reports import services as job_services
 from reports.models import Job
 from tests.branches.test_views import XLSX, confirm, full_member_row, upload, workbook
 from tests.celery_support import wait_for
+from tests.concurrency import Session, run_together, wait_for_lock_wait
 from tests.factories import id_number
 from tests.reports.test_broker_down import refused  # noqa: F401  (REDIS_URL at a dead port)
 from tests.reports.test_jobs import celery_worker_process  # noqa: F401  (the real-worker fixture)
@@ -187,7 +189,9 @@ def test_with_redis_down_the_upload_and_confirm_say_so_and_lose_nothing(refused,
 @pytest.mark.postgres
 @pytest.mark.redis
 @pytest.mark.celery_worker
-@pytest.mark.django_db(transaction=True)
+# Serialized like the other worker test that needs it (test_reminders): a transactional test
+# without it re-creates the content types on teardown, which the next serialized one then repeats.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_real_worker_checks_and_writes_an_upload(tree, owner, celery_worker_process):  # noqa: F811
     batch = import_jobs.import_keep(user=owner, kind="members",
                                     upload=SimpleUploadedFile("名册.xlsx", roster(tree), content_type=XLSX))
@@ -203,3 +207,100 @@ def test_real_worker_checks_and_writes_an_upload(tree, owner, celery_worker_proc
     batch.refresh_from_db()
     assert batch.state == ImportBatch.State.APPLIED
     assert Person.objects.count() == 2
+
+
+def test_a_check_never_sent_says_so(client_for, tree, owner):
+    """The process died between keeping the upload and queuing its check."""
+    batch = import_jobs.import_keep(user=owner, kind="members",
+                                    upload=SimpleUploadedFile("名册.xlsx", roster(tree), content_type=XLSX))
+    assert batch.stopped and not batch.working
+    page = client_for(owner).get(reverse("branches:import_preview", args=[batch.pk])).content.decode()
+    assert "校验没有完成，未写入任何数据。" in page and "hx-trigger" not in page
+
+
+@pytest.mark.django_db(transaction=True)  # as in production: the job runs before the view answers
+def test_confirm_says_what_was_written_or_why_not(client_for, tree, owner):
+    client = client_for(owner)
+    number = id_number(dt.date(1980, 1, 1))
+    for name in ("张三丰", "王五"):  # two files with the same person, both checked before either is written
+        client.post(reverse("branches:import_upload", args=["members"]), {"file": SimpleUploadedFile(
+            "名册.xlsx", workbook([full_member_row(name, tree["branch_a"], number=number)]), content_type=XLSX)})
+    second, first = ImportBatch.objects.filter(user=owner)  # the newest first
+    assert first.state == second.state == ImportBatch.State.PREVIEW
+    page = client.post(reverse("branches:import_confirm", args=[first.pk]), follow=True).content.decode()
+    assert "导入完成：已新增1条" in page
+
+    # Meanwhile the person moved to a branch this secretary does not keep: the second file is refused.
+    Membership.objects.filter(person__id_number=number).update(unit=tree["branch_b"])
+    page = client.post(reverse("branches:import_confirm", args=[second.pk]), follow=True).content.decode()
+    assert "导入被拒绝，未写入任何数据。" in page
+    again = client.post(reverse("branches:import_confirm", args=[second.pk]), follow=True).content.decode()
+    assert "该文件已处理，不能重复导入。" in again
+    assert Person.objects.get().name == "张三丰"
+
+
+def checked(owner, tree) -> ImportBatch:
+    """A batch checked and waiting for confirmation (outside a transaction the check runs at once)."""
+    batch = import_jobs.import_keep(user=owner, kind="members",
+                                    upload=SimpleUploadedFile("名册.xlsx", roster(tree), content_type=XLSX))
+    import_jobs.import_check(batch)
+    batch.refresh_from_db()
+    assert batch.state == ImportBatch.State.PREVIEW, batch.problems
+    return batch
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_confirms_at_once_write_once(tree, owner):
+    batch = checked(owner, tree)
+    one, two = run_together([lambda: import_jobs.import_confirm(user=owner, batch=batch)] * 2)
+    assert not one.error and not two.error
+    assert sorted([one.result, two.result]) == [False, True]
+    batch.refresh_from_db()
+    assert batch.state == ImportBatch.State.APPLIED
+    assert Job.objects.filter(kind="import:members", params__apply=True).count() == 1
+    assert Person.objects.count() == 2 and Person.history.count() == 2
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_confirm_while_a_write_still_holds_the_batch_finds_it_written(tree, owner, monkeypatch):
+    """The write looked dead (its job marked stale: no sign of life inside its transaction) and the
+    page offered to confirm again; that click waits for the write and finds the batch written."""
+    batch = checked(owner, tree)
+    write = job_services.job_create(user=owner, kind="import:members", label="写入", params={"batch": batch.pk, "apply": True})
+    ImportBatch.objects.filter(pk=batch.pk).update(state=ImportBatch.State.APPLYING, job=write)
+    holding, release, runs = threading.Event(), threading.Event(), []
+    real_run = MemberImporter.run
+
+    def slow_run(self, *args, **kwargs):
+        runs.append(kwargs.get("dry_run", False))
+        holding.set()
+        release.wait(10)
+        return real_run(self, *args, **kwargs)
+
+    monkeypatch.setattr(MemberImporter, "run", slow_run)
+    writer = Session(lambda: import_jobs.import_run(Job.objects.select_related("user").get(pk=write.pk)))
+    writer.start()
+    assert holding.wait(10)
+    job_services.job_fail(write.pk, job_services.INTERRUPTED_MESSAGE)  # what the stale check does meanwhile
+    assert ImportBatch.objects.select_related("job").get(pk=batch.pk).stopped
+
+    click = Session(lambda: import_jobs.import_confirm(user=owner, batch=batch))
+    click.start()
+    wait_for_lock_wait()  # the click waits for the write's lock on the batch
+    release.set()
+    assert writer.finish().error is None and click.finish().error is None
+    assert click.result is False
+    assert runs == [False]  # written once
+    batch.refresh_from_db()
+    assert (batch.state, batch.job_id) == (ImportBatch.State.APPLIED, write.pk)
+    assert Person.objects.count() == 2 and Person.history.count() == 2
+
+
+def test_confirm_while_the_check_runs_says_to_wait(client_for, tree, owner):
+    batch = kept(owner, roster(tree))  # its check queued, not yet done
+    page = client_for(owner).post(reverse("branches:import_confirm", args=[batch.pk]), follow=True).content.decode()
+    assert "该文件正在校验或导入，请稍候。" in page
+    assert ImportBatch.objects.get(pk=batch.pk).state == ImportBatch.State.CHECKING
+    assert not Job.objects.filter(params__apply=True).exists()
