@@ -118,7 +118,7 @@ def import_run(job: Job) -> None:
             ImportBatch.objects.filter(pk=batch.pk, state=expected, job=job).update(
                 state=ImportBatch.State.PREVIEW, summary=result.summary)
     except ImportRefused as refused:  # problems in the file, or, for a write, data changed since the preview
-        ImportBatch.objects.filter(pk=batch.pk, job=job).update(
+        ImportBatch.objects.filter(pk=batch.pk, state=expected, job=job).update(
             state=ImportBatch.State.REFUSED, problems=refused.problems,
             summary=f"未通过校验：{len(refused.problems)}个问题，未写入任何数据")
     job_done(job.pk)

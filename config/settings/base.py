@@ -184,9 +184,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=900),
 }
 # A queued or running job with no sign of life for this long is marked failed (see
-# reports.services.jobs_fail_stale): its worker died and no other worker took it over. Without a
-# broker a job runs inside its request, which gunicorn ends after 60 s (config/gunicorn_conf.py).
-JOB_STALE_AFTER = env.int("JOB_STALE_AFTER", default=3600 if REDIS_URL else 120)
+# reports.services.jobs_fail_stale): its worker died and no other worker took it over. Generous,
+# because a write shows no sign of life inside its transaction (a browser import's, say).
+JOB_STALE_AFTER = env.int("JOB_STALE_AFTER", default=3600)
 # Where `manage.py backup` writes by default (and `restore` keeps the safety copy).
 BACKUP_DIR = Path(env("BACKUP_DIR", default=str(BASE_DIR / "backups")))
 CELERY_BEAT_SCHEDULE: dict = {}  # filled in config/celery_app.py

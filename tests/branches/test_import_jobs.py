@@ -142,6 +142,19 @@ def test_a_write_delivered_again_after_it_committed_writes_nothing_more(client_f
     assert Person.objects.count() == 2
 
 
+def test_a_write_whose_batch_moved_on_to_another_job_writes_nothing(client_for, tree, owner):
+    """An older write job, delivered late, after the batch was confirmed again (a newer job)."""
+    client = client_for(owner)
+    upload(client, roster(tree))
+    batch = ImportBatch.objects.get(user=owner)
+    older = job_services.job_create(user=owner, kind="import:members", label="写入", params={"batch": batch.pk, "apply": True})
+    newer = job_services.job_create(user=owner, kind="import:members", label="写入", params={"batch": batch.pk, "apply": True})
+    ImportBatch.objects.filter(pk=batch.pk).update(state=ImportBatch.State.APPLYING, job=newer)
+    import_jobs._write(batch, MemberImporter(), older)  # as import_run calls it, had the batch moved after its read
+    assert not Person.objects.exists()
+    assert ImportBatch.objects.values_list("state", "job").get(pk=batch.pk) == (ImportBatch.State.APPLYING, newer.pk)
+
+
 def test_a_write_rechecks_the_account(client_for, tree, owner):
     """An account that lost its role between the preview and the worker taking the write."""
     client = client_for(owner)
