@@ -62,9 +62,7 @@ def import_confirm(*, user: Any, batch: ImportBatch) -> bool:
     False when it is not waiting for that (a second click, a batch being checked or written, or
     already written or refused): nothing is queued twice."""
     importer_for_user(user, batch.kind)
-    batch.refresh_from_db(fields=["state", "job"])
-    if batch.job is not None:
-        batch.job.refresh_from_db()  # as it is now, not as it was when the batch was read
+    batch.refresh_from_db(fields=["state", "job"])  # drops the cached job too: read as it is now
     if batch.state != ImportBatch.State.PREVIEW and not (batch.state == ImportBatch.State.APPLYING and batch.stopped):
         return False
     return _queue(batch, apply=True)
