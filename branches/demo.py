@@ -42,6 +42,7 @@ class DemoContext:
     groups: dict[int, list[OrgUnit]] = field(default_factory=dict)
     users: dict[str, Any] = field(default_factory=dict)
     people: dict[int, list[Any]] = field(default_factory=dict)  # branch id → people
+    joined: dict[int, dt.date] = field(default_factory=dict)  # person id → first day in the branch
     behind: set[int] = field(default_factory=set)  # branches deliberately behind
     sizes: dict[int, int] = field(default_factory=dict)  # branch id → number of people
 

@@ -7,7 +7,6 @@ from typing import Any
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
-from .importing import size_problem
 from .models import ALLOWED_PARENTS, COMMITTEE_ROLES, OfficerRole, OrgUnit, UnitKind
 
 
@@ -82,16 +81,3 @@ class TermForm(forms.Form):
 class ArchiveForm(forms.Form):
     archived_on = forms.DateField(label="撤销日期", widget=DateInput())
     reason = forms.CharField(label="撤销原因", max_length=200)
-
-
-class ImportUploadForm(forms.Form):
-    file = forms.FileField(label="Excel 工作簿（.xlsx）", allow_empty_file=True)  # size_problem says why
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith(".xlsx"):
-            raise ValidationError("请上传 .xlsx 格式的 Excel 工作簿（可在 Excel 或 WPS 中“另存为”）。")
-        problem = size_problem(upload.size)
-        if problem:
-            raise ValidationError(problem)
-        return upload

@@ -398,7 +398,7 @@ class Reader:
                         self.problems.add(number, column_name, "不接受公式，请粘贴为数值后重试", sheet_label)
                         value = None
                     elif len(value) > 1 and value[0] == "'" and value.startswith(FORMULA_PREFIXES, 1):
-                        value = value[1:]  # quoted by our own export (reports.exporters.safe_cell)
+                        value = value[1:]  # quoted by our own export (branches.exporting.safe_cell)
                 row[column_name] = value
             result.append(Row(number, row))
         return Sheet(sheet_label or worksheet.title, result)

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 
@@ -237,50 +238,4 @@ class Notification(models.Model):
 
 def today() -> dt.date:
     """Local date in Asia/Shanghai (``date.today()`` would follow the server's zone)."""
-    from django.utils import timezone
-
     return timezone.localdate()
-
-
-class ImportBatch(models.Model):
-    """An uploaded workbook (browser imports): checked, shown with its problems or as a preview,
-    then written once confirmed.
-
-    Checking and writing it run as background jobs (``branches/import_jobs.py``): ``job`` is the one
-    under way or last run, so the page can show its progress, or why it stopped."""
-
-    class State(models.TextChoices):
-        CHECKING = "checking", "校验中"
-        PREVIEW = "preview", "待确认"
-        REFUSED = "refused", "未通过校验"
-        APPLYING = "applying", "导入中"
-        APPLIED = "applied", "已导入"
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_batches")
-    kind = models.CharField("类型", max_length=20)
-    file = models.FileField(upload_to="imports/%Y/%m/")
-    original_name = models.CharField("文件名", max_length=200)
-    state = models.CharField("状态", max_length=10, choices=State.choices)
-    summary = models.CharField("结果", max_length=300, blank=True)
-    problems = models.JSONField(default=list)
-    created_at = models.DateTimeField("上传时间", auto_now_add=True)
-    applied_at = models.DateTimeField("导入时间", null=True, blank=True)
-    job = models.ForeignKey("reports.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-
-    class Meta:
-        ordering = ["-created_at", "-id"]  # the newest first, also among those of the same moment
-
-    def __str__(self) -> str:
-        return self.original_name
-
-    @property
-    def stopped(self) -> bool:
-        """Its check or write did not finish (the broker was down, the worker died, the job was
-        never sent): nothing was written. Read with ``select_related("job")``."""
-        working = self.state in (self.State.CHECKING, self.State.APPLYING)
-        return working and (self.job is None or self.job.is_finished)
-
-    @property
-    def working(self) -> bool:
-        """A job is checking or writing it now: its page asks again until it is done."""
-        return self.state in (self.State.CHECKING, self.State.APPLYING) and not self.stopped

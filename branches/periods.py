@@ -134,3 +134,16 @@ def add_months(day: dt.date, months: int) -> dt.date:
 def chinese_date(day: dt.date) -> str:
     """公文 style date without zero padding: 2026年7月5日."""
     return f"{day.year}年{day.month}月{day.day}日"
+
+
+def first_of_month(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def month_index(day: dt.date) -> int:
+    return day.year * 12 + day.month - 1
+
+
+def months_between(earlier: dt.date, later: dt.date) -> int:
+    """Whole calendar months from ``earlier``'s month to ``later``'s month."""
+    return month_index(later) - month_index(earlier)

@@ -197,7 +197,7 @@ def send_term_reminders_on(day: dt.date) -> int:
         recipients = users.filter(zhibu_roles__kind__in=kinds, zhibu_roles__unit__path__in=_ancestor_paths(unit)).distinct()
         for user in recipients:
             _, created = notify(user=user, key=key, title=title, body=body,
-                                url=reverse("branches:unit", args=[unit.pk]))
+                                url=reverse("org:unit", args=[unit.pk]))
             sent += int(created)
     return sent
 

@@ -10,7 +10,7 @@ served 79, 81 and 93 requests a second with 2 processes × 1 thread, against 71,
 which the sync worker does not.
 
 What takes seconds runs on the Celery worker, not here: exports, reports and checking and writing
-a browser import (``branches/import_jobs.py``). Without ``REDIS_URL`` those run in the request,
+a browser import (``reports/import_jobs.py``). Without ``REDIS_URL`` those run in the request,
 so set ``WEB_CONCURRENCY`` higher on a server without Redis.
 """
 

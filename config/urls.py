@@ -11,7 +11,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
-    path("org/", include("branches.urls")),
+    path("org/", include("members.org_urls")),
     path("members/", include("members.urls")),
     path("meetings/", include("meetings.urls")),
     path("reports/", include("reports.urls")),

@@ -15,11 +15,15 @@ from decimal import Decimal
 
 from django.db import connection
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from branches.demo import DemoContext, refresh_statistics
 from branches.periods import Period, add_months
+from members.models import Status
 
 from .models import (
+    DuesBase,
+    DuesCategory,
     DuesDue,
     Payment,
     PaymentMethod,
@@ -30,13 +34,15 @@ from .models import (
     Remittance,
 )
 from .points import add_working_days, late_dues_counts, scheme_for
-from .services import arrears_cases_open, dues_backfill, owing_units_bulk
+from .selectors import owing_units_bulk
+from .services import arrears_cases_open, dues_backfill
 
 METHODS = [PaymentMethod.WECHAT, PaymentMethod.WECHAT, PaymentMethod.TRANSFER, PaymentMethod.CASH,
            PaymentMethod.ALIPAY]
 
 
 def seed(ctx: DemoContext) -> None:
+    _dues_bases(ctx)
     months = _months(ctx)
     dues_backfill(actor=None, months=months)
     payments = _payments(ctx, months)
@@ -44,6 +50,27 @@ def seed(ctx: DemoContext) -> None:
     refresh_statistics()
     arrears_cases_open(actor=None, unit=ctx.top, on=ctx.today)  # one pass over the whole ledger
     _points(ctx)
+
+
+def _dues_bases(ctx: DemoContext) -> None:
+    """Each 正式 or 预备党员's dues base from the month they joined (or the demo's start)."""
+    rng = ctx.rng
+    rows = []
+    for people in ctx.people.values():
+        for person in people:
+            if person.status not in (Status.FULL, Status.PROBATIONARY):
+                continue
+            start = min(ctx.joined[person.pk], ctx.start).replace(day=1)
+            if person.position == "退休干部" or person.birth_date.year < 1964:
+                rows.append(DuesBase(person=person, category=DuesCategory.RETIRED, effective_from=start,
+                                     base=Decimal(rng.randrange(3000, 9000, 10))))
+            elif rng.random() < 0.03:
+                rows.append(DuesBase(person=person, category=DuesCategory.HARDSHIP, effective_from=start, base=None,
+                                     approval_ref="机关党委〔2025〕3号"))
+            else:
+                rows.append(DuesBase(person=person, category=DuesCategory.EMPLOYED, effective_from=start,
+                                     base=Decimal(rng.randrange(2800, 16000, 10))))
+    bulk_create_with_history(rows, DuesBase, batch_size=2000)
 
 
 def _months(ctx: DemoContext) -> list[dt.date]:

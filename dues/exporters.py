@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from branches.exporting import CONTENT_TYPES, Exporter, ExportOutput, register_exporter, xlsx_bytes
 from branches.models import OrgUnit
 from branches.periods import Period
-from reports.exporters import CONTENT_TYPES, Exporter, ExportOutput, register_exporter, xlsx_bytes
 
 from .selectors import Figures, figures_overview, ledger_rows
 

@@ -29,12 +29,14 @@ from branches.importing import (
     register_importer,
 )
 from branches.models import OrgUnit, today
+from branches.periods import months_between
 from members import idnumbers
 from members.models import Person
 
 from . import rates
 from .models import DuesBase, DuesDue, Payment, PaymentKind, PaymentMethod
-from .services import BACK_PAYMENT_WARN_MONTHS, base_in_force, months_between, owing_units, payments_record
+from .selectors import base_in_force, owing_units
+from .services import BACK_PAYMENT_WARN_MONTHS, payments_record
 
 COLUMNS = [
     Column("公民身份号码", True, "须是已在名册中的党员"),

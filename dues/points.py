@@ -4,9 +4,9 @@ and totals, stars and rankings.
 
 Automatic items come from *providers*: a function ``(unit, month, person_ids) → {person id: count}``
 registered for a :class:`PointsSource`. This module registers the late-dues provider (from the dues
-ledger). The attendance providers (出席, 无故缺席, 补学) belong to the meetings app, which was not
-available when this was written: it should call :func:`register_points_source` from its
-``AppConfig.ready``. Until then those items are listed as "not connected" and never invented.
+ledger). The attendance providers (出席, 无故缺席, 补学) are ``meetings.points``; ``reports`` registers
+them in its ``AppConfig.ready`` (``meetings`` and ``dues`` do not import each other). An item with no
+provider is listed as "not connected" and never invented.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from django.db import transaction
 from django.db.models import Q, Sum
 
 from branches.models import OrgUnit, UnitKind, today
-from branches.periods import Period
+from branches.periods import Period, first_of_month
 from branches.services import save_with_history
 from members.models import Person
 
@@ -39,7 +39,7 @@ from .models import (
     PointsSheet,
     PointsSource,
 )
-from .services import first_of_month, owing_units
+from .selectors import owing_units
 
 State = PointsSheet.State
 PointsProvider = Callable[[OrgUnit, dt.date, list[int]], dict[int, int]]

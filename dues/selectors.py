@@ -2,6 +2,16 @@
 
 Every figure (branch page, committee overview, ``export dues``) is computed from
 :func:`ledger_rows`, so the three agree to the fen.
+
+Who owes a month (the month rule, documented and tested):
+
+* a 预备党员 or 正式党员 owes from the month the 支部大会 accepted them (``probationary_on``);
+* the month is owed in the branch the member belonged to on the month's 1st. A member transferred
+  out on any day after the 1st therefore owes the month of transfer in the old branch and starts
+  owing in the new branch the next month; a transfer dated the 1st moves that whole month;
+* someone who joins during a month with no membership on its 1st owes that month in the branch
+  they joined;
+* a member whose membership closed (death, 出党, 除名…) owes no month after the one it closed in.
 """
 
 from __future__ import annotations
@@ -13,15 +23,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet, Sum
+from django.db import connection
+from django.db.models import Q, QuerySet, Sum
 
 from branches import access
 from branches.models import OrgUnit, UnitKind, today
-from branches.periods import Period
+from branches.periods import Period, month_index
+from members.models import PARTY_MEMBER_STATUSES, Membership
 
-from .models import ArrearsCase, DuesDue, Payment, PaymentKind, Remittance
+from .models import ArrearsCase, DuesBase, DuesDue, Payment, PaymentKind, Remittance
 from .rates import money
-from .services import month_index
 
 ZERO = Decimal("0.00")
 ARREARS_WARN_MONTHS = 3
@@ -335,8 +346,8 @@ def arrears_for_unit(unit: OrgUnit, *, on: dt.date | None = None, since_months: 
     # month sequence, which ends a run of consecutive unpaid months just the same
     found: dict[int, Arrear] = {}
     run: dict[int, tuple[dt.date, int, int]] = {}  # person → (run start, run length, last month index)
-    for pid, uid, month, amount, paid in _unpaid_rows(unit, first, current - dt.timedelta(days=1)):
-        arrear = found.setdefault(pid, Arrear(pid, "", uid))
+    for pid, name, uid, month, amount, paid in _unpaid_rows(unit, first, current - dt.timedelta(days=1)):
+        arrear = found.setdefault(pid, Arrear(pid, name, uid))
         arrear.unit_id = uid  # the latest branch owed in
         arrear.months.append(month)
         arrear.amount += amount - paid
@@ -346,30 +357,25 @@ def arrears_for_unit(unit: OrgUnit, *, on: dt.date | None = None, since_months: 
         run[pid] = (start, length + 1, month_index(month))
         if length + 1 >= arrear.consecutive:
             arrear.consecutive, arrear.run_start = length + 1, start
-    from members.models import Person
-
-    for pid, name in Person.objects.filter(pk__in=list(found)).values_list("pk", "name"):
-        found[pid].name = name
     return sorted(found.values(), key=lambda a: (-a.consecutive, -a.count, a.name))
 
 
 _UNPAID_SQL = """
-SELECT d.person_id, d.unit_id, d.month, d.amount, d.paid FROM ({owed}) d
+SELECT d.person_id, p.name, d.unit_id, d.month, d.amount, d.paid FROM ({owed}) d
+JOIN members_person p ON p.id = d.person_id
 WHERE d.paid < d.amount
 ORDER BY d.person_id, d.month
 """
 
 
-def _unpaid_rows(unit: OrgUnit, first: dt.date, last: dt.date) -> list[tuple[int, int, dt.date, Decimal, Decimal]]:
-    """``(person, branch, month, due, paid)`` for every month in the window not fully paid."""
-    from django.db import connection
-
+def _unpaid_rows(unit: OrgUnit, first: dt.date, last: dt.date) -> list[tuple[int, str, int, dt.date, Decimal, Decimal]]:
+    """``(person, name, branch, month, due, paid)`` for every month in the window not fully paid."""
     owed, params = _owed(unit, first, last)
     with connection.cursor() as cursor:
         cursor.execute(_UNPAID_SQL.format(owed=owed), params)
         rows = cursor.fetchall()
-    return [(pid, uid, month if isinstance(month, dt.date) else dt.date.fromisoformat(str(month)[:10]),
-             _money(due), _money(paid)) for pid, uid, month, due, paid in rows]
+    return [(pid, name, uid, month if isinstance(month, dt.date) else dt.date.fromisoformat(str(month)[:10]),
+             _money(due), _money(paid)) for pid, name, uid, month, due, paid in rows]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -409,8 +415,6 @@ def month_sheet_rows(unit: OrgUnit, month: dt.date) -> list[SheetRow]:
     """Everyone ``unit`` holds for ``month`` with their amount due and live payment (constant queries)."""
     from members.models import Person
 
-    from .services import owing_units
-
     owing = owing_units(month, unit=unit)
     people = Person.objects.filter(pk__in=list(owing)).order_by("pinyin", "pk")
     dues = dict(DuesDue.objects.filter(month=month, person_id__in=list(owing)).values_list("person_id", "amount"))
@@ -434,8 +438,6 @@ def base_review_rows(unit: OrgUnit, year: int) -> list[BaseRow]:
     from members.models import Person
 
     from .models import DuesBase
-    from .services import base_in_force, owing_units
-
     start = dt.date(year, 1, 1)
     ids = set(owing_units(start, unit=unit)) | set(owing_units(min(today(), dt.date(year, 12, 1)), unit=unit))
     people = Person.objects.filter(pk__in=ids).order_by("pinyin", "pk").prefetch_related(
@@ -451,8 +453,6 @@ def base_review_rows(unit: OrgUnit, year: int) -> list[BaseRow]:
 
 def person_ledger(person: Any, year: int) -> list[tuple[dt.date, Decimal | None, Payment | None, int | None]]:
     """A member's months in ``year``: (month, due, live payment, branch owed in)."""
-    from .services import owing_units
-
     dues = {d.month: d for d in DuesDue.objects.filter(person=person, month__year=year)}
     payments = {p.month: p for p in live_payments().filter(person=person, month__year=year).select_related("receipt")}
     rows = []
@@ -466,3 +466,64 @@ def person_ledger(person: Any, year: int) -> list[tuple[dt.date, Decimal | None,
         due = dues[period.start].amount if period.start in dues else None
         rows.append((period.start, due, payments.get(period.start), owed_in))
     return rows
+
+
+def base_in_force(rows: list[DuesBase], day: dt.date) -> DuesBase | None:
+    rows = sorted(rows, key=lambda row: row.effective_from)
+    in_force = [row for row in rows if row.effective_from <= day]
+    return in_force[-1] if in_force else (rows[0] if rows else None)
+
+
+# Who owes which month, and where (see the module doc)
+
+
+def owing_units(month: dt.date, *, person_ids: list[int] | None = None, unit: OrgUnit | None = None) -> dict[int, int]:
+    """``{person id: branch id}`` for everyone who owes dues for ``month`` (see the module doc)."""
+    period = Period.month_of(month)
+    start, end = period.start, period.end
+    memberships = Membership.objects.filter(started_on__lte=end).filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gt=start)
+    ).filter(person__status__in=PARTY_MEMBER_STATUSES).filter(
+        Q(person__probationary_on__isnull=True) | Q(person__probationary_on__lte=end)
+    )
+    if person_ids is not None:
+        memberships = memberships.filter(person_id__in=person_ids)
+    if unit is not None:
+        inside = Membership.objects.filter(unit__path__startswith=unit.path, started_on__lte=end).filter(
+            Q(ended_on__isnull=True) | Q(ended_on__gt=start)
+        )
+        memberships = memberships.filter(person_id__in=inside.values("person_id"))
+    if unit is None:
+        return _choose(memberships.values_list("person_id", "unit_id", "started_on"), start)
+    rows = list(memberships.values_list("person_id", "unit_id", "started_on", "unit__path"))
+    paths = {unit_id: path for _, unit_id, _, path in rows}
+    result = _choose([(person_id, unit_id, started_on) for person_id, unit_id, started_on, _ in rows], start)
+    return {pid: uid for pid, uid in result.items() if paths[uid].startswith(unit.path)}
+
+
+def _choose(rows: Any, start: dt.date) -> dict[int, int]:
+    """Among a month's overlapping memberships: the one held on the 1st wins; otherwise the
+    earliest one starting in the month."""
+    chosen: dict[int, tuple[dt.date, int]] = {}
+    for person_id, unit_id, started_on in rows:
+        held = chosen.get(person_id)
+        key = max(started_on, start)
+        if held is None or key < held[0]:
+            chosen[person_id] = (key, unit_id)
+    return {person_id: unit_id for person_id, (_, unit_id) in chosen.items()}
+
+
+def owing_units_bulk(months: list[dt.date]) -> dict[dt.date, dict[int, int]]:
+    """:func:`owing_units` for many months with one query (demo data, back-filling a ledger)."""
+    rows = list(Membership.objects.filter(person__status__in=PARTY_MEMBER_STATUSES).values_list(
+        "person_id", "unit_id", "started_on", "ended_on", "person__probationary_on"))
+    result = {}
+    for month in months:
+        period = Period.month_of(month)
+        start, end = period.start, period.end
+        overlapping = (
+            (pid, uid, started) for pid, uid, started, ended, accepted in rows
+            if started <= end and (ended is None or ended > start) and (accepted is None or accepted <= end)
+        )
+        result[period.start] = _choose(overlapping, start)
+    return result

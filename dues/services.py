@@ -1,15 +1,7 @@
 """Writes to the dues ledger: bases, amounts due (``generate_dues``), payments, receipts,
 remittances and arrears cases.
 
-Who owes a month (the month rule, documented and tested):
-
-* a 预备党员 or 正式党员 owes from the month the 支部大会 accepted them (``probationary_on``);
-* the month is owed in the branch the member belonged to on the month's 1st. A member transferred
-  out on any day after the 1st therefore owes the month of transfer in the old branch and starts
-  owing in the new branch the next month; a transfer dated the 1st moves that whole month;
-* someone who joins during a month with no membership on its 1st owes that month in the branch
-  they joined;
-* a member whose membership closed (death, 出党, 除名…) owes no month after the one it closed in.
+Who owes a month is :func:`dues.selectors.owing_units`.
 """
 
 from __future__ import annotations
@@ -22,13 +14,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from branches.models import OrgUnit, today
-from branches.periods import Period
+from branches.periods import Period, first_of_month, months_between
 from branches.services import save_with_history
-from members.models import PARTY_MEMBER_STATUSES, Membership, Person
+from members.models import Person
 
 from . import rates
 from .models import (
@@ -43,22 +34,10 @@ from .models import (
     Receipt,
     Remittance,
 )
+from .selectors import arrears_for_unit, base_in_force, owing_units, owing_units_bulk
 
 BACK_PAYMENT_WARN_MONTHS = 6
 VOLUNTARY_CENTRE_THRESHOLD = Decimal("1000")
-
-
-def first_of_month(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
-def month_index(day: dt.date) -> int:
-    return day.year * 12 + day.month - 1
-
-
-def months_between(earlier: dt.date, later: dt.date) -> int:
-    """Whole calendar months from ``earlier``'s month to ``later``'s month."""
-    return month_index(later) - month_index(earlier)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -117,68 +96,6 @@ def dues_bases_bulk_create(*, actor: Any, rows: list[DuesBase]) -> None:
     for row in rows:
         row.effective_from = first_of_month(row.effective_from)
     bulk_create_with_history(rows, DuesBase, batch_size=1000, default_user=actor if getattr(actor, "pk", None) else None)
-
-
-def base_in_force(rows: list[DuesBase], day: dt.date) -> DuesBase | None:
-    rows = sorted(rows, key=lambda row: row.effective_from)
-    in_force = [row for row in rows if row.effective_from <= day]
-    return in_force[-1] if in_force else (rows[0] if rows else None)
-
-
-# ---------------------------------------------------------------------------------------------
-# Who owes which month, and where
-
-
-def owing_units(month: dt.date, *, person_ids: list[int] | None = None, unit: OrgUnit | None = None) -> dict[int, int]:
-    """``{person id: branch id}`` for everyone who owes dues for ``month`` (see the module doc)."""
-    period = Period.month_of(month)
-    start, end = period.start, period.end
-    memberships = Membership.objects.filter(started_on__lte=end).filter(
-        Q(ended_on__isnull=True) | Q(ended_on__gt=start)
-    ).filter(person__status__in=PARTY_MEMBER_STATUSES).filter(
-        Q(person__probationary_on__isnull=True) | Q(person__probationary_on__lte=end)
-    )
-    if person_ids is not None:
-        memberships = memberships.filter(person_id__in=person_ids)
-    if unit is not None:
-        inside = Membership.objects.filter(unit__path__startswith=unit.path, started_on__lte=end).filter(
-            Q(ended_on__isnull=True) | Q(ended_on__gt=start)
-        )
-        memberships = memberships.filter(person_id__in=inside.values("person_id"))
-    if unit is None:
-        return _choose(memberships.values_list("person_id", "unit_id", "started_on"), start)
-    rows = list(memberships.values_list("person_id", "unit_id", "started_on", "unit__path"))
-    paths = {unit_id: path for _, unit_id, _, path in rows}
-    result = _choose([(person_id, unit_id, started_on) for person_id, unit_id, started_on, _ in rows], start)
-    return {pid: uid for pid, uid in result.items() if paths[uid].startswith(unit.path)}
-
-
-def _choose(rows: Any, start: dt.date) -> dict[int, int]:
-    """Among a month's overlapping memberships: the one held on the 1st wins; otherwise the
-    earliest one starting in the month."""
-    chosen: dict[int, tuple[dt.date, int]] = {}
-    for person_id, unit_id, started_on in rows:
-        held = chosen.get(person_id)
-        key = max(started_on, start)
-        if held is None or key < held[0]:
-            chosen[person_id] = (key, unit_id)
-    return {person_id: unit_id for person_id, (_, unit_id) in chosen.items()}
-
-
-def owing_units_bulk(months: list[dt.date]) -> dict[dt.date, dict[int, int]]:
-    """:func:`owing_units` for many months with one query (demo data, back-filling a ledger)."""
-    rows = list(Membership.objects.filter(person__status__in=PARTY_MEMBER_STATUSES).values_list(
-        "person_id", "unit_id", "started_on", "ended_on", "person__probationary_on"))
-    result = {}
-    for month in months:
-        period = Period.month_of(month)
-        start, end = period.start, period.end
-        overlapping = (
-            (pid, uid, started) for pid, uid, started, ended, accepted in rows
-            if started <= end and (ended is None or ended > start) and (accepted is None or accepted <= end)
-        )
-        result[period.start] = _choose(overlapping, start)
-    return result
 
 
 @transaction.atomic
@@ -618,8 +535,6 @@ def remittance_void(*, actor: Any, remittance: Remittance, reason: str) -> Remit
 @transaction.atomic
 def arrears_cases_open(*, actor: Any, unit: OrgUnit, on: dt.date | None = None) -> list[ArrearsCase]:
     """Record a case for every member of ``unit`` unpaid for 6 consecutive months (idempotent)."""
-    from .selectors import arrears_for_unit
-
     on = on or today()
     opened = []
     for arrear in arrears_for_unit(unit, on=on):

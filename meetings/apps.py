@@ -6,6 +6,4 @@ class MeetingsConfig(AppConfig):
     verbose_name = "三会一课"
 
     def ready(self) -> None:
-        from . import exporters, importers, points  # noqa: F401  (registers import_xlsx/export meetings, export compliance)
-
-        points.register()  # attendance feeds the automatic 积分 items
+        from . import exporters, importers  # noqa: F401  (registers import_xlsx/export meetings, export compliance)

@@ -1,12 +1,12 @@
-"""The printable 会议记录 (Word): one page per meeting, laid out by ``reports.gongwen`` (the one
+"""The printable 会议记录 (Word): one page per meeting, laid out by ``branches.gongwen`` (the one
 module that knows GB/T 9704: A4, margins, line grid, 方正小标宋简体 title, 黑体/仿宋_GB2312)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+from branches import gongwen
 from branches.periods import chinese_date
-from reports import gongwen
 
 from .models import AttendanceStatus, Meeting
 

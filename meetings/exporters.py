@@ -7,10 +7,10 @@ from typing import Any
 
 from django.db.models import Count, Q
 
+from branches.exporting import CONTENT_TYPES, Exporter, ExportOutput, register_exporter, xlsx_bytes
 from branches.models import OrgUnit
 from branches.periods import Period
 from members import idnumbers
-from reports.exporters import CONTENT_TYPES, Exporter, ExportOutput, register_exporter, xlsx_bytes
 
 from .compliance import STATUS_LABELS, evaluate
 from .importers import ATTENDANCE_COLUMNS, ATTENDANCE_SHEET, MEETING_COLUMNS, MEETING_SHEET

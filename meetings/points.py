@@ -4,8 +4,9 @@
 * 无故缺席 (absent without leave) at any meeting;
 * 补学 completed for an excused absence, counted in the month it was completed.
 
-Only confirmed meetings count, as in the compliance engine. Registered with the points scoring
-of ``dues`` in ``MeetingsConfig.ready``.
+Only confirmed meetings count, as in the compliance engine. ``meetings`` and ``dues`` sit side by
+side in the stack, so ``reports`` (above both) registers these counts with the points scoring of
+``dues`` in ``ReportsConfig.ready``.
 """
 
 from __future__ import annotations
@@ -56,11 +57,3 @@ def makeup_counts(unit: OrgUnit, month: dt.date, person_ids: list[int]) -> dict[
     )
     return _counts(rows.values("person_id").annotate(n=Count("meeting_id", distinct=True)))
 
-
-def register() -> None:
-    from dues.models import PointsSource
-    from dues.points import register_points_source
-
-    register_points_source(PointsSource.ATTENDANCE, attendance_counts)
-    register_points_source(PointsSource.ABSENCE, absence_counts)
-    register_points_source(PointsSource.MAKEUP, makeup_counts)

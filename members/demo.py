@@ -1,4 +1,4 @@
-"""Demo data, part 2: people, memberships, development steps, officers and dues bases.
+"""Demo data, part 2: people, memberships, development steps and officers.
 
 Bulk-inserted (with history rows) so that the large scale seeds in minutes.
 """
@@ -6,14 +6,12 @@ Bulk-inserted (with history rows) so that the large scale seeds in minutes.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 from simple_history.utils import bulk_create_with_history
 
 from branches.demo import DemoContext
 from branches.models import Officer, OfficerRole
 from branches.periods import add_months
-from dues.models import DuesBase, DuesCategory
 
 from . import idnumbers
 from .models import DevelopmentStep, Education, EventKind, MemberEvent, Membership, Person, Status
@@ -81,9 +79,9 @@ def seed(ctx: DemoContext) -> None:
     )
     bulk_create_with_history([DevelopmentStep(person=p, step=s, done_on=d) for p, s, d in steps], DevelopmentStep,
                              batch_size=2000)
-    _dues_bases(ctx, placements)
-    for person, unit, _, _ in placements:
+    for person, unit, _, joined in placements:
         ctx.people.setdefault(unit, []).append(person)
+        ctx.joined[person.pk] = joined
     _officers(ctx)
 
 
@@ -119,25 +117,6 @@ def _lifecycle(ctx: DemoContext, birth: dt.date, roll: float, overdue_applicant:
         activist = today - _days(rng, 60, 400)
         return Status.ACTIVIST, {"applied_on": activist - _days(rng, 60, 150), "activist_on": activist}
     return Status.APPLICANT, {"applied_on": today - _days(rng, 3, 25)}
-
-
-def _dues_bases(ctx: DemoContext, placements: list) -> None:
-    rng = ctx.rng
-    rows = []
-    for person, _, _, joined in placements:
-        if person.status not in (Status.FULL, Status.PROBATIONARY):
-            continue
-        start = min(joined, ctx.start).replace(day=1)
-        if person.position == "退休干部" or person.birth_date.year < 1964:
-            rows.append(DuesBase(person=person, category=DuesCategory.RETIRED, effective_from=start,
-                                 base=Decimal(rng.randrange(3000, 9000, 10))))
-        elif rng.random() < 0.03:
-            rows.append(DuesBase(person=person, category=DuesCategory.HARDSHIP, effective_from=start, base=None,
-                                 approval_ref="机关党委〔2025〕3号"))
-        else:
-            rows.append(DuesBase(person=person, category=DuesCategory.EMPLOYED, effective_from=start,
-                                 base=Decimal(rng.randrange(2800, 16000, 10))))
-    bulk_create_with_history(rows, DuesBase, batch_size=2000)
 
 
 def _officers(ctx: DemoContext) -> None:

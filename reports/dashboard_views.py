@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 
 from branches import access, selectors, summaries
 from branches.models import UnitKind, today
+from members import org_tree
 from members.selectors import overdue_pipeline
 
 from . import dashboards
@@ -19,8 +20,8 @@ from . import dashboards
 OVERDUE_SHOWN = 20
 
 
-def flatten(nodes: list[selectors.TreeNode]) -> list[selectors.TreeNode]:
-    flat: list[selectors.TreeNode] = []
+def flatten(nodes: list[org_tree.TreeNode]) -> list[org_tree.TreeNode]:
+    flat: list[org_tree.TreeNode] = []
     for node in nodes:
         flat.append(node)
         flat.extend(flatten(node.children))

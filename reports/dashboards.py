@@ -15,10 +15,10 @@ from django.db.models import Count, Sum
 from branches import access, summaries
 from branches.models import OrgUnit
 from branches.periods import Period
-from branches.selectors import TreeNode, kept_unit_tree, tree_reads
 from dues.models import DuesDue, Payment, PaymentKind, PointsSheet
 from meetings import compliance
 from members.models import PIPELINE_STATUSES, Membership, Person, Status
+from members.org_tree import TreeNode, kept_unit_tree, tree_reads
 from members.selectors import PIPELINE_READS, PipelineRow, pipeline_rows
 
 from .links import link
@@ -90,7 +90,7 @@ def term_todos(node: TreeNode) -> list[Todo]:
         return []
     level = "danger" if node.term.code == "overdue" else "warning"
     ends = node.term.term.ends_on if node.term.term else None
-    return [Todo("换届", node.term.label, link("branches:unit", node.unit.pk), level, ends)]
+    return [Todo("换届", node.term.label, link("org:unit", node.unit.pk), level, ends)]
 
 
 def _in_order(todos: list[Todo]) -> list[Todo]:

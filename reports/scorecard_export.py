@@ -9,10 +9,10 @@ import json
 from decimal import Decimal
 from typing import Any
 
+from branches.exporting import CONTENT_TYPES, Exporter, ExportOutput, ExportRefused, register_exporter, xlsx_bytes
 from branches.models import OrgUnit
 from branches.periods import Period
 
-from .exporters import CONTENT_TYPES, Exporter, ExportOutput, ExportRefused, register_exporter, xlsx_bytes
 from .models import Scorecard
 from .scorecards import BranchCard, card_from_snapshot, compute
 

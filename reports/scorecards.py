@@ -16,7 +16,8 @@ from django.db.models import Count, Q
 
 from branches.models import Officer, OfficerRole, OrgUnit, Term, UnitKind, today
 from branches.periods import Period
-from branches.selectors import COMMITTEE_THRESHOLD, has_committee, member_counts, term_status
+from branches.selectors import COMMITTEE_THRESHOLD, has_committee, term_status
+from members.org_tree import member_counts
 from members.selectors import pipeline_in
 
 from .links import link
@@ -196,12 +197,12 @@ def _score(item: RubricItem, unit: OrgUnit, data: _Records) -> ItemScore:
             missing.insert(0, "支委会")
         score.points = max_points if not missing else Decimal(0)
         score.explanation = ("委员配备齐全" if not missing else f"正式党员{counts.full}人，缺：{'、'.join(missing)}")
-        score.evidence = [Evidence("支部委员", link("branches:unit", unit.pk))]
+        score.evidence = [Evidence("支部委员", link("org:unit", unit.pk))]
     elif method == ScoreMethod.TERMS:
         status = term_status(data.terms.get(unit.pk), min(data.period.end, data.on))
         score.points = Decimal(0) if status.code in ("overdue", "none") else max_points
         score.explanation = status.label
-        score.evidence = [Evidence("换届记录", link("branches:unit", unit.pk))]
+        score.evidence = [Evidence("换届记录", link("org:unit", unit.pk))]
     elif method == ScoreMethod.GROUPS:
         threshold = int(params.get("min_members", 10))
         members, groups = data.counts[unit.pk].party_members, data.groups.get(unit.pk, 0)
@@ -209,7 +210,7 @@ def _score(item: RubricItem, unit: OrgUnit, data: _Records) -> ItemScore:
         score.points = max_points if ok else Decimal(0)
         score.explanation = (f"党员{members}人，设党小组{groups}个" if members >= threshold
                              else f"党员{members}人，不足{threshold}人，不要求设党小组")
-        score.evidence = [Evidence("下级组织", link("branches:unit", unit.pk))]
+        score.evidence = [Evidence("下级组织", link("org:unit", unit.pk))]
     elif method == ScoreMethod.MEETINGS:
         code = params.get("rule", "")
         results = [r.rule(code) for r in data.rule_holders(unit) if r.rule(code)]

@@ -1,4 +1,5 @@
-"""Thin Celery tasks: load the job, re-check permission, call the exporter, store the file."""
+"""Thin Celery tasks: load the job, re-check permission, call the exporter or the importer, store
+the outcome."""
 
 from __future__ import annotations
 
@@ -6,11 +7,13 @@ import logging
 
 from celery import shared_task
 
+from branches.exporting import ExportRefused
 from branches.models import OrgUnit
 from branches.periods import Period
 
 from . import services
-from .exporters import ExportRefused, run_export
+from .exporters import run_export
+from .import_run import import_run
 
 logger = logging.getLogger(__name__)
 
@@ -45,3 +48,18 @@ def run_export_job(job_id: str) -> None:
 def fail_stale_jobs() -> int:
     """Beat: fail the jobs whose worker died and that no worker took over (see jobs_fail_stale)."""
     return services.jobs_fail_stale()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def run_import_job(job_id: str) -> None:
+    """Acknowledged only when done: a worker that dies mid-import leaves the message to the next
+    one. The write is one transaction, so the next one starts from nothing written."""
+    job = services.job_start(job_id)
+    if job is None:
+        return
+    try:
+        import_run(job)
+    except Exception:
+        logger.exception("import job %s failed", job_id)
+        doing = "导入" if job.params.get("apply") else "校验"
+        services.job_fail(job.pk, f"{doing}时出错，未写入任何数据。错误已记录，请联系系统管理员。")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import scorecard_views, views, work_views
+from . import import_views, scorecard_views, views, work_views
 
 app_name = "reports"
 urlpatterns = [
@@ -14,6 +14,10 @@ urlpatterns = [
     path("work/<int:pk>/<str:period>/records/<slug:key>/", work_views.work_records, name="work_records"),
     path("plan/<int:pk>/<int:year>/", work_views.work_plan, name="work_plan"),
     path("plan/items/<int:pk>/", work_views.plan_item_update, name="plan_item_update"),
+    path("import/<str:kind>/", import_views.import_upload, name="import_upload"),
+    path("import/<str:kind>/template/", import_views.import_template, name="import_template"),
+    path("import/batch/<int:pk>/", import_views.import_preview, name="import_preview"),
+    path("import/batch/<int:pk>/confirm/", import_views.import_confirm, name="import_confirm"),
     path("export/", views.export_start, name="export"),
     path("jobs/", views.jobs, name="jobs"),
     path("jobs/<uuid:pk>/", views.job_detail, name="job"),

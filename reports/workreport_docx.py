@@ -1,15 +1,15 @@
-"""The work report as a Word file in the GB/T 9704 layout (through ``reports.gongwen``) and its
+"""The work report as a Word file in the GB/T 9704 layout (through ``branches.gongwen``) and its
 exporter (``export work-report``, the same service the browser's 生成 button runs)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from branches import gongwen
+from branches.exporting import CONTENT_TYPES, Exporter, ExportOutput, ExportRefused, register_exporter
 from branches.models import OrgUnit, today
 from branches.periods import Period
 
-from . import gongwen
-from .exporters import CONTENT_TYPES, Exporter, ExportOutput, ExportRefused, register_exporter
 from .models import PlanStatus, ReportDraft, WorkPlanItem
 from .workreport import Report, build, sentences
 

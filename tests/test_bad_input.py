@@ -36,13 +36,13 @@ def form_urls(tree):
     activist = make_person(a, status="activist")
     officer = Officer.objects.create(unit=a, person=person, role=OfficerRole.PUBLICITY, started_on=dt.date(2024, 1, 1))
     urls = [
-        reverse("branches:unit_edit", args=[a.pk]), reverse("branches:unit_edit", args=[tree["committee"].pk]),
-        reverse("branches:unit_archive", args=[group.pk]), reverse("branches:unit_archive", args=[tree["branch_b"].pk]),
-        reverse("branches:unit_create", args=[a.pk]), reverse("branches:unit_create", args=[tree["committee"].pk]),
-        reverse("branches:officer_add", args=[a.pk]), reverse("branches:officer_add", args=[group.pk]),
-        reverse("branches:officer_end", args=[a.pk, officer.pk]), reverse("branches:term_add", args=[a.pk]),
-        reverse("branches:term_add", args=[tree["committee"].pk]), reverse("branches:import_upload", args=["members"]),
-        reverse("branches:import_upload", args=["orgs"]), reverse("members:create"), reverse("reports:export"),
+        reverse("org:unit_edit", args=[a.pk]), reverse("org:unit_edit", args=[tree["committee"].pk]),
+        reverse("org:unit_archive", args=[group.pk]), reverse("org:unit_archive", args=[tree["branch_b"].pk]),
+        reverse("org:unit_create", args=[a.pk]), reverse("org:unit_create", args=[tree["committee"].pk]),
+        reverse("org:officer_add", args=[a.pk]), reverse("org:officer_add", args=[group.pk]),
+        reverse("org:officer_end", args=[a.pk, officer.pk]), reverse("org:term_add", args=[a.pk]),
+        reverse("org:term_add", args=[tree["committee"].pk]), reverse("reports:import_upload", args=["members"]),
+        reverse("reports:import_upload", args=["orgs"]), reverse("members:create"), reverse("reports:export"),
     ]
     for name in ("edit", "transfer_out", "transfer_in", "group_change", "exit", "step_add"):
         urls += [reverse(f"members:{name}", args=[person.pk]), reverse(f"members:{name}", args=[activist.pk])]

@@ -104,7 +104,7 @@ def every_url():
 
 def test_every_url_is_covered():
     urls = every_url()
-    for expected in ("/login/", "/members/new/", "/reports/export/", "/org/import/x/", "/admin/login/"):
+    for expected in ("/login/", "/members/new/", "/reports/export/", "/reports/import/x/", "/admin/login/"):
         assert expected in urls
     assert len(urls) > 80
 
@@ -133,7 +133,7 @@ def test_login_and_forms_refuse_posts_without_a_token(tree, owner):
         (reverse("members:create"), {"name": "新人"}),
         (reverse("members:edit", args=[person.pk]), {"name": "改名"}),
         (reverse("reports:export"), {"exporter": "members", "unit": tree["branch_a"].pk, "period": "2026"}),
-        (reverse("branches:unit_edit", args=[tree["branch_a"].pk]), {"name": "改名"}),
+        (reverse("org:unit_edit", args=[tree["branch_a"].pk]), {"name": "改名"}),
         (reverse("logout"), {}),
     ]:
         assert client.post(url, data).status_code == 403, url
@@ -185,8 +185,8 @@ def test_csp_header_on_pages_and_pages_need_nothing_it_blocks(client, tree, owne
     pages = [(anonymous, reverse("login"))]
     for user, urls in [
         (owner, ["home", "members:list", "members:create", "meetings:list", "reports:jobs",
-                 ("members:detail", person.pk), ("branches:unit", tree["branch_a"].pk),
-                 ("branches:import_upload", "members")]),
+                 ("members:detail", person.pk), ("org:unit", tree["branch_a"].pk),
+                 ("reports:import_upload", "members")]),
         (staff, ["home", "reports:scorecards", "members:list", ("members:detail", person.pk)]),
         (admin_user, ["admin:index"]),
     ]:
@@ -206,7 +206,7 @@ def test_csp_header_on_pages_and_pages_need_nothing_it_blocks(client, tree, owne
 
 @pytest.mark.django_db
 def test_error_pages_have_no_javascript_url(client_for, tree, viewer):
-    response = client_for(viewer).get(reverse("branches:unit_edit", args=[tree["branch_a"].pk]))
+    response = client_for(viewer).get(reverse("org:unit_edit", args=[tree["branch_a"].pk]))
     assert response.status_code == 403
     assert_nothing_csp_blocks(response.content.decode(), "403")
     assert 'data-back' in response.content.decode()

@@ -25,7 +25,7 @@ from django.db import connection
 from django.db.models import Model
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
-from branches.models import ImportBatch, Officer, OfficerRole, RoleKind, UnitKind, today
+from branches.models import Officer, OfficerRole, RoleKind, UnitKind, today
 from branches.periods import Period
 from dues import points
 from dues import services as dues_services
@@ -35,7 +35,7 @@ from meetings.models import AttachmentKind, AttendanceStatus, MeetingKind
 from members.models import Recognition, RecognitionKind, Status
 from members.services import member_transfer_out
 from reports import services as report_services
-from reports.models import RubricItem, WorkPlanItem
+from reports.models import ImportBatch, RubricItem, WorkPlanItem
 from reports.scorecards import rubric_for
 from reports.workreport import FIGURES
 
@@ -304,7 +304,7 @@ def cases(w: SimpleNamespace) -> dict[str, Case]:
         "login": Case(data={"username": "m-owner", "password": "pass-1234"}, as_user="", forms=("AuthenticationForm",)),
         "password_change": Case(data={"old_password": "pass-1234", "new_password1": "Zb-新密码-2026!",
                                       "new_password2": "Zb-新密码-2026!"}, forms=("PasswordChangeForm",)),
-        "branches:notifications_read": Case(data={}, changes=False, note="nothing unread in the world"),
+        "org:notifications_read": Case(data={}, changes=False, note="nothing unread in the world"),
         "logout": Case(data={}, changes=False),
         # --- no kwargs, but a unit in the query string or the POST body (SCOPED_BY_QUERY) ---
         "members:create": Case(
@@ -342,30 +342,30 @@ def cases(w: SimpleNamespace) -> dict[str, Case]:
                                            expect={"viewer": (404, 404)},
                                            note="the committee lies outside a branch viewer's scope"),
         # --- branches ---
-        "branches:unit": Case({"pk": a.pk}),
-        "branches:unit_edit": Case({"pk": a.pk}, write_page=True, forms=("OrgUnitForm",),
+        "org:unit": Case({"pk": a.pk}),
+        "org:unit_edit": Case({"pk": a.pk}, write_page=True, forms=("OrgUnitForm",),
                                    data=form_data(a, ["code", "name", "founded_on", "is_community"], name="第一党支部（更名）")),
-        "branches:unit_archive": Case({"pk": w.empty_group.pk}, write_page=True, forms=("ArchiveForm",),
+        "org:unit_archive": Case({"pk": w.empty_group.pk}, write_page=True, forms=("ArchiveForm",),
                                       data={"archived_on": iso(today()), "reason": "党小组调整"}),
-        "branches:unit_create": Case({"parent_pk": a.pk}, write_page=True, forms=("OrgUnitForm",),
+        "org:unit_create": Case({"parent_pk": a.pk}, write_page=True, forms=("OrgUnitForm",),
                                      data={"kind": UnitKind.GROUP, "code": "NEWG01", "name": "第三党小组"}),
-        "branches:officer_add": Case({"pk": a.pk}, write_page=True, forms=("OfficerForm",),
+        "org:officer_add": Case({"pk": a.pk}, write_page=True, forms=("OfficerForm",),
                                      data={"person": p2.pk, "role": OfficerRole.ORGANISATION, "started_on": iso(today())}),
-        "branches:officer_end": Case({"pk": a.pk, "officer_pk": w.officer.pk}, write_page=True, forms=("OfficerEndForm",),
+        "org:officer_end": Case({"pk": a.pk, "officer_pk": w.officer.pk}, write_page=True, forms=("OfficerEndForm",),
                                      data={"ended_on": iso(today()), "reason": "工作调动"}),
-        "branches:term_add": Case({"pk": a.pk}, write_page=True, forms=("TermForm",),
+        "org:term_add": Case({"pk": a.pk}, write_page=True, forms=("TermForm",),
                                   data={"started_on": iso(today()), "note": "换届选举"}),
-        "branches:import_upload": Case(
+        "reports:import_upload": Case(
             {"kind": "members"}, forms=("ImportUploadForm",),
             data=lambda: {"file": SimpleUploadedFile("名册.xlsx", b"PK\x03\x04 not really a workbook")},
             expect={"outsider": (200, 302), "viewer": (403, 403), "other_staff": (403, 403), "norole": (403, 403)},
             note="the kind is not a record: any secretary may import into their own branch (the importer scopes "
                  "every row); read-only accounts and committee staff (members) may not"),
-        "branches:import_template": Case(
+        "reports:import_template": Case(
             {"kind": "members"}, expect={"outsider": (200, 0), "viewer": (403, 0), "other_staff": (403, 0), "norole": (403, 0)},
             note="the kind is not a record: an empty template for anyone who may import"),
-        "branches:import_preview": Case({"pk": w.batch.pk}, owned=True),
-        "branches:import_confirm": Case({"pk": w.batch.pk}, owned=True, data={}, changes=False,
+        "reports:import_preview": Case({"pk": w.batch.pk}, owned=True),
+        "reports:import_confirm": Case({"pk": w.batch.pk}, owned=True, data={}, changes=False,
                                         note="an applied batch is not imported twice; the point is whose it is"),
         # --- members ---
         "members:recognition_void": Case({"pk": w.recognition.pk}, data={"reason": "录入错误"}),

@@ -28,10 +28,11 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from branches.importing import importer_for
-from branches.models import ImportBatch, OrgUnit
+from branches.models import OrgUnit
 from dues.models import DuesBase, Payment
 from meetings.models import Attendance, Meeting
 from members.models import Membership, Person
+from reports.models import ImportBatch
 from tests.celery_support import jobs_run_on_commit
 from tests.xlsx import large_workbook_bytes, workbook_bytes
 
@@ -131,7 +132,7 @@ def cli(kind: str, path: Path) -> tuple[int, str, str]:
 
 def upload(client: Any, kind: str, content: bytes, name: str = "台账.xlsx") -> Any:
     with jobs_run_on_commit():
-        return client.post(reverse("branches:import_upload", args=[kind]), {"file": SimpleUploadedFile(name, content)})
+        return client.post(reverse("reports:import_upload", args=[kind]), {"file": SimpleUploadedFile(name, content)})
 
 
 def assert_cli_refused(tmp_path: Path, kind: str, content: bytes, expected: str | list[str]) -> str:
@@ -152,7 +153,7 @@ def assert_browser_refused(client: Any, kind: str, content: bytes, expected: str
     before = counts()
     response = upload(client, kind, content)
     batch = ImportBatch.objects.latest("created_at")
-    assert response.status_code == 302 and response.url == reverse("branches:import_preview", args=[batch.pk])
+    assert response.status_code == 302 and response.url == reverse("reports:import_preview", args=[batch.pk])
     assert batch.state == ImportBatch.State.REFUSED and batch.kind == kind
     page = client.get(response.url).content.decode()
     assert "未通过校验，未写入任何数据" in page
@@ -352,7 +353,7 @@ def test_formulas_are_refused_with_row_and_column(tmp_path, client_for, tree, ow
 
 
 def test_quoted_formula_text_from_an_export_is_read_back_as_text(tmp_path, tree):
-    """Exports write ``'+86…``-style text (see reports.exporters.safe_cell); importing takes the quote off."""
+    """Exports write ``'+86…``-style text (see branches.exporting.safe_cell); importing takes the quote off."""
     headers = sheets_of("orgs")["Sheet1"]
     content = workbook_bytes({"Sheet1": (headers, [["N1", "'-新支部-", "党支部", tree["committee"].code]])})
     path = tmp_path / "quoted.xlsx"

@@ -75,7 +75,7 @@ def test_secretary_finds_member_and_transfers_them_out(page, login, shot, tree, 
 
 
 def test_a_large_tree_unfolds_level_by_level(page, login, shot, tree, staff, monkeypatch):
-    from branches import views
+    from members import org_views as views
 
     monkeypatch.setattr(views, "FULL_TREE_UNITS", 3)  # the live server runs in this process
     login("staff")
@@ -197,12 +197,12 @@ def test_secretary_imports_roster_in_the_browser(page, login, shot, tree, owner,
 def test_the_import_page_follows_a_check_running_in_the_background(page, login, shot, tree, owner):
     """With a real broker the check runs in a worker while the page asks every second; here the
     test plays the worker, so the page has to notice by itself."""
-    from branches.tasks import run_import_job
-    from tests.branches.test_import_jobs import kept, roster
+    from reports.tasks import run_import_job
+    from tests.reports.test_import_jobs import kept, roster
 
     batch = kept(owner, roster(tree))
     login("owner")
-    page.goto(reverse("branches:import_preview", args=[batch.pk]))
+    page.goto(reverse("reports:import_preview", args=[batch.pk]))
     expect(page.locator("#import-state")).to_contain_text("正在逐行校验")
     expect(page.get_by_role("progressbar")).to_be_visible()
     shot("c6_import_checking")

@@ -292,7 +292,7 @@ def test_browser_import_is_limited_to_the_users_branch(client_for, owner, tree, 
     book.save(path)
     client = client_for(owner)
     with path.open("rb") as handle, jobs_run_on_commit():
-        response = client.post(reverse("branches:import_upload", args=["meetings"]), {"file": handle})
+        response = client.post(reverse("reports:import_upload", args=["meetings"]), {"file": handle})
     assert response.status_code == 302
     preview = client.get(response["Location"]).content.decode()
     assert "会议 第2行 党组织编码：您无权修改" in preview

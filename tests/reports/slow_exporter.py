@@ -11,7 +11,7 @@ import os
 import time
 from typing import Any
 
-from reports.exporters import CONTENT_TYPES, Exporter, ExportOutput, register_exporter, xlsx_bytes
+from branches.exporting import CONTENT_TYPES, Exporter, ExportOutput, register_exporter, xlsx_bytes
 
 IDENTIFIER = "slow-test"
 

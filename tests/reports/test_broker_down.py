@@ -78,8 +78,8 @@ def main_pages(tree, records) -> list[str]:
     unit, person = tree["branch_a"].pk, records["person"].pk
     return [
         reverse("home"),
-        reverse("branches:tree"),
-        reverse("branches:unit", args=[unit]),
+        reverse("org:tree"),
+        reverse("org:unit", args=[unit]),
         reverse("members:list"),
         reverse("members:detail", args=[person]),
         reverse("meetings:index"),

@@ -6,9 +6,9 @@ import pytest
 from django.urls import reverse
 
 from branches import services as org
-from branches.selectors import unit_tree
 from meetings.models import MeetingKind
 from members.models import Status
+from members.org_tree import unit_tree
 from reports.dashboards import compliance_heatmap, secretary_home
 from tests.factories import make_person
 from tests.meetings.conftest import held

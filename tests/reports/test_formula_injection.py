@@ -17,6 +17,7 @@ import pytest
 from django.core.management import call_command
 from openpyxl import load_workbook
 
+from branches.exporting import ExportRefused, exporters, safe_cell
 from branches.importing import FORMULA_PREFIXES
 from branches.models import OrgUnit
 from branches.periods import Period
@@ -25,7 +26,7 @@ from dues.models import PointsItem, PointsSheet
 from meetings import services as meeting_services
 from meetings.models import ComplianceRule, MeetingKind
 from members.models import Person
-from reports.exporters import ExportRefused, exporters, run_export, safe_cell
+from reports.exporters import run_export
 from reports.models import RubricItem
 from tests.dues.helpers import m, member
 

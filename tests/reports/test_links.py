@@ -7,11 +7,11 @@ from reports.links import link
 
 
 @pytest.mark.parametrize("name, args, query", [
-    ("branches:unit", (7,), {}),
+    ("org:unit", (7,), {}),
     ("dues:unit", (12,), {"period": "2026Q1"}),
     ("dues:sheet", (5, "2026-03"), {}),
     ("meetings:cell", (), {"unit": 3, "code": "general", "period": "2026Q1"}),
-    ("branches:unit", (987654321,), {}),  # the placeholder's own digits as a real id
+    ("org:unit", (987654321,), {}),  # the placeholder's own digits as a real id
 ])
 def test_link_matches_reverse(name, args, query):
     expected = reverse(name, args=args)

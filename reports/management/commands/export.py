@@ -9,9 +9,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from branches.atomic_files import write_atomically
+from branches.exporting import ExportRefused, exporter_for, exporters
 from branches.models import OrgUnit
 from branches.periods import Period, PeriodError
-from reports.exporters import ExportRefused, exporter_for, exporters, run_export
+from reports.exporters import run_export
 
 
 def _os_user() -> str:

@@ -164,7 +164,7 @@ class Command(BaseCommand):
                 pages = [
                     ("首页", reverse("home"), 3),
                     ("合规总览", f"{reverse('meetings:grid')}?unit={top.pk}&period={quarter}", 2),
-                    ("组织架构", reverse("branches:tree"), 1),
+                    ("组织架构", reverse("org:tree"), 1),
                     ("党员名册", f"{reverse('members:list')}?status=full", 3),
                     ("名册搜索", f"{reverse('members:list')}?q=wang", 1),
                     ("发展党员", reverse("members:pipeline"), 1),
@@ -175,7 +175,7 @@ class Command(BaseCommand):
                     ("首页", reverse("home"), 4),
                     ("会议列表", f"{reverse('meetings:list')}?unit={branch.pk}", 3),
                     ("党员名册", f"{reverse('members:list')}?unit={branch.pk}", 3),
-                    ("支部", reverse("branches:unit", args=[branch.pk]), 2),
+                    ("支部", reverse("org:unit", args=[branch.pk]), 2),
                     ("日历", reverse("meetings:calendar"), 1),
                     ("合规", f"{reverse('meetings:compliance')}?unit={branch.pk}", 1),
                     ("党费", reverse("dues:unit", args=[branch.pk]), 1),

@@ -1,4 +1,5 @@
-"""``export members``: the roster at the period's end, in the import's columns (round-trips)."""
+"""``export members``: the roster at the period's end, in the import's columns (round-trips), with
+each person's dues base (hence here, above ``members`` and ``dues``)."""
 
 from __future__ import annotations
 
@@ -6,14 +7,14 @@ from typing import Any
 
 from django.db.models import Prefetch
 
+from branches.exporting import CONTENT_TYPES, Exporter, ExportOutput, register_exporter, xlsx_bytes
 from branches.models import OrgUnit
 from branches.periods import Period
 from dues.models import DuesBase
-from reports.exporters import CONTENT_TYPES, Exporter, ExportOutput, register_exporter, xlsx_bytes
+from members import idnumbers
+from members.models import Membership
 
-from . import idnumbers
-from .importers import COLUMNS, DATE_COLUMNS
-from .models import Membership
+from .roster_import import COLUMNS, DATE_COLUMNS
 
 
 def roster_rows(unit: OrgUnit, period: Period, *, mask: bool) -> list[list[Any]]:

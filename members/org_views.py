@@ -1,5 +1,5 @@
-"""Home page per role, the organisation tree, unit pages, officers, terms, notifications and the
-browser side of the importers."""
+"""The organisation pages: the tree, unit pages, officers, terms and notifications. They live above
+``branches`` because they count and name people."""
 
 from __future__ import annotations
 
@@ -8,28 +8,25 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from members.models import PARTY_MEMBER_STATUSES, Membership, Person
-from reports.services import BackgroundUnavailable, jobs_fail_stale
-
-from . import access, import_jobs, selectors, services
-from .forms import (
+from branches import access, selectors, services
+from branches.forms import (
     ArchiveForm,
-    ImportUploadForm,
     OfficerEndForm,
     OfficerForm,
     OrgUnitForm,
     TermForm,
     add_service_errors,
 )
-from .history import history_rows, versions_of
-from .importing import importer_kinds
-from .models import ImportBatch, Notification, Officer, OrgUnit, UnitKind, today
+from branches.history import history_rows, versions_of
+from branches.models import Notification, Officer, OrgUnit, UnitKind, today
+
+from . import org_tree
+from .models import PARTY_MEMBER_STATUSES, Membership, Person
 
 FULL_TREE_UNITS = 300  # a tree this size is shown whole; a larger one opens level by level
 TREE_LEVELS = 2
@@ -44,13 +41,13 @@ def tree(request: HttpRequest) -> HttpResponse:
     that subtree). ``?q=`` finds units by name or code anywhere in it."""
     query = request.GET.get("q", "").strip()[:MAX_TREE_QUERY]
     under = access.unit_for_view(request.user, request.GET["under"]) if "under" in request.GET else None
-    roots = selectors.unit_tree(user=request.user, root=under, levels=TREE_LEVELS, whole_up_to=FULL_TREE_UNITS,
+    roots = org_tree.unit_tree(user=request.user, root=under, levels=TREE_LEVELS, whole_up_to=FULL_TREE_UNITS,
                                 matching=query)
     if under is not None and request.htmx:
-        return render(request, "branches/_tree_children.html", {
+        return render(request, "org/_tree_children.html", {
             "nodes": roots[0].children if roots else [], "under": under})
     folded = any(child.folded for node in roots for child in node.children)
-    return render(request, "branches/tree.html", {
+    return render(request, "org/tree.html", {
         "roots": roots, "query": query, "under": under, "folded": folded, "nav_section": "org",
     })
 
@@ -59,11 +56,11 @@ def tree(request: HttpRequest) -> HttpResponse:
 @login_required
 def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     unit = access.unit_for_view(request.user, pk)
-    nodes = selectors.kept_unit_tree(user=request.user, root=unit)
+    nodes = org_tree.kept_unit_tree(user=request.user, root=unit)
     node = nodes[0] if nodes else None
     if node is None:  # an archived unit: still viewable, without live counts
-        counts = selectors.member_counts([unit]).get(unit.pk, selectors.UnitCounts())
-        node = selectors.TreeNode(unit, counts, selectors.term_status(unit.terms.first()), [], [])
+        counts = org_tree.member_counts([unit]).get(unit.pk, org_tree.UnitCounts())
+        node = org_tree.TreeNode(unit, counts, selectors.term_status(unit.terms.first()), [], [])
     officers = list(selectors.officers_of(unit))
     context = {
         "unit": unit,
@@ -78,7 +75,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "history": history_rows(versions_of(unit).select_related("history_user"), 30),
         "nav_section": "org",
     }
-    return render(request, "branches/unit_detail.html", context)
+    return render(request, "org/unit_detail.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -98,8 +95,8 @@ def unit_create(request: HttpRequest, parent_pk: int) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             messages.success(request, f"已设立{unit.get_kind_display()}“{unit.name}”。")
-            return redirect("branches:unit", pk=unit.pk)
-    return render(request, "branches/unit_form.html", {"form": form, "parent": parent, "nav_section": "org"})
+            return redirect("org:unit", pk=unit.pk)
+    return render(request, "org/unit_form.html", {"form": form, "parent": parent, "nav_section": "org"})
 
 
 @require_http_methods(["GET", "POST"])
@@ -116,9 +113,9 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             messages.success(request, "已保存。")
-            return redirect("branches:unit", pk=unit.pk)
+            return redirect("org:unit", pk=unit.pk)
     can_archive = unit.parent is not None and access.can_add_child(request.user, unit.parent, unit.kind)
-    return render(request, "branches/unit_form.html", {"form": form, "unit": unit, "parent": unit.parent,
+    return render(request, "org/unit_form.html", {"form": form, "unit": unit, "parent": unit.parent,
                                                         "can_archive": can_archive, "nav_section": "org"})
 
 
@@ -137,8 +134,8 @@ def unit_archive(request: HttpRequest, pk: int) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             messages.success(request, f"“{unit.name}”已撤销，历史记录保留。")
-            return redirect("branches:unit", pk=unit.pk)
-    return render(request, "form_page.html", {"cancel_url": reverse("branches:unit", args=[unit.pk]),
+            return redirect("org:unit", pk=unit.pk)
+    return render(request, "form_page.html", {"cancel_url": reverse("org:unit", args=[unit.pk]),
         "form": form, "unit": unit, "title": f"撤销“{unit.name}”", "submit": "确认撤销", "danger": True,
         "nav_section": "org",
     })
@@ -166,8 +163,8 @@ def officer_add(request: HttpRequest, pk: int) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             messages.success(request, "已记录任职。")
-            return redirect("branches:unit", pk=unit.pk)
-    return render(request, "form_page.html", {"cancel_url": reverse("branches:unit", args=[unit.pk]),
+            return redirect("org:unit", pk=unit.pk)
+    return render(request, "form_page.html", {"cancel_url": reverse("org:unit", args=[unit.pk]),
         "form": form, "unit": unit, "title": f"{unit.name} · 新任职", "submit": "保存", "nav_section": "org",
     })
 
@@ -187,8 +184,8 @@ def officer_end(request: HttpRequest, pk: int, officer_pk: int) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             messages.success(request, f"{officer.person.name}的{officer.get_role_display()}任职已结束。")
-            return redirect("branches:unit", pk=unit.pk)
-    return render(request, "form_page.html", {"cancel_url": reverse("branches:unit", args=[unit.pk]),
+            return redirect("org:unit", pk=unit.pk)
+    return render(request, "form_page.html", {"cancel_url": reverse("org:unit", args=[unit.pk]),
         "form": form, "unit": unit, "title": f"{officer.person.name} · 结束{officer.get_role_display()}任职",
         "submit": "保存", "nav_section": "org",
     })
@@ -207,8 +204,8 @@ def term_add(request: HttpRequest, pk: int) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             messages.success(request, f"已记录换届，本届任期至{term.ends_on:%Y-%m-%d}。")
-            return redirect("branches:unit", pk=unit.pk)
-    return render(request, "form_page.html", {"cancel_url": reverse("branches:unit", args=[unit.pk]),
+            return redirect("org:unit", pk=unit.pk)
+    return render(request, "form_page.html", {"cancel_url": reverse("org:unit", args=[unit.pk]),
         "form": form, "unit": unit, "title": f"{unit.name} · 记录换届", "submit": "保存", "nav_section": "org",
     })
 
@@ -217,89 +214,11 @@ def term_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def notifications(request: HttpRequest) -> HttpResponse:
     items = Notification.objects.filter(user=request.user)[:100]
-    return render(request, "branches/notifications.html", {"items": items, "nav_section": "home"})
+    return render(request, "org/notifications.html", {"items": items, "nav_section": "home"})
 
 
 @require_POST
 @login_required
 def notifications_read(request: HttpRequest) -> HttpResponse:
     services.notification_mark_read(user=request.user)
-    return redirect("branches:notifications")
-
-
-# --- Browser imports: upload → check (a job) → preview with every problem → confirm → write (a job)
-
-
-def _importer(request: HttpRequest, kind: str) -> Any:
-    try:
-        return import_jobs.importer_for_user(request.user, kind)
-    except KeyError:
-        raise Http404("未知的导入类型") from None
-
-
-@require_GET
-@login_required
-def import_template(request: HttpRequest, kind: str) -> HttpResponse:
-    importer = _importer(request, kind)
-    response = HttpResponse(importer.template(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    # The whole name must be percent-encoded: a raw non-ASCII header is MIME-mangled by Django.
-    response["Content-Disposition"] = content_disposition_header(True, f"{importer.label}_导入模板.xlsx")
-    return response
-
-
-@require_http_methods(["GET", "POST"])
-@login_required
-def import_upload(request: HttpRequest, kind: str) -> HttpResponse:
-    importer = _importer(request, kind)
-    form = ImportUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        batch = import_jobs.import_keep(user=request.user, kind=kind, upload=form.cleaned_data["file"])
-        try:
-            import_jobs.import_check(batch)
-        except BackgroundUnavailable:
-            messages.error(request, "后台任务服务暂时不可用，文件未能开始校验。没有写入任何数据，请稍后重新上传。")
-        return redirect("branches:import_preview", pk=batch.pk)
-    batches = ImportBatch.objects.filter(user=request.user).select_related("job")[:10]
-    kinds = [(k, import_jobs.LABELS.get(k, k)) for k in importer_kinds()]
-    return render(request, "branches/import_upload.html", {
-        "form": form, "kind": kind, "label": importer.label, "kinds": kinds, "batches": batches,
-        "columns": [c for columns in importer.sheets.values() for c in columns], "nav_section": "imports",
-    })
-
-
-def _own_batch(request: HttpRequest, pk: int) -> ImportBatch:
-    return get_object_or_404(ImportBatch.objects.select_related("job"), pk=pk, user=request.user)
-
-
-@require_GET
-@login_required
-def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
-    """The batch's state; while a job works on it, htmx asks again every second for the state alone."""
-    batch = _own_batch(request, pk)
-    if batch.job and not batch.job.is_finished and jobs_fail_stale(user=request.user):
-        batch.job.refresh_from_db()  # its worker died and nobody took it over: say so
-    template = "branches/_import_state.html" if request.htmx else "branches/import_preview.html"
-    return render(request, template, {
-        "batch": batch, "label": import_jobs.LABELS.get(batch.kind, batch.kind), "nav_section": "imports",
-    })
-
-
-@require_POST
-@login_required
-def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
-    batch = _own_batch(request, pk)
-    try:
-        queued = import_jobs.import_confirm(user=request.user, batch=batch)
-    except BackgroundUnavailable:
-        messages.error(request, "后台任务服务暂时不可用，导入未能开始。没有写入任何数据，请稍后再确认导入。")
-        return redirect("branches:import_preview", pk=batch.pk)
-    if not queued:
-        batch = _own_batch(request, pk)
-        messages.warning(request, "该文件正在校验或导入，请稍候。" if batch.working else "该文件已处理，不能重复导入。")
-        return redirect("branches:import_preview", pk=batch.pk)
-    batch.refresh_from_db()  # without a broker the job has run already
-    if batch.state == ImportBatch.State.APPLIED:
-        messages.success(request, f"导入完成：{batch.summary}。")
-    elif batch.state == ImportBatch.State.REFUSED:  # the data changed since the preview
-        messages.error(request, "导入被拒绝，未写入任何数据。")
-    return redirect("branches:import_preview", pk=batch.pk)
+    return redirect("org:notifications")

@@ -1,8 +1,8 @@
 from django.urls import path
 
-from . import views
+from . import org_views as views
 
-app_name = "branches"
+app_name = "org"
 urlpatterns = [
     path("", views.tree, name="tree"),
     path("<int:pk>/", views.unit_detail, name="unit"),
@@ -14,8 +14,4 @@ urlpatterns = [
     path("<int:pk>/terms/new/", views.term_add, name="term_add"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/read/", views.notifications_read, name="notifications_read"),
-    path("import/<str:kind>/", views.import_upload, name="import_upload"),
-    path("import/<str:kind>/template/", views.import_template, name="import_template"),
-    path("import/batch/<int:pk>/", views.import_preview, name="import_preview"),
-    path("import/batch/<int:pk>/confirm/", views.import_confirm, name="import_confirm"),
 ]

@@ -1,4 +1,6 @@
-"""Importer for the roster (``import_xlsx members``), the inverse of ``export members``."""
+"""Importer for the roster (``import_xlsx members``), the inverse of ``export members``.
+
+It lives here, above both ``members`` and ``dues``, because a roster row also sets the person's dues base."""
 
 from __future__ import annotations
 
@@ -25,11 +27,10 @@ from branches.importing import (
 from branches.models import OrgUnit, UnitKind, today
 from dues.models import BASE_CATEGORIES, DuesBase, DuesCategory
 from dues.services import dues_base_set, dues_bases_bulk_create
-
-from . import idnumbers
-from .models import Education, Gender, Membership, Person, Status
-from .services import NewPerson, current_membership, member_group_change, people_bulk_create, person_update
-from .validation import person_errors
+from members import idnumbers
+from members.models import Education, Gender, Membership, Person, Status
+from members.services import NewPerson, current_membership, member_group_change, people_bulk_create, person_update
+from members.validation import person_errors
 
 STATUS_BY_LABEL = {label: value for value, label in Status.choices}
 

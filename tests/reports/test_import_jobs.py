@@ -11,17 +11,17 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from branches import import_jobs
-from branches.models import ImportBatch, Role
-from branches.tasks import run_import_job
-from members.importers import MemberImporter
+from branches.models import Role
 from members.models import Membership, Person
+from reports import import_jobs, import_run
 from reports import services as job_services
-from reports.models import Job
-from tests.branches.test_views import XLSX, confirm, full_member_row, upload, workbook
+from reports.models import ImportBatch, Job
+from reports.roster_import import MemberImporter
+from reports.tasks import run_import_job
 from tests.celery_support import wait_for
 from tests.concurrency import Session, run_together, wait_for_lock_wait
 from tests.factories import id_number
+from tests.members.test_org_views import XLSX, confirm, full_member_row, upload, workbook
 from tests.reports.test_broker_down import refused  # noqa: F401  (REDIS_URL at a dead port)
 from tests.reports.test_jobs import celery_worker_process  # noqa: F401  (the real-worker fixture)
 
@@ -49,7 +49,7 @@ def kept(owner, content: bytes) -> ImportBatch:
 def test_the_page_polls_while_a_job_checks_then_shows_the_preview(client_for, tree, owner):
     batch = kept(owner, roster(tree))
     client = client_for(owner)
-    url = reverse("branches:import_preview", args=[batch.pk])
+    url = reverse("reports:import_preview", args=[batch.pk])
 
     page = client.get(url).content.decode()
     assert 'hx-trigger="every 1s"' in page and "正在逐行校验" in page and "确认导入" not in page
@@ -73,8 +73,8 @@ def test_a_check_tells_its_stages_as_it_goes(tree, owner, monkeypatch):
         told.append((percent, what, Job.objects.get(pk=job_id).state))
         real_progress(job_id, percent, what)
 
-    real_progress = import_jobs.job_progress
-    monkeypatch.setattr(import_jobs, "job_progress", progress)
+    real_progress = import_run.job_progress
+    monkeypatch.setattr(import_run, "job_progress", progress)
     run_import_job(str(batch.job_id))
     assert told == [(10, "正在读取并逐行校验", Job.State.RUNNING),
                     (60, "逐行校验已通过，正在试写入（不保存）", Job.State.RUNNING)]
@@ -86,10 +86,10 @@ def test_a_check_whose_worker_died_says_so(client_for, tree, owner, settings):
     Job.objects.filter(pk=batch.job_id).update(
         state=Job.State.RUNNING, heartbeat_at=timezone.now() - dt.timedelta(seconds=settings.JOB_STALE_AFTER + 1))
     client = client_for(owner)
-    page = client.get(reverse("branches:import_preview", args=[batch.pk]), **HTMX).content.decode()
+    page = client.get(reverse("reports:import_preview", args=[batch.pk]), **HTMX).content.decode()
     assert "校验没有完成，未写入任何数据。" in page and job_services.INTERRUPTED_MESSAGE in page
     assert "hx-trigger" not in page and "重新上传" in page
-    listing = client.get(reverse("branches:import_upload", args=["members"])).content.decode()
+    listing = client.get(reverse("reports:import_upload", args=["members"])).content.decode()
     assert "名册.xlsx</a> · 未完成" in listing
 
 
@@ -110,7 +110,7 @@ def test_a_write_that_stopped_wrote_nothing_and_may_be_confirmed_again(client_fo
     assert batch.state == ImportBatch.State.APPLYING and batch.stopped
     assert batch.job.state == Job.State.FAILED and "未写入任何数据" in batch.job.message
     assert not Person.objects.exists()
-    page = client.get(reverse("branches:import_preview", args=[batch.pk])).content.decode()
+    page = client.get(reverse("reports:import_preview", args=[batch.pk])).content.decode()
     assert "导入没有完成，未写入任何数据。" in page and "再次确认导入" in page
 
     monkeypatch.setattr(MemberImporter, "apply", real_apply)
@@ -150,7 +150,7 @@ def test_a_write_whose_batch_moved_on_to_another_job_writes_nothing(client_for, 
     older = job_services.job_create(user=owner, kind="import:members", label="写入", params={"batch": batch.pk, "apply": True})
     newer = job_services.job_create(user=owner, kind="import:members", label="写入", params={"batch": batch.pk, "apply": True})
     ImportBatch.objects.filter(pk=batch.pk).update(state=ImportBatch.State.APPLYING, job=newer)
-    import_jobs._write(batch, MemberImporter(), older)  # as import_run calls it, had the batch moved after its read
+    import_run._write(batch, MemberImporter(), older)  # as import_run calls it, had the batch moved after its read
     assert not Person.objects.exists()
     assert ImportBatch.objects.values_list("state", "job").get(pk=batch.pk) == (ImportBatch.State.APPLYING, newer.pk)
 
@@ -181,7 +181,7 @@ def test_import_jobs_are_not_among_the_downloads(client_for, tree, owner):
 def test_with_redis_down_the_upload_and_confirm_say_so_and_lose_nothing(refused,  # noqa: F811
                                                                         tree, owner, client_for):
     client = client_for(owner)
-    response = client.post(reverse("branches:import_upload", args=["members"]),
+    response = client.post(reverse("reports:import_upload", args=["members"]),
                            {"file": SimpleUploadedFile("名册.xlsx", roster(tree), content_type=XLSX)}, follow=True)
     assert response.status_code == 200
     page = response.content.decode()
@@ -192,7 +192,7 @@ def test_with_redis_down_the_upload_and_confirm_say_so_and_lose_nothing(refused,
 
     # A batch checked while the broker was up, confirmed while it is down: it may be confirmed again.
     ImportBatch.objects.filter(pk=batch.pk).update(state=ImportBatch.State.PREVIEW, job=None)
-    response = client.post(reverse("branches:import_confirm", args=[batch.pk]), follow=True)
+    response = client.post(reverse("reports:import_confirm", args=[batch.pk]), follow=True)
     page = response.content.decode()
     assert "后台任务服务暂时不可用，导入未能开始。没有写入任何数据，请稍后再确认导入。" in page
     assert "再次确认导入" in page
@@ -227,7 +227,7 @@ def test_a_check_never_sent_says_so(client_for, tree, owner):
     batch = import_jobs.import_keep(user=owner, kind="members",
                                     upload=SimpleUploadedFile("名册.xlsx", roster(tree), content_type=XLSX))
     assert batch.stopped and not batch.working
-    page = client_for(owner).get(reverse("branches:import_preview", args=[batch.pk])).content.decode()
+    page = client_for(owner).get(reverse("reports:import_preview", args=[batch.pk])).content.decode()
     assert "校验没有完成，未写入任何数据。" in page and "hx-trigger" not in page
 
 
@@ -236,18 +236,18 @@ def test_confirm_says_what_was_written_or_why_not(client_for, tree, owner):
     client = client_for(owner)
     number = id_number(dt.date(1980, 1, 1))
     for name in ("张三丰", "王五"):  # two files with the same person, both checked before either is written
-        client.post(reverse("branches:import_upload", args=["members"]), {"file": SimpleUploadedFile(
+        client.post(reverse("reports:import_upload", args=["members"]), {"file": SimpleUploadedFile(
             "名册.xlsx", workbook([full_member_row(name, tree["branch_a"], number=number)]), content_type=XLSX)})
     second, first = ImportBatch.objects.filter(user=owner)  # the newest first
     assert first.state == second.state == ImportBatch.State.PREVIEW
-    page = client.post(reverse("branches:import_confirm", args=[first.pk]), follow=True).content.decode()
+    page = client.post(reverse("reports:import_confirm", args=[first.pk]), follow=True).content.decode()
     assert "导入完成：已新增1条" in page
 
     # Meanwhile the person moved to a branch this secretary does not keep: the second file is refused.
     Membership.objects.filter(person__id_number=number).update(unit=tree["branch_b"])
-    page = client.post(reverse("branches:import_confirm", args=[second.pk]), follow=True).content.decode()
+    page = client.post(reverse("reports:import_confirm", args=[second.pk]), follow=True).content.decode()
     assert "导入被拒绝，未写入任何数据。" in page
-    again = client.post(reverse("branches:import_confirm", args=[second.pk]), follow=True).content.decode()
+    again = client.post(reverse("reports:import_confirm", args=[second.pk]), follow=True).content.decode()
     assert "该文件已处理，不能重复导入。" in again
     assert Person.objects.get().name == "张三丰"
 
@@ -293,7 +293,7 @@ def test_a_confirm_while_a_write_still_holds_the_batch_finds_it_written(tree, ow
         return real_run(self, *args, **kwargs)
 
     monkeypatch.setattr(MemberImporter, "run", slow_run)
-    writer = Session(lambda: import_jobs.import_run(Job.objects.select_related("user").get(pk=write.pk)))
+    writer = Session(lambda: import_run.import_run(Job.objects.select_related("user").get(pk=write.pk)))
     writer.start()
     assert holding.wait(10)
     job_services.job_fail(write.pk, job_services.INTERRUPTED_MESSAGE)  # what the stale check does meanwhile
@@ -313,7 +313,7 @@ def test_a_confirm_while_a_write_still_holds_the_batch_finds_it_written(tree, ow
 
 def test_confirm_while_the_check_runs_says_to_wait(client_for, tree, owner):
     batch = kept(owner, roster(tree))  # its check queued, not yet done
-    page = client_for(owner).post(reverse("branches:import_confirm", args=[batch.pk]), follow=True).content.decode()
+    page = client_for(owner).post(reverse("reports:import_confirm", args=[batch.pk]), follow=True).content.decode()
     assert "该文件正在校验或导入，请稍候。" in page
     assert ImportBatch.objects.get(pk=batch.pk).state == ImportBatch.State.CHECKING
     assert not Job.objects.filter(params__apply=True).exists()

@@ -8,8 +8,8 @@ from branches.importing import ImportRefused, importer_for
 from branches.models import OrgUnit
 from branches.periods import Period
 from dues.models import DuesBase
-from members.exporters import MembersExporter
 from members.models import DevelopmentStep, Membership, Person, Status
+from reports.roster_export import MembersExporter
 from tests.factories import id_number, make_person
 from tests.xlsx import sheet_file
 

@@ -16,8 +16,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
-from branches.models import ImportBatch, Notification, Officer, OfficerRole, OrgUnit, Term, UnitKind, today
+from branches.models import Notification, Officer, OfficerRole, OrgUnit, Term, UnitKind, today
 from members.models import Membership, Person, Status
+from reports.models import ImportBatch
 from tests.celery_support import jobs_run_on_commit
 from tests.factories import id_number, make_person, make_unit, make_user
 
@@ -37,20 +38,20 @@ def url_for(name, tree, officer=None, batch=None):
     a = tree["branch_a"]
     return {
         "home": reverse("home"),
-        "tree": reverse("branches:tree"),
-        "unit": reverse("branches:unit", args=[a.pk]),
-        "unit_edit": reverse("branches:unit_edit", args=[a.pk]),
-        "group_archive": reverse("branches:unit_archive", args=[tree["group_a"].pk]),
-        "group_create": reverse("branches:unit_create", args=[a.pk]) + "?kind=group",
-        "officer_add": reverse("branches:officer_add", args=[a.pk]),
-        "officer_end": reverse("branches:officer_end", args=[a.pk, officer.pk]) if officer else None,
-        "term_add": reverse("branches:term_add", args=[a.pk]),
-        "notifications": reverse("branches:notifications"),
-        "notifications_read": reverse("branches:notifications_read"),
-        "import_upload": reverse("branches:import_upload", args=["members"]),
-        "import_template": reverse("branches:import_template", args=["members"]),
-        "import_preview": reverse("branches:import_preview", args=[batch.pk]) if batch else None,
-        "import_confirm": reverse("branches:import_confirm", args=[batch.pk]) if batch else None,
+        "tree": reverse("org:tree"),
+        "unit": reverse("org:unit", args=[a.pk]),
+        "unit_edit": reverse("org:unit_edit", args=[a.pk]),
+        "group_archive": reverse("org:unit_archive", args=[tree["group_a"].pk]),
+        "group_create": reverse("org:unit_create", args=[a.pk]) + "?kind=group",
+        "officer_add": reverse("org:officer_add", args=[a.pk]),
+        "officer_end": reverse("org:officer_end", args=[a.pk, officer.pk]) if officer else None,
+        "term_add": reverse("org:term_add", args=[a.pk]),
+        "notifications": reverse("org:notifications"),
+        "notifications_read": reverse("org:notifications_read"),
+        "import_upload": reverse("reports:import_upload", args=["members"]),
+        "import_template": reverse("reports:import_template", args=["members"]),
+        "import_preview": reverse("reports:import_preview", args=[batch.pk]) if batch else None,
+        "import_confirm": reverse("reports:import_confirm", args=[batch.pk]) if batch else None,
     }[name]
 
 
@@ -145,7 +146,7 @@ def test_officer_add_by_staff_is_refused(client_for, tree, staff):
 
 
 def test_outsider_sees_only_own_branch_in_tree(client_for, tree, outsider):
-    response = client_for(outsider).get(reverse("branches:tree"))
+    response = client_for(outsider).get(reverse("org:tree"))
     assert response.status_code == 200
     content = response.content.decode()
     assert tree["branch_b"].name in content
@@ -153,7 +154,7 @@ def test_outsider_sees_only_own_branch_in_tree(client_for, tree, outsider):
 
 
 def test_staff_sees_the_whole_small_tree(client_for, tree, staff):
-    response = client_for(staff).get(reverse("branches:tree"))
+    response = client_for(staff).get(reverse("org:tree"))
     content = response.content.decode()
     for key in ("committee", "branch_a", "branch_b", "group_a"):
         assert tree[key].name in content
@@ -163,19 +164,19 @@ def test_staff_sees_the_whole_small_tree(client_for, tree, staff):
 @pytest.fixture
 def large_tree(monkeypatch):
     """The tree fixture counts as large: it opens two levels at a time."""
-    from branches import views
+    from members import org_views as views
 
     monkeypatch.setattr(views, "FULL_TREE_UNITS", 3)
 
 
 def test_a_large_tree_opens_two_levels_and_unfolds_on_request(client_for, tree, staff, large_tree):
     client = client_for(staff)
-    response = client.get(reverse("branches:tree"))
+    response = client.get(reverse("org:tree"))
     content = response.content.decode()
     assert tree["branch_a"].name in content and tree["group_a"].name not in content
     [top] = response.context["roots"]
     assert {node.unit.name: node.folded for node in top.children} == {"第一党支部": 1, "第二党支部": 0}
-    unfold = f"{reverse('branches:tree')}?under={tree['branch_a'].pk}"
+    unfold = f"{reverse('org:tree')}?under={tree['branch_a'].pk}"
     assert f'hx-get="{unfold}"' in content
     fragment = client.get(unfold, HTTP_HX_REQUEST="true")
     assert tree["group_a"].name in fragment.content.decode()
@@ -187,19 +188,19 @@ def test_a_large_tree_opens_two_levels_and_unfolds_on_request(client_for, tree, 
 
 
 def test_tree_search_finds_units_at_any_depth_with_their_ancestors(client_for, tree, staff, large_tree):
-    response = client_for(staff).get(reverse("branches:tree"), {"q": "第一党小"})
+    response = client_for(staff).get(reverse("org:tree"), {"q": "第一党小"})
     content = response.content.decode()
     for key in ("committee", "branch_a", "group_a"):
         assert tree[key].name in content
     assert tree["branch_b"].name not in content
-    code = client_for(staff).get(reverse("branches:tree"), {"q": tree["branch_b"].code.lower()}).content.decode()
+    code = client_for(staff).get(reverse("org:tree"), {"q": tree["branch_b"].code.lower()}).content.decode()
     assert tree["branch_b"].name in code and tree["group_a"].name not in code
-    nothing = client_for(staff).get(reverse("branches:tree"), {"q": "不存在的组织"}).content.decode()
+    nothing = client_for(staff).get(reverse("org:tree"), {"q": "不存在的组织"}).content.decode()
     assert "没有名称或编码含“不存在的组织”的组织" in nothing
 
 
 def test_tree_search_stays_within_the_scope(client_for, tree, outsider):
-    content = client_for(outsider).get(reverse("branches:tree"), {"q": "党"}).content.decode()
+    content = client_for(outsider).get(reverse("org:tree"), {"q": "党"}).content.decode()
     assert tree["branch_b"].name in content
     assert tree["branch_a"].name not in content and tree["group_a"].name not in content
 
@@ -207,19 +208,19 @@ def test_tree_search_stays_within_the_scope(client_for, tree, outsider):
 @pytest.mark.parametrize("under", ["branch_a", "junk"])
 def test_unfolding_another_branch_is_not_found(client_for, tree, outsider, under):
     value = tree[under].pk if under in tree else "abc"
-    assert client_for(outsider).get(reverse("branches:tree"), {"under": value}, HTTP_HX_REQUEST="true").status_code == 404
+    assert client_for(outsider).get(reverse("org:tree"), {"under": value}, HTTP_HX_REQUEST="true").status_code == 404
 
 
 def test_tree_page_queries_do_not_grow_with_the_tree(client_for, tree, staff):
     client = client_for(staff)
     with CaptureQueriesContext(connection) as small:
-        client.get(reverse("branches:tree"))
+        client.get(reverse("org:tree"))
     for n in range(6):
         branch = make_unit(UnitKind.BRANCH, tree["committee"], name=f"新增第{n}党支部")
         make_unit(UnitKind.GROUP, branch, name=f"新增第{n}党小组")
         make_person(branch)
     with CaptureQueriesContext(connection) as large:
-        client.get(reverse("branches:tree"))
+        client.get(reverse("org:tree"))
     assert len(large) == len(small)
 
 
@@ -238,7 +239,7 @@ def test_owner_creates_group(client_for, tree, owner):
         "code": "G900", "name": "第二党小组", "kind": "group", "founded_on": "2025-03-01"})
     unit = OrgUnit.objects.get(code="G900")
     assert response.status_code == 302
-    assert response.url == reverse("branches:unit", args=[unit.pk])
+    assert response.url == reverse("org:unit", args=[unit.pk])
     assert unit.parent == tree["branch_a"]
     assert unit.kind == UnitKind.GROUP
     assert unit.path == f"{tree['branch_a'].path}{unit.pk}/"
@@ -246,21 +247,21 @@ def test_owner_creates_group(client_for, tree, owner):
 
 
 def test_owner_cannot_create_branch_under_committee(client_for, tree, owner):
-    response = client_for(owner).post(reverse("branches:unit_create", args=[tree["committee"].pk]), {
+    response = client_for(owner).post(reverse("org:unit_create", args=[tree["committee"].pk]), {
         "code": "B900", "name": "第九党支部", "kind": "branch"})
     assert response.status_code == 404  # the committee itself lies outside a secretary's scope
     assert not OrgUnit.objects.filter(code="B900").exists()
 
 
 def test_owner_cannot_create_branch_under_own_branch(client_for, tree, owner):
-    response = client_for(owner).post(reverse("branches:unit_create", args=[tree["branch_a"].pk]), {
+    response = client_for(owner).post(reverse("org:unit_create", args=[tree["branch_a"].pk]), {
         "code": "B901", "name": "党支部", "kind": "branch"})
     assert response.status_code == 403
     assert not OrgUnit.objects.filter(code="B901").exists()
 
 
 def test_staff_creates_branch_under_committee(client_for, tree, staff):
-    url = reverse("branches:unit_create", args=[tree["committee"].pk])
+    url = reverse("org:unit_create", args=[tree["committee"].pk])
     assert client_for(staff).get(url).status_code == 200
     response = client_for(staff).post(url, {"code": "B900", "name": "第九党支部", "kind": "branch"})
     assert response.status_code == 302
@@ -301,7 +302,7 @@ def test_unit_edit_bad_input_rerenders(client_for, tree, owner):
 
 
 def test_staff_edits_committee(client_for, tree, staff):
-    response = client_for(staff).post(reverse("branches:unit_edit", args=[tree["committee"].pk]), {
+    response = client_for(staff).post(reverse("org:unit_edit", args=[tree["committee"].pk]), {
         "code": "C-1", "name": "机关党委", "kind": "committee"})
     assert response.status_code == 302
     assert OrgUnit.objects.get(pk=tree["committee"].pk).name == "机关党委"
@@ -319,7 +320,7 @@ def test_archive_refused_while_members_remain(client_for, tree, owner):
 
 
 def test_archive_branch_with_children_refused(client_for, tree, staff):
-    response = client_for(staff).post(reverse("branches:unit_archive", args=[tree["branch_a"].pk]),
+    response = client_for(staff).post(reverse("org:unit_archive", args=[tree["branch_a"].pk]),
                                       {"archived_on": "2026-01-01", "reason": "合并"})
     assert response.status_code == 200
     assert "下级组织" in response.content.decode()
@@ -342,7 +343,7 @@ def test_owner_appoints_and_ends_officer(client_for, tree, owner):
     assert response.status_code == 302
     officer = Officer.objects.get(unit=tree["branch_a"], person=person)
     assert (officer.role, officer.started_on, officer.ended_on) == (OfficerRole.SECRETARY, dt.date(2025, 1, 1), None)
-    response = client.post(reverse("branches:officer_end", args=[tree["branch_a"].pk, officer.pk]), {
+    response = client.post(reverse("org:officer_end", args=[tree["branch_a"].pk, officer.pk]), {
         "ended_on": "2025-06-30", "reason": "调离"})
     assert response.status_code == 302
     officer.refresh_from_db()
@@ -368,7 +369,7 @@ def test_officer_end_before_start_is_refused(client_for, tree, owner, officer):
 def test_officer_of_another_unit_is_404(client_for, tree, owner):
     other = Officer.objects.create(unit=tree["branch_b"], person=make_person(tree["branch_b"]),
                                    role=OfficerRole.SECRETARY, started_on=dt.date(2024, 1, 1))
-    response = client_for(owner).get(reverse("branches:officer_end", args=[tree["branch_a"].pk, other.pk]))
+    response = client_for(owner).get(reverse("org:officer_end", args=[tree["branch_a"].pk, other.pk]))
     assert response.status_code == 404
 
 
@@ -380,7 +381,7 @@ def test_owner_records_term(client_for, tree, owner):
 
 
 def test_term_for_group_is_refused(client_for, tree, owner):
-    response = client_for(owner).post(reverse("branches:term_add", args=[tree["group_a"].pk]),
+    response = client_for(owner).post(reverse("org:term_add", args=[tree["group_a"].pk]),
                                       {"started_on": "2025-04-01"})
     assert response.status_code == 200
     assert "党小组不实行换届" in response.content.decode()
@@ -392,10 +393,10 @@ def test_notifications_read(client_for, owner, outsider):
     Notification.objects.create(user=owner, key="b", title="发展提醒")
     theirs = Notification.objects.create(user=outsider, key="a", title="别人的提醒")
     client = client_for(owner)
-    page = client.get(reverse("branches:notifications")).content.decode()
+    page = client.get(reverse("org:notifications")).content.decode()
     assert "换届提醒" in page
     assert "别人的提醒" not in page
-    response = client.post(reverse("branches:notifications_read"))
+    response = client.post(reverse("org:notifications_read"))
     assert response.status_code == 302
     assert not Notification.objects.filter(user=owner, read_at__isnull=True).exists()
     theirs.refresh_from_db()
@@ -426,17 +427,17 @@ def full_member_row(name, unit, group=None, number=None):
 
 def upload(client, content, name="名册.xlsx"):
     with jobs_run_on_commit():
-        return client.post(reverse("branches:import_upload", args=["members"]),
+        return client.post(reverse("reports:import_upload", args=["members"]),
                            {"file": SimpleUploadedFile(name, content, content_type=XLSX)})
 
 
 def confirm(client, batch):
     with jobs_run_on_commit():
-        return client.post(reverse("branches:import_confirm", args=[batch.pk]))
+        return client.post(reverse("reports:import_confirm", args=[batch.pk]))
 
 
 def test_import_template_download(client_for, owner):
-    response = client_for(owner).get(reverse("branches:import_template", args=["members"]))
+    response = client_for(owner).get(reverse("reports:import_template", args=["members"]))
     assert response.status_code == 200
     assert response["Content-Type"] == XLSX
     assert response["Content-Disposition"] == (
@@ -447,7 +448,7 @@ def test_import_template_download(client_for, owner):
 
 
 def test_import_unknown_kind_is_404(client_for, owner):
-    assert client_for(owner).get(reverse("branches:import_upload", args=["nonsense"])).status_code == 404
+    assert client_for(owner).get(reverse("reports:import_upload", args=["nonsense"])).status_code == 404
 
 
 def test_import_valid_workbook_preview_then_confirm(client_for, tree, owner):
@@ -457,7 +458,7 @@ def test_import_valid_workbook_preview_then_confirm(client_for, tree, owner):
     response = upload(client, content)
     batch = ImportBatch.objects.get(user=owner)
     assert response.status_code == 302
-    assert response.url == reverse("branches:import_preview", args=[batch.pk])
+    assert response.url == reverse("reports:import_preview", args=[batch.pk])
     assert batch.state == ImportBatch.State.PREVIEW
     assert not Person.objects.exists()  # preview writes nothing
     preview = client.get(response.url).content.decode()
@@ -519,8 +520,8 @@ def test_import_batch_of_another_user_is_404(client_for, tree, owner, outsider):
     upload(client_for(owner), content)
     batch = ImportBatch.objects.get(user=owner)
     other = client_for(outsider)
-    assert other.get(reverse("branches:import_preview", args=[batch.pk])).status_code == 404
-    assert other.post(reverse("branches:import_confirm", args=[batch.pk])).status_code == 404
+    assert other.get(reverse("reports:import_preview", args=[batch.pk])).status_code == 404
+    assert other.post(reverse("reports:import_confirm", args=[batch.pk])).status_code == 404
     batch.refresh_from_db()
     assert batch.state == ImportBatch.State.PREVIEW
     assert not Person.objects.exists()
@@ -541,8 +542,8 @@ def test_import_refused_at_confirm_if_data_changed(client_for, tree, owner):
 
 def test_staff_may_import_orgs_but_not_members(client_for, staff):
     client = client_for(staff)
-    assert client.get(reverse("branches:import_upload", args=["orgs"])).status_code == 200
-    assert client.get(reverse("branches:import_upload", args=["members"])).status_code == 403
+    assert client.get(reverse("reports:import_upload", args=["orgs"])).status_code == 200
+    assert client.get(reverse("reports:import_upload", args=["members"])).status_code == 403
 
 
 def test_home_for_user_without_roles(client_for, db):
@@ -554,9 +555,9 @@ def test_home_for_user_without_roles(client_for, db):
 def test_archived_unit_detail_still_visible(client_for, tree, owner):
     group = make_unit(UnitKind.GROUP, tree["branch_a"], name="旧党小组")
     client = client_for(owner)
-    client.post(reverse("branches:unit_archive", args=[group.pk]), {"archived_on": today().isoformat(),
+    client.post(reverse("org:unit_archive", args=[group.pk]), {"archived_on": today().isoformat(),
                                                                    "reason": "合并"})
-    response = client.get(reverse("branches:unit", args=[group.pk]))
+    response = client.get(reverse("org:unit", args=[group.pk]))
     assert response.status_code == 200
     assert "撤销" in response.content.decode()
 
@@ -564,7 +565,7 @@ def test_archived_unit_detail_still_visible(client_for, tree, owner):
 @pytest.mark.parametrize("view", ["tree", "unit"])
 def test_tree_query_count_does_not_grow(client_for, tree, staff, view):
     client = client_for(staff)
-    url = url_for(view, tree) if view == "tree" else reverse("branches:unit", args=[tree["committee"].pk])
+    url = url_for(view, tree) if view == "tree" else reverse("org:unit", args=[tree["committee"].pk])
 
     def count_queries() -> int:
         with CaptureQueriesContext(connection) as ctx:
@@ -587,7 +588,7 @@ def test_tree_query_count_does_not_grow(client_for, tree, staff, view):
 
 def test_unit_create_with_kind_not_allowed_under_parent_rerenders(client_for, tree, staff):
     """Staff may add under a branch only what a branch may hold; a forged 类型 is a form error."""
-    response = client_for(staff).post(reverse("branches:unit_create", args=[tree["branch_a"].pk]), {
+    response = client_for(staff).post(reverse("org:unit_create", args=[tree["branch_a"].pk]), {
         "code": "B902", "name": "伪造类型", "kind": "branch"})
     assert response.status_code == 200
     assert "选择一个有效的选项" in response.content.decode()
@@ -601,8 +602,8 @@ def test_unit_create_with_kind_not_allowed_under_parent_rerenders(client_for, tr
 ])
 def test_archive_link_only_for_those_allowed(client_for, tree, users, who, unit_key, shown):
     unit = tree[unit_key]
-    content = client_for(users[who]).get(reverse("branches:unit_edit", args=[unit.pk])).content.decode()
-    assert (reverse("branches:unit_archive", args=[unit.pk]) in content) is shown
+    content = client_for(users[who]).get(reverse("org:unit_edit", args=[unit.pk])).content.decode()
+    assert (reverse("org:unit_archive", args=[unit.pk]) in content) is shown
 
 
 @pytest.mark.parametrize("role", ["staff", "viewer"])
