@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "meetings",
     "dues",
     "reports",
+    "benchmarks",  # on top of the apps: `manage.py bench` and `manage.py loadtest`
 ]
 
 MIDDLEWARE = [

@@ -6,7 +6,8 @@ import random
 import pytest
 from django.core.management.base import CommandError
 
-from reports.management.commands.loadtest import Command, Visitor
+from benchmarks.management.commands import loadtest
+from benchmarks.management.commands.loadtest import Command, Visitor
 
 TARGETS = {"users": 50, "workers": 2, "threads": 1, "worker_class": "gthread", "min_rps": 100, "max_p95_ms": 500}
 
@@ -51,8 +52,6 @@ class InstantHttp:
 
 @pytest.mark.parametrize("rate", [100, 300])
 def test_users_together_offer_the_rate(monkeypatch, rate):
-    from reports.management.commands import loadtest
-
     monkeypatch.setattr(loadtest, "Http", InstantHttp)
     visitors = [Visitor(f"u{i}", [("首页", "/", 1)]) for i in range(20)]
     samples, elapsed = Command()._run(0, visitors, duration=3.0, limit=100_000, rate=rate)
@@ -60,8 +59,6 @@ def test_users_together_offer_the_rate(monkeypatch, rate):
 
 
 def test_without_pauses_users_click_continuously(monkeypatch):
-    from reports.management.commands import loadtest
-
     monkeypatch.setattr(loadtest, "Http", InstantHttp)
     visitors = [Visitor(f"u{i}", [("首页", "/", 1)]) for i in range(5)]
     samples, _ = Command()._run(0, visitors, duration=5.0, limit=3000, rate=0)

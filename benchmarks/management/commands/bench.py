@@ -18,9 +18,9 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
+from benchmarks import bench
 from branches.demo import SCALES
 from config import collector
-from reports import bench
 
 
 class Command(BaseCommand):

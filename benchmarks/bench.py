@@ -20,13 +20,26 @@ from io import BytesIO
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.cache import caches
+from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from openpyxl import Workbook
 
+from branches.demo import SCALES, TOP_CODE, refresh_statistics
+from branches.importing import importer_for
 from branches.models import OrgUnit, UnitKind, today
 from branches.periods import Period, add_months
+from dues.models import DuesDue, Payment, PointsEntry
+from dues.services import dues_generate
+from meetings.models import Attendance, Meeting, MeetingKind, MeetingStatus
+from members import idnumbers
+from members.models import Membership, Person
+from reports import scorecards
+from reports.exporters import run_export
 
 
 class _Rollback(Exception):
@@ -101,10 +114,6 @@ class Result:
 
 def counts() -> dict[str, int]:
     """The size of what was measured."""
-    from dues.models import DuesDue, Payment, PointsEntry
-    from meetings.models import Attendance, Meeting
-    from members.models import Membership, Person
-
     return {
         "org_units": OrgUnit.objects.count(),
         "branches": OrgUnit.objects.filter(kind=UnitKind.BRANCH).count(),
@@ -121,10 +130,6 @@ def counts() -> dict[str, int]:
 
 def ensure_demo(scale: str, stdout: Any) -> None:
     """Seed the demo at ``scale`` on an empty database; reuse it when it is already there."""
-    from django.core.management import CommandError, call_command
-
-    from branches.demo import SCALES, TOP_CODE, refresh_statistics
-
     top = OrgUnit.objects.filter(code=TOP_CODE).first()
     if top is None:
         stdout.write(f"数据库中没有演示数据，正在生成 {scale} 规模（首次需要几分钟）…")
@@ -181,8 +186,6 @@ def peak_rss_mb(argv: list[str]) -> float:
 
 
 def measure(op: Operation, *, runs: int, warmup: int = 1, peak: bool = True) -> Result:
-    from django.core.cache import caches
-
     for cache in caches.all(initialized_only=False):  # the first run computes what later runs may find cached
         cache.clear()
     cold_ms = timed(op.run)
@@ -209,11 +212,6 @@ class Setting:
     """The data and accounts the operations use, looked up once."""
 
     def __init__(self) -> None:
-        from django.contrib.auth import get_user_model
-
-        from branches.demo import TOP_CODE
-        from meetings.models import Meeting, MeetingKind, MeetingStatus
-
         users = get_user_model().objects
         self.on = today()
         self.top = OrgUnit.objects.get(code=TOP_CODE)
@@ -249,10 +247,6 @@ def _get(client: Client, url: str) -> Callable[[], Any]:
 
 
 def operations(s: Setting) -> list[Operation]:
-    from dues.services import dues_generate
-    from reports import scorecards
-    from reports.exporters import run_export
-
     def export(identifier: str, period: Period, fmt: str) -> Callable[[], Any]:
         return lambda: run_export(identifier=identifier, unit=s.top, period=period, fmt=fmt, user=s.committee_user,
                                   via="bench")
@@ -288,11 +282,6 @@ def operations(s: Setting) -> list[Operation]:
 
 def members_import(s: Setting, rows: int) -> Callable[[], Any]:
     """A roster workbook of ``rows`` new 正式党员 spread over the secretary's committee's branches."""
-    from openpyxl import Workbook
-
-    from branches.importing import importer_for
-    from members import idnumbers
-
     branches = list(OrgUnit.objects.filter(kind=UnitKind.BRANCH, path__startswith=s.top.path)
                     .values_list("code", flat=True).order_by("path"))
     headers = ["姓名*", "公民身份号码*", "人员类别*", "所在党组织编码*", "性别", "出生日期", "申请入党日期",

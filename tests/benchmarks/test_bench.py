@@ -8,11 +8,12 @@ import json
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.core.management.base import CommandError
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from benchmarks import bench
 from branches import demo
-from reports import bench
 
 # Two scales far enough apart that an N+1 shows: 3× the branches and members, 2× the months.
 TWO_SCALES = {
@@ -70,8 +71,6 @@ def scales(monkeypatch):
 
 @pytest.mark.django_db
 def test_query_counts_do_not_grow_with_the_data(scales):
-    from django.db import transaction
-
     measured = {}
     for scale in TWO_SCALES:
         try:
@@ -111,7 +110,6 @@ def test_bench_command_writes_json_and_fails_over_budget(scales, tmp_path, monke
         return ops
 
     monkeypatch.setattr(bench, "operations", strict)
-    from django.core.management.base import CommandError
 
     with pytest.raises(CommandError, match="超出预算：committee_dashboard"):
         call_command("bench", scale="bench-a", out=str(out), runs=1, only=["committee_dashboard"], stdout=_Quiet())
@@ -125,10 +123,8 @@ def test_bench_command_writes_json_and_fails_over_budget(scales, tmp_path, monke
 def test_peak_memory_is_the_childs_own_not_the_benchmarks():
     """The benchmark process holds hundreds of MB by the time it measures the export; a child's
     peak must not include them."""
-    from reports.bench import peak_rss_mb
-
     ballast = bytearray(300 * 1024 * 1024)  # the parent now holds 300 MB
     ballast[::4096] = b"x" * len(ballast[::4096])
-    peak = peak_rss_mb(["check"])
+    peak = bench.peak_rss_mb(["check"])
     assert 20 < peak < 250
     del ballast

@@ -36,10 +36,13 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.urls import reverse
 
+from benchmarks import bench
 from branches.models import OrgUnit, RoleKind, UnitKind, today
 from branches.periods import Period, add_months
 from branches.services import role_grant
-from reports import bench
+from dues.models import DuesDue
+from meetings.models import Meeting, MeetingStatus
+from members.models import Membership
 
 PASSWORD = "zhibu2026"
 Sample = tuple[str, float, int]  # page label, milliseconds, HTTP status
@@ -142,10 +145,6 @@ class Command(BaseCommand):
         """Mostly secretaries of different branches, one in ten committee staff (a committee of 500
         branches has a handful of staff). The live scorecard computation (seconds, measured by
         ``bench``) is left out of the mix."""
-        from dues.models import DuesDue
-        from meetings.models import Meeting, MeetingStatus
-        from members.models import Membership
-
         top = OrgUnit.objects.get(code="DW")
         staff_count = max(1, count // 10)
         branches = list(OrgUnit.objects.filter(kind=UnitKind.BRANCH, path__startswith=top.path).order_by("path")
