@@ -13,10 +13,10 @@ from django.views.decorators.http import require_GET, require_POST
 from branches import access
 from branches.periods import Period, PeriodError
 
-from . import services
-from .exporters import exporter_for
-from .models import Job
-from .tasks import run_export_job
+from .. import services
+from ..exporters import exporter_for
+from ..models import Job
+from ..tasks import run_export_job
 
 
 @require_POST

@@ -14,7 +14,7 @@ from branches import access, selectors, summaries
 from branches.models import UnitKind, today
 from members.selectors import overdue_pipeline
 
-from . import dashboards
+from .. import dashboards
 
 OVERDUE_SHOWN = 20
 
