@@ -115,7 +115,7 @@ def bodies(draw: Any, base: dict[str, Any], fields: list[str], pool: list[Any]) 
 def app_form_classes() -> set[str]:
     """Every form class defined in the apps' forms modules (and the reports views, which keep theirs)."""
     found = set()
-    for module_name in [f"{app}.forms" for app in APPS] + ["reports.work_views"]:
+    for module_name in [f"{app}.forms" for app in APPS] + ["reports.views.work_reports"]:
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError:

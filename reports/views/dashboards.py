@@ -15,7 +15,7 @@ from branches.models import UnitKind, today
 from members import org_tree
 from members.selectors import overdue_pipeline
 
-from . import dashboards
+from .. import dashboards
 
 OVERDUE_SHOWN = 20
 

@@ -1,5 +1,4 @@
-"""Quarterly scorecards: committee overview with ranking and charts, one branch's card with the
-records behind every point, 党委评定 entry, publication."""
+"""Quarterly scorecards: the committee overview (ranking, charts), a branch's card and its records, 党委评定, publication."""
 
 from __future__ import annotations
 
@@ -17,9 +16,9 @@ from branches import access
 from branches.models import UnitKind, today
 from branches.periods import Period, PeriodError
 
-from . import charts, services
-from .models import RubricItem, Scorecard
-from .scorecards import card_from_snapshot, compute, rubric_for
+from .. import charts, services
+from ..models import RubricItem, Scorecard
+from ..scorecards import card_from_snapshot, compute, rubric_for
 
 
 def _quarter(request: HttpRequest) -> Period:

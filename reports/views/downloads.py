@@ -11,12 +11,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from branches import access
+from branches.exporting import exporter_for
 from branches.periods import Period, PeriodError
 
-from . import services
-from .exporters import exporter_for
-from .models import Job
-from .tasks import run_export_job
+from .. import services
+from ..models import Job
+from ..tasks import run_export_job
 
 
 @require_POST

@@ -1,5 +1,4 @@
-"""Work reports in the browser: figures with links to their records, the narrative editor,
-generation to Word as a background job, and the annual 工作要点 (任务清单)."""
+"""Work reports: figures linked to their records, the narrative editor, Word as a background job; the 工作要点 (任务清单)."""
 
 from __future__ import annotations
 
@@ -16,10 +15,10 @@ from branches.forms import DateInput, add_service_errors
 from branches.models import OrgUnit, UnitKind, today
 from branches.periods import Period, PeriodError
 
-from . import services
-from .models import Job, PlanStatus, ReportDraft, WorkPlanItem
-from .workreport import FIGURES, Scope, build, sentences
-from .workreport_docx import default_opening, draft_for, next_steps_heading, plan_items
+from .. import services
+from ..models import Job, PlanStatus, ReportDraft, WorkPlanItem
+from ..workreport import FIGURES, Scope, build, sentences
+from ..workreport_docx import default_opening, draft_for, next_steps_heading, plan_items
 
 
 class DraftForm(forms.ModelForm):

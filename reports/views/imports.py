@@ -13,11 +13,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from branches.importing import importer_kinds
 
-from . import import_jobs
-from .forms import ImportUploadForm
-from .import_run import LABELS, importer_for_user
-from .models import ImportBatch
-from .services import BackgroundUnavailable, jobs_fail_stale
+from .. import import_jobs
+from ..forms import ImportUploadForm
+from ..import_run import LABELS, importer_for_user
+from ..models import ImportBatch
+from ..services import BackgroundUnavailable, jobs_fail_stale
 
 
 def _importer(request: HttpRequest, kind: str) -> Any:

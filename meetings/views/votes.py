@@ -1,0 +1,74 @@
+"""What a meeting decides: a recorded vote (表决) and the 民主评议 grades."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from branches import access
+from branches.forms import add_service_errors
+
+from .. import selectors, services
+from ..forms import VoteForm
+from ..models import EXPECTED_STATUSES, AppraisalGrade, AttendanceStatus, MeetingKind
+from ._common import SECTION, form_page
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def vote_create(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = selectors.meeting_for_edit(request.user, pk)
+    voters = services.voting_members(meeting.unit, meeting.date)
+    form = VoteForm(request.POST or None, branch=meeting.unit, day=meeting.date)
+    if request.method == "POST" and form.is_valid():
+        try:
+            vote = services.vote_record(actor=request.user, meeting=meeting, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            outcome = services.vote_outcome(entitled=vote.entitled, present=vote.present, votes_for=vote.votes_for)
+            (messages.success if vote.passed else messages.warning)(
+                request, f"已记录表决：{'通过' if vote.passed else '未通过'}。{outcome.explanation}")
+            return redirect("meetings:detail", pk=meeting.pk)
+    needed = len(voters) // 2 + 1
+    present = meeting.attendance.filter(status=AttendanceStatus.PRESENT, person__in=voters).count()
+    return render(request, "form_page.html", {**form_page(meeting),
+        "form": form, "meeting": meeting, "title": f"记录表决 · {meeting.topic}", "submit": "记录表决",
+        "note": f"本次会议应到有表决权的正式党员{len(voters)}人，出勤登记中出席{present}人：到会须不少于{needed}人，"
+                f"赞成票须不少于{needed}票（预备党员不参加表决）。",
+        "nav_section": SECTION})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def appraisals(request: HttpRequest, pk: int) -> HttpResponse:
+    """民主评议党员: every member's grade on one page (合格 preselected)."""
+    meeting = selectors.meeting_for_view(request.user, pk)
+    if meeting.kind != MeetingKind.APPRAISAL:
+        raise Http404("只有民主评议党员会议需要登记评议结果。")
+    editable = meeting.is_draft and access.can_edit(request.user, meeting.unit)
+    if request.method == "POST":
+        access.require_edit(request.user, meeting.unit)
+        grades = {}
+        for row in meeting.attendance.filter(status__in=EXPECTED_STATUSES):
+            value = request.POST.get(f"grade-{row.person_id}", "")
+            if value in AppraisalGrade.values:
+                grades[row.person_id] = value
+        try:
+            count = services.appraisals_record(actor=request.user, meeting=meeting, grades=grades)
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(request, f"已登记{count}名党员的评议等次。")
+            return redirect("meetings:detail", pk=meeting.pk)
+    current = {a.person_id: a.grade for a in meeting.appraisals.all()}
+    rows = [(row.person, current.get(row.person_id, AppraisalGrade.GOOD))
+            for row in meeting.attendance.filter(status__in=EXPECTED_STATUSES).select_related("person")
+            .order_by("person__pinyin")]
+    return render(request, "meetings/appraisals.html", {
+        "meeting": meeting, "rows": rows, "grades": AppraisalGrade.choices, "editable": editable,
+        "nav_section": SECTION})
