@@ -39,8 +39,9 @@ restore: install  ## make restore BACKUP=path: asks, backs up the current data f
 	@if [ -z "$(BACKUP)" ]; then echo "用法：make restore BACKUP=backups/zhibu-YYYYmmdd-HHMMSS.tar.gz"; exit 2; fi
 	$(BIN)/python manage.py restore "$(BACKUP)"
 
-lint: install
+lint: install  ## ruff, and import-linter's contracts: the apps form a stack, no import cycle inside an app
 	$(BIN)/python -m ruff check .
+	$(BIN)/lint-imports
 
 migrations-check: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
