@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.management import call_command
 from django.db import connection, connections, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.loader import MigrationLoader
@@ -295,8 +296,6 @@ class RestoreResult:
 
 def restore(archive_path: Path) -> RestoreResult:
     """Replace the database and the media files with the archive's, then migrate and verify."""
-    from django.core.management import call_command
-
     manifest = read_manifest(archive_path)
     check_restorable(manifest)
     with tempfile.TemporaryDirectory(prefix="zhibu-restore-") as work_dir, \

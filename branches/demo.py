@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.db import connection
 from faker import Faker
 
 from .models import OrgUnit, RoleKind, UnitKind, today
@@ -61,8 +62,6 @@ def refresh_statistics(*, vacuum: bool = False) -> None:
     """On PostgreSQL, fresh planner statistics for what was just bulk-inserted: without them the
     planner sizes the new tables wrongly and the next queries over them crawl. ``vacuum`` also
     clears dead rows (autovacuum's work, where a server runs without it)."""
-    from django.db import connection
-
     if connection.vendor == "postgresql":
         # VACUUM cannot run inside a transaction (a test's, say); ANALYZE can
         vacuum = vacuum and not connection.in_atomic_block

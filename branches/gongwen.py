@@ -19,11 +19,11 @@ from docx import Document
 from docx.document import Document as DocumentType
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
-from docx.table import Table
+from docx.table import Table, _Cell
 
 from branches.periods import chinese_date
 
@@ -274,8 +274,6 @@ def table(document: DocumentType, headers: Sequence[str], rows: Iterable[Sequenc
 def _cells(grid: Table, row: Any) -> list[Any]:
     """A row's cells straight from its XML: python-docx's ``row.cells`` walks every cell of the
     table, which makes a table of hundreds of rows quadratic."""
-    from docx.table import _Cell
-
     return [_Cell(tc, grid) for tc in row._tr.tc_lst]
 
 
@@ -299,8 +297,6 @@ def signature(document: DocumentType, org_name: str, day: dt.date) -> None:
 
 
 def page_break(document: DocumentType) -> None:
-    from docx.enum.text import WD_BREAK
-
     document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
 

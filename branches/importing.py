@@ -16,11 +16,16 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from io import BytesIO
 from os import PathLike
 from typing import IO, Any
 
+from defusedxml.ElementTree import fromstring
 from django.conf import settings
-from openpyxl import load_workbook
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font, PatternFill
 from openpyxl.utils.datetime import from_excel
 from openpyxl.utils.exceptions import InvalidFileException
 
@@ -295,8 +300,6 @@ def _row_count(archive: zipfile.ZipFile, name: str) -> int:
 
 def _sheet_titles(archive: zipfile.ZipFile) -> dict[str, str]:
     """Sheet XML part → sheet title, for messages; empty when the workbook XML is unusual."""
-    from defusedxml.ElementTree import fromstring
-
     try:
         rels = {rel.get("Id"): rel.get("Target", "") for rel in fromstring(archive.read("xl/_rels/workbook.xml.rels"))}
         titles = {}
@@ -466,9 +469,6 @@ class Importer:
         """Validate and write ``file``. ``user`` limits rows to what that account may change
         (the browser); the CLI passes none and may write anywhere. ``progress(percent, what)`` is
         told as each stage starts (a background job shows it)."""
-        from django.core.exceptions import ValidationError
-        from django.db import transaction
-
         report = progress or (lambda percent, what: None)
         report(10, "正在读取并逐行校验")
         reader = Reader(file)
@@ -493,11 +493,6 @@ class Importer:
 
     def template(self) -> bytes:
         """An empty workbook with the headers (``*`` = required) and a sheet of notes."""
-        from io import BytesIO
-
-        from openpyxl import Workbook
-        from openpyxl.styles import Font, PatternFill
-
         workbook = Workbook()
         first = True
         notes: list[tuple[str, str, str]] = []

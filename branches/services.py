@@ -5,12 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import CharField, Model, Q, TextField
+from django.urls import reverse
+from django.utils import timezone
 
 from .models import Notification, Officer, OfficerRole, OrgUnit, Role, Term, TermRule, UnitKind, today
 from .periods import add_months
+from .selectors import reminder_threshold
 
 NUL_MESSAGE = "不能包含空字符。"
 
@@ -157,8 +161,6 @@ def notify(*, user: Any, key: str, title: str, body: str = "", url: str = "") ->
 
 
 def notification_mark_read(*, user: Any, ids: list[int] | None = None) -> int:
-    from django.utils import timezone
-
     qs = Notification.objects.filter(user=user, read_at__isnull=True)
     if ids is not None:
         qs = qs.filter(pk__in=ids)
@@ -172,11 +174,6 @@ def send_term_reminders_on(day: dt.date) -> int:
     Idempotent: the notification key names the term and the threshold (6/3/1 months, overdue),
     so running it every day sends each reminder once.
     """
-    from django.contrib.auth import get_user_model
-    from django.urls import reverse
-
-    from .selectors import reminder_threshold
-
     sent = 0
     latest: dict[int, Term] = {}
     for term in Term.objects.select_related("unit").filter(unit__archived_on__isnull=True).order_by("unit_id", "-started_on"):

@@ -12,6 +12,8 @@ from branches.exporting import CONTENT_TYPES, Exporter, ExportOutput, register_e
 from branches.models import OrgUnit
 from branches.periods import Period
 
+from .models import PointsEntry, PointsSheet
+from .points import points_totals
 from .selectors import Figures, figures_overview, ledger_rows
 
 DUES_HEADERS = ["姓名", "月份", "应缴", "实缴", "欠缴"]
@@ -53,9 +55,6 @@ class PointsExporter(Exporter):
     formats = ("xlsx",)
 
     def render(self, *, unit: OrgUnit, period: Period, fmt: str, user: Any) -> ExportOutput:
-        from .models import PointsEntry, PointsSheet
-        from .points import points_totals
-
         months = period.months()
         totals = points_totals(unit, period)
         units = dict(OrgUnit.objects.filter(pk__in={p.unit_id for p in totals}).values_list("pk", "name"))

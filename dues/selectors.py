@@ -24,12 +24,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Prefetch, Q, QuerySet, Sum
 
 from branches import access
 from branches.models import OrgUnit, UnitKind, today
 from branches.periods import Period, month_index
-from members.models import PARTY_MEMBER_STATUSES, Membership
+from members.models import PARTY_MEMBER_STATUSES, Membership, Person
 
 from .models import ArrearsCase, DuesBase, DuesDue, Payment, PaymentKind, Remittance
 from .rates import money
@@ -183,8 +183,6 @@ _LARGE_SCOPE_UNITS = 50
 
 def _owed(unit: OrgUnit, first: dt.date, last: dt.date) -> tuple[str, list[Any]]:
     """The owed-months query for ``unit``'s subtree between two dates, and its parameters."""
-    from django.db import connection
-
     unit_ids = list(OrgUnit.objects.filter(path__startswith=unit.path).values_list("pk", flat=True))
     date = connection.ops.adapt_datefield_value
     window = [date(first), date(last)]
@@ -208,8 +206,6 @@ _KEYS = {"unit": ("d.unit_id", "d.unit_id, "), "month": ("d.month", "d.month, ")
 def _aggregate_rows(unit: OrgUnit, period: Period, key: str) -> list[tuple]:
     """``(group, person, due, paid, outstanding, unpaid months)`` per group and member, summed in
     the database: one query however many members (the committee overview at 15,000 members)."""
-    from django.db import connection
-
     owed, params = _owed(unit, period.start, period.end)
     select_key, group_key = _KEYS[key]
     sql = _AGGREGATE_SQL.format(select_key=select_key, group_key=group_key, owed=owed)
@@ -413,8 +409,6 @@ class SheetRow:
 
 def month_sheet_rows(unit: OrgUnit, month: dt.date) -> list[SheetRow]:
     """Everyone ``unit`` holds for ``month`` with their amount due and live payment (constant queries)."""
-    from members.models import Person
-
     owing = owing_units(month, unit=unit)
     people = Person.objects.filter(pk__in=list(owing)).order_by("pinyin", "pk")
     dues = dict(DuesDue.objects.filter(month=month, person_id__in=list(owing)).values_list("person_id", "amount"))
@@ -433,11 +427,6 @@ class BaseRow:
 
 def base_review_rows(unit: OrgUnit, year: int) -> list[BaseRow]:
     """每年初核定: each member held by the branch in January (or now), with the base in force on 1 January."""
-    from django.db.models import Prefetch
-
-    from members.models import Person
-
-    from .models import DuesBase
     start = dt.date(year, 1, 1)
     ids = set(owing_units(start, unit=unit)) | set(owing_units(min(today(), dt.date(year, 12, 1)), unit=unit))
     people = Person.objects.filter(pk__in=ids).order_by("pinyin", "pk").prefetch_related(

@@ -13,12 +13,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.urls import reverse
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
-from branches.models import OrgUnit, today
+from branches.models import EDITOR_ROLES, OrgUnit, Role, today
 from branches.periods import Period, first_of_month, months_between
-from branches.services import save_with_history
+from branches.services import notify, save_with_history
 from members.models import Person
 
 from . import rates
@@ -91,8 +93,6 @@ def dues_base_on(person: Person, day: dt.date) -> DuesBase | None:
 
 def dues_bases_bulk_create(*, actor: Any, rows: list[DuesBase]) -> None:
     """Insert first dues bases for newly imported people (validated by the importer)."""
-    from simple_history.utils import bulk_create_with_history
-
     for row in rows:
         row.effective_from = first_of_month(row.effective_from)
     bulk_create_with_history(rows, DuesBase, batch_size=1000, default_user=actor if getattr(actor, "pk", None) else None)
@@ -103,8 +103,6 @@ def dues_backfill(*, actor: Any, months: list[dt.date]) -> int:
     """Create every amount due for ``months`` at once, for a new installation's history or the demo
     (hundreds of thousands of rows in seconds). Months that already have rows are left to
     :func:`dues_generate`. Returns the number of rows created."""
-    from django.db import connection
-
     months = sorted({first_of_month(m) for m in months})
     done = set(DuesDue.objects.filter(month__in=months).values_list("month", flat=True).distinct())
     months = [m for m in months if m not in done]
@@ -147,8 +145,6 @@ def dues_backfill(*, actor: Any, months: list[dt.date]) -> int:
 
 
 def _adapt(value: Decimal | None) -> Any:
-    from django.db import connection
-
     return None if value is None else connection.ops.adapt_decimalfield_value(value)
 
 
@@ -555,11 +551,6 @@ def arrears_cases_open(*, actor: Any, unit: OrgUnit, on: dt.date | None = None) 
 
 def arrears_notify(cases: list[ArrearsCase]) -> int:
     """Tell the branch's secretaries about newly opened cases (once per case)."""
-    from django.urls import reverse
-
-    from branches.models import EDITOR_ROLES, Role
-    from branches.services import notify
-
     sent = 0
     for case in cases:
         for role in Role.objects.filter(unit_id=case.unit_id, kind__in=EDITOR_ROLES).select_related("user"):

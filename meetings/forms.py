@@ -7,9 +7,10 @@ from typing import Any
 from django import forms
 
 from branches.forms import DateInput
-from branches.models import UnitKind
+from branches.models import COMMITTEE_ROLES, UnitKind
+from members.models import PARTY_MEMBER_STATUSES, Membership, Person
 
-from .models import AttachmentKind, Meeting, MeetingKind, MotionKind
+from .models import AttachmentKind, Meeting, MeetingKind, MotionKind, RuleCounts, RulePeriod, RuleScope
 
 
 class TimeInput(forms.TimeInput):
@@ -97,8 +98,6 @@ class VoteForm(forms.Form):
     )
 
     def __init__(self, *args: Any, branch: Any, day: Any, **kwargs: Any):
-        from members.models import Membership, Person
-
         super().__init__(*args, **kwargs)
         self.fields["subject"].queryset = Person.objects.filter(
             memberships__in=Membership.objects.active_on(day).filter(unit=branch)).distinct().order_by("pinyin")
@@ -121,9 +120,6 @@ class TalkForm(forms.Form):
     summary = forms.CharField(label="谈话要点", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args: Any, unit: Any, **kwargs: Any):
-        from branches.models import COMMITTEE_ROLES
-        from members.models import PARTY_MEMBER_STATUSES, Person
-
         super().__init__(*args, **kwargs)
         self.fields["officer"].queryset = Person.objects.filter(
             offices__unit=unit, offices__role__in=COMMITTEE_ROLES, offices__ended_on__isnull=True).distinct()
@@ -147,8 +143,6 @@ class LocalRuleForm(forms.Form):
     source = forms.CharField(label="依据", max_length=300, help_text="如：机关党委〔2026〕5号通知")
 
     def __init__(self, *args: Any, **kwargs: Any):
-        from .models import RuleCounts, RulePeriod, RuleScope
-
         super().__init__(*args, **kwargs)
         self.fields["counts"].choices = RuleCounts.choices
         self.fields["applies_to"].choices = RuleScope.choices

@@ -10,13 +10,15 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from branches import access, summaries
-from branches.models import OrgUnit, UnitKind
+from branches.models import COMMITTEE_ROLES, Officer, OrgUnit, UnitKind
 from branches.periods import Period
+from members.models import PARTY_MEMBER_STATUSES, Membership
 
 from . import compliance
 from .models import (
     Amendment,
     AppraisalResult,
+    Attendance,
     AttendanceStatus,
     Meeting,
     MeetingAttachment,
@@ -30,8 +32,6 @@ from .models import (
 def attach_counts(meetings: list[Meeting]) -> list[Meeting]:
     """Set n_expected/n_present/n_leave/n_absent on a page of meetings with one grouped query
     (annotating the whole list would make the paginator count every attendance row)."""
-    from .models import Attendance
-
     totals: dict[int, dict[str, int]] = {m.pk: {} for m in meetings}
     rows = (Attendance.objects.filter(meeting_id__in=list(totals)).values("meeting_id", "status")
             .annotate(n=Count("id")).order_by())
@@ -114,8 +114,6 @@ def appraisals_of(person: Any) -> QuerySet[AppraisalResult]:
 
 def attendance_of(user: Any, person: Any) -> QuerySet[Any]:
     """A person's attendance at confirmed meetings the user may see, newest first."""
-    from .models import Attendance
-
     return (
         access.restrict(Attendance.objects.filter(person=person, meeting__status=MeetingStatus.CONFIRMED), user,
                         "meeting__unit__path")
@@ -129,9 +127,6 @@ def talk_list(*, user: Any, unit: OrgUnit) -> QuerySet[Talk]:
 
 def talks_owed(unit: OrgUnit, talks: list[Talk], day: dt.date) -> list[tuple[Any, list[Any]]]:
     """For each 支委 in office on ``day``: the party members they have not talked with in ``talks``."""
-    from branches.models import COMMITTEE_ROLES, Officer
-    from members.models import PARTY_MEMBER_STATUSES, Membership
-
     officers = {o.person_id: o.person for o in Officer.objects.filter(
         unit=unit, role__in=COMMITTEE_ROLES, started_on__lte=day).exclude(ended_on__lt=day).select_related("person")}
     members = {m.person_id: m.person for m in Membership.objects.active_on(day).filter(

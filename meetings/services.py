@@ -13,6 +13,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from branches.models import COMMITTEE_ROLES, Officer, OrgUnit, UnitKind, today
 from branches.services import save_with_history
@@ -25,6 +26,7 @@ from .models import (
     AttachmentKind,
     Attendance,
     AttendanceStatus,
+    ComplianceRule,
     Meeting,
     MeetingAttachment,
     MeetingKind,
@@ -157,8 +159,6 @@ def _sync_expected(meeting: Meeting, actor: Any) -> None:
     for row in new:
         row._history_user = actor
     if new:
-        from simple_history.utils import bulk_create_with_history
-
         bulk_create_with_history(new, Attendance, default_user=actor if getattr(actor, "pk", None) else None)
 
 
@@ -555,8 +555,6 @@ RULE_FIELDS = ("code", "name", "counts", "applies_to", "min_count", "period", "s
 @transaction.atomic
 def rule_create_local(*, actor: Any, scope_unit: OrgUnit, **fields: Any) -> Any:
     """A committee's extra rule (e.g. 每月第三周星期五统一活动日) for its own subtree."""
-    from .models import ComplianceRule
-
     unknown = set(fields) - set(RULE_FIELDS)
     if unknown:
         raise TypeError(f"unknown rule fields: {sorted(unknown)}")

@@ -11,7 +11,7 @@ from branches.models import OrgUnit, UnitKind
 
 from . import idnumbers
 from .development import STEPS
-from .models import EXIT_KINDS, Person, Status
+from .models import EXIT_KINDS, Person, RecognitionKind, Status
 
 
 class PersonForm(forms.ModelForm):
@@ -127,8 +127,6 @@ class RecognitionForm(forms.Form):
     note = forms.CharField(label="说明", max_length=300, required=False)
 
     def __init__(self, *args: Any, people: Any, **kwargs: Any):
-        from .models import RecognitionKind
-
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = RecognitionKind.choices
         self.fields["person"].queryset = people

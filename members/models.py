@@ -12,6 +12,8 @@ from simple_history.models import HistoricalRecords
 
 from branches.models import OrgUnit
 
+from .idnumbers import mask
+
 
 class Status(models.TextChoices):
     APPLICANT = "applicant", "申请人"
@@ -95,8 +97,6 @@ class Person(models.Model):
 
     @property
     def masked_id_number(self) -> str:
-        from .idnumbers import mask
-
         return mask(self.id_number)
 
 

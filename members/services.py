@@ -19,7 +19,18 @@ from branches.services import save_with_history
 
 from . import idnumbers
 from .development import STATUS_STEPS, probation_end
-from .models import EXIT_KINDS, DevelopmentStep, EventKind, MemberEvent, Membership, Person, Status
+from .models import (
+    EXIT_KINDS,
+    PERSON_RECOGNITIONS,
+    DevelopmentStep,
+    EventKind,
+    MemberEvent,
+    Membership,
+    Person,
+    Recognition,
+    RecognitionKind,
+    Status,
+)
 from .validation import STATUS_ORDER, person_errors
 
 PERSON_FIELDS = (
@@ -300,8 +311,6 @@ def _rank(status: str) -> int:
 def recognition_record(*, actor: Any, kind: str, unit: OrgUnit, date: dt.date, person: Person | None = None,
                        granted_by: str = "", amount: Any = None, note: str = "") -> Any:
     """Record an award (评优表彰) or a care visit (党内关怀) for the reports."""
-    from .models import PERSON_RECOGNITIONS, Recognition, RecognitionKind
-
     if date > today():
         raise ValidationError({"date": "日期不能晚于今天。"})
     if kind in PERSON_RECOGNITIONS and person is None:

@@ -27,11 +27,12 @@ from .forms import (
     GroupChangeForm,
     PersonForm,
     PlacementForm,
+    RecognitionForm,
     StepForm,
     TransferInForm,
     TransferOutForm,
 )
-from .models import Membership, Person, Status
+from .models import Membership, Person, Recognition, Status
 
 PAGE_SIZE = 50
 
@@ -235,9 +236,6 @@ def pipeline(request: HttpRequest) -> HttpResponse:
 @login_required
 def recognitions(request: HttpRequest) -> HttpResponse:
     """评优表彰 and 党内关怀 of a unit's subtree; its managers record new ones."""
-    from .forms import RecognitionForm
-    from .models import Person, Recognition
-
     units = access.visible_units(request.user).filter(archived_on__isnull=True).exclude(kind="group").order_by("path")
     unit_id = request.GET.get("unit", "")
     if unit_id:  # an explicit unit outside the scope is not revealed (404), like any other id
@@ -270,8 +268,6 @@ def recognitions(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def recognition_void(request: HttpRequest, pk: int) -> HttpResponse:
-    from .models import Recognition
-
     row = access.get_for_view(request.user, Recognition.objects.all(), "unit__path", pk=pk)
     access.require_manage(request.user, row.unit)
     try:

@@ -16,12 +16,15 @@ from branches import access, summaries
 from branches.models import OrgUnit
 from branches.periods import Period
 from dues.models import DuesDue, Payment, PaymentKind, PointsSheet
+from dues.selectors import live_payments
 from meetings import compliance
+from meetings.selectors import branch_grid
 from members.models import PIPELINE_STATUSES, Membership, Person, Status
 from members.org_tree import TreeNode, kept_unit_tree, tree_reads
 from members.selectors import PIPELINE_READS, PipelineRow, pipeline_rows
 
 from .links import link
+from .models import Scorecard
 
 
 @dataclass
@@ -61,8 +64,6 @@ def record_todos(branch: OrgUnit, on: dt.date, pipeline: list[tuple[Any, Any]]) 
 def ledger_todos(branch: OrgUnit, on: dt.date) -> list[Todo]:
     """The month's dues not yet generated or not all paid, and last month's points not yet
     published: what :data:`LEDGER_READS` lists."""
-    from dues.selectors import live_payments
-
     todos: list[Todo] = []
     month = on.replace(day=1)
     owed = DuesDue.objects.filter(unit=branch, month=month)
@@ -138,8 +139,6 @@ STATUS_VALUE = {"missing": 0, "due": 1, "met": 2}
 def compliance_heatmap(root: OrgUnit, on: dt.date) -> dict[str, Any]:
     """Branches × rules for the current quarter: 2 met, 1 due, 0 missing (党小组 rules take the
     worst of the branch's groups). The same figures as the committee grid, from the same cache."""
-    from meetings.selectors import branch_grid
-
     quarter = Period.containing(on, "quarter")
     grid = branch_grid(root, quarter, on)
     cells = {(x, y): STATUS_VALUE[cell["status"]]
@@ -155,8 +154,6 @@ def compliance_heatmap(root: OrgUnit, on: dt.date) -> dict[str, Any]:
 
 def committee_reads() -> tuple[type, ...]:
     """What :func:`_committee_figures` reads."""
-    from .models import Scorecard
-
     return (OrgUnit, DuesDue, Payment, Scorecard, Membership, Person)
 
 
@@ -182,10 +179,6 @@ def committee_overview(root: OrgUnit, nodes: list[TreeNode], on: dt.date) -> dic
 
 
 def _committee_figures(root: OrgUnit, on: dt.date) -> dict[str, Any]:
-    from dues.selectors import live_payments
-
-    from .models import Scorecard
-
     quarter = Period.containing(on, "quarter")
     due = DuesDue.objects.filter(unit__path__startswith=root.path, month__range=(quarter.start, on))
     due_total = due.aggregate(total=Sum("amount"))["total"] or Decimal(0)

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import Prefetch
+
 from branches import access
 from branches.importing import (
     Column,
@@ -218,8 +220,6 @@ class MemberImporter(Importer):
 
 
 def _open_memberships() -> Any:
-    from django.db.models import Prefetch
-
     return Prefetch(
         "memberships", queryset=Membership.objects.filter(ended_on__isnull=True).select_related("unit"),
         to_attr="open_memberships",

@@ -17,6 +17,10 @@ from django.db.models import Count, Q
 from branches.models import Officer, OfficerRole, OrgUnit, Term, UnitKind, today
 from branches.periods import Period
 from branches.selectors import COMMITTEE_THRESHOLD, has_committee, term_status
+from dues.models import PointsSheet, Remittance
+from dues.selectors import figures_by_branch
+from meetings import compliance
+from meetings.models import Attendance, AttendanceStatus, MeetingStatus
 from members.org_tree import member_counts
 from members.selectors import pipeline_in
 
@@ -112,11 +116,6 @@ class _Records:
     """Everything the rubric needs for a set of branches and a quarter, read in bulk."""
 
     def __init__(self, root: OrgUnit, branches: list[OrgUnit], period: Period, on: dt.date):
-        from dues.models import PointsSheet, Remittance
-        from dues.selectors import figures_by_branch
-        from meetings import compliance
-        from meetings.models import Attendance, AttendanceStatus, MeetingStatus
-
         self.period, self.on = period, on
         end = min(period.end, on)
         ids = [b.pk for b in branches]

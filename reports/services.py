@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,8 @@ from branches.atomic_files import write_atomically
 from branches.models import today
 from branches.services import save_with_history
 
-from .models import Job
+from .models import Job, ManualScore, PlanStatus, Scorecard, ScoreMethod
+from .scorecards import compute, rubric_for
 
 logger = logging.getLogger(__name__)
 
@@ -141,10 +143,6 @@ def jobs_fail_stale(*, user: Any = None) -> int:
 
 def manual_score_set(*, actor: Any, unit: Any, period: Any, item: Any, points: Any, comment: str) -> Any:
     """Committee staff score a manual rubric item (综合评价) for a branch's quarter, with a comment."""
-    from decimal import Decimal, InvalidOperation
-
-    from .models import ManualScore, ScoreMethod
-
     if item.method != ScoreMethod.MANUAL:
         raise ValidationError({"points": f"“{item.label}”由系统根据台账计算，不能手工评分。"})
     try:
@@ -172,9 +170,6 @@ def scorecards_publish(*, actor: Any, root: Any, period: Any, reason: str = "") 
     Every manual item must be scored first. Publishing again replaces the snapshot only with a
     reason; the previous version stays in the history.
     """
-
-    from .models import Scorecard
-    from .scorecards import compute, rubric_for
 
     try:
         cards = compute(root, period)
@@ -234,8 +229,6 @@ def plan_item_save(*, actor: Any, unit: Any, year: int, item: Any) -> Any:
 def plan_item_tick(*, actor: Any, item: Any, status: str, evidence: str) -> Any:
     """销账: mark an item done (evidence required) or change its status."""
 
-
-    from .models import PlanStatus
 
     if status not in PlanStatus.values:
         raise ValidationError({"status": "请选择状态。"})

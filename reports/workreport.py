@@ -20,6 +20,12 @@ from django.urls import reverse
 
 from branches.models import Officer, OrgUnit, Term, UnitKind, today
 from branches.periods import Period, chinese_date
+from dues.models import PointsSheet
+from dues.selectors import arrears_for_unit, figures_by_branch, figures_for
+from meetings import compliance
+from meetings.models import AppraisalResult, Attendance, Meeting, MeetingStatus, Talk
+from members.models import EventKind, MemberEvent, Membership, Person, Recognition
+from members.selectors import pipeline_in
 
 KIND_LABELS = {"general": "党员大会", "committee": "支委会", "group": "党小组会", "lecture": "党课",
                "theme_day": "主题党日", "life": "组织生活会", "appraisal": "民主评议党员"}
@@ -64,8 +70,6 @@ def _units(kind: str) -> Callable[[Scope], QuerySet]:
 
 def _meetings(kind: str, *, secretary: bool = False) -> Callable[[Scope], QuerySet]:
     def records(scope: Scope) -> QuerySet:
-        from meetings.models import Meeting, MeetingStatus
-
         counts = Q(kind=kind)
         if kind == "lecture":
             counts |= Q(kind="theme_day", also_lecture=True)
@@ -82,8 +86,6 @@ def _meetings(kind: str, *, secretary: bool = False) -> Callable[[Scope], QueryS
 
 def _people_dated(field: str) -> Callable[[Scope], QuerySet]:
     def records(scope: Scope) -> QuerySet:
-        from members.models import Membership, Person
-
         belonged = Membership.objects.filter(person=OuterRef("pk"), unit__path__startswith=scope.unit.path)
         return Person.objects.filter(Exists(belonged), **{f"{field}__range": (scope.start, scope.end)}).order_by(field)
 
@@ -92,8 +94,6 @@ def _people_dated(field: str) -> Callable[[Scope], QuerySet]:
 
 def _members_at_end(status: str) -> Callable[[Scope], QuerySet]:
     def records(scope: Scope) -> QuerySet:
-        from members.models import Person
-
         people = Person.objects.in_unit_on(scope.unit, scope.end)
         full = Q(full_on__lte=scope.end) | Q(status="full", full_on__isnull=True)
         if status == "full":
@@ -105,8 +105,6 @@ def _members_at_end(status: str) -> Callable[[Scope], QuerySet]:
 
 def _events(kind: str) -> Callable[[Scope], QuerySet]:
     def records(scope: Scope) -> QuerySet:
-        from members.models import EventKind, MemberEvent
-
         qs = MemberEvent.objects.filter(date__range=(scope.start, scope.end)).select_related("person", "from_unit", "to_unit")
         inside_to, inside_from = _in_tree(scope, "to_unit__path"), _in_tree(scope, "from_unit__path")
         if kind == "in":  # arrived in the scope, from outside it
@@ -121,8 +119,6 @@ def _events(kind: str) -> Callable[[Scope], QuerySet]:
 
 def _recognitions(kind: str) -> Callable[[Scope], QuerySet]:
     def records(scope: Scope) -> QuerySet:
-        from members.models import Recognition
-
         return (Recognition.objects.filter(_in_tree(scope), kind=kind, void_reason="", date__range=(scope.start, scope.end))
                 .select_related("unit", "person").order_by("date"))
 
@@ -151,16 +147,12 @@ def _officer_changes(scope: Scope) -> QuerySet:
 
 
 def _talks(scope: Scope) -> QuerySet:
-    from meetings.models import Talk
-
     return (Talk.objects.filter(_in_tree(scope), date__range=(scope.start, scope.end), void_reason="")
             .select_related("unit", "officer", "member").order_by("date"))
 
 
 def _appraisals(grade: str) -> Callable[[Scope], QuerySet]:
     def records(scope: Scope) -> QuerySet:
-        from meetings.models import AppraisalResult, MeetingStatus
-
         return (AppraisalResult.objects.filter(meeting__unit__path__startswith=scope.unit.path, grade=grade,
                                                meeting__status=MeetingStatus.CONFIRMED,
                                                meeting__date__range=(scope.start, scope.end))
@@ -282,8 +274,6 @@ def build(unit: OrgUnit, period: Period) -> Report:
 
 
 def _attendance(report: Report) -> None:
-    from meetings.models import Attendance, MeetingStatus
-
     scope = report.scope
     attended = Attendance.objects.filter(meeting__unit__path__startswith=scope.unit.path,
                                          meeting__status=MeetingStatus.CONFIRMED,
@@ -296,8 +286,6 @@ def _attendance(report: Report) -> None:
 
 
 def _compliance(report: Report) -> None:
-    from meetings import compliance
-
     scope = report.scope
     result = compliance.evaluate(scope.unit, scope.period, on=scope.end)
     branches = [r for r in result.units if r.unit.kind == UnitKind.BRANCH]
@@ -310,8 +298,6 @@ def _compliance(report: Report) -> None:
 
 
 def _dues(report: Report) -> None:
-    from dues.selectors import arrears_for_unit, figures_by_branch, figures_for
-
     scope = report.scope
     figures = figures_for(scope.unit, scope.period)
     url = f"{reverse('dues:index')}?{urlencode({'unit': scope.unit.pk, 'period': str(scope.period)})}"
@@ -330,8 +316,6 @@ def _dues(report: Report) -> None:
 
 
 def _points(report: Report) -> None:
-    from dues.models import PointsSheet
-
     scope = report.scope
     sheets = PointsSheet.objects.filter(unit__path__startswith=scope.unit.path, month__range=(scope.start, scope.end))
     url = reverse("dues:index")
@@ -341,8 +325,6 @@ def _points(report: Report) -> None:
 
 
 def _pipeline(report: Report) -> None:
-    from members.selectors import pipeline_in
-
     scope = report.scope
     overdue = [entry for entry in pipeline_in(scope.unit.path) if entry.progress.overdue]
     url = f"{reverse('members:pipeline')}?{urlencode({'unit': scope.unit.pk})}"
