@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -28,12 +29,20 @@ ALLOWED_PARENTS: dict[str, tuple[str | None, ...]] = {
 }
 
 
+def in_subtree(unit: OrgUnit, via: str = "") -> Q:
+    """The condition "in ``unit``'s subtree" (the unit itself and everything under it) for a query
+    over units (``via=""``) or over rows that reach a unit through ``via`` (``"unit"``,
+    ``"meeting__unit"`` …): one indexed prefix filter on the materialised path. The one place
+    that knows how a subtree is stored."""
+    return Q(**{f"{via}__path__startswith" if via else "path__startswith": unit.path})
+
+
 class OrgUnitQuerySet(models.QuerySet):
     def active(self) -> OrgUnitQuerySet:
         return self.filter(archived_on__isnull=True)
 
     def subtree(self, unit: OrgUnit) -> OrgUnitQuerySet:
-        return self.filter(path__startswith=unit.path)
+        return self.filter(in_subtree(unit))
 
     def branches(self) -> OrgUnitQuerySet:
         return self.filter(kind=UnitKind.BRANCH)
@@ -145,15 +154,76 @@ class Officer(models.Model):
         return f"{self.unit} {self.get_role_display()} {self.person}"
 
 
-class TermRule(models.Model):
+def rule_in_force(rule: Any, day: dt.date) -> bool:
+    """Whether ``rule`` (anything with ``effective_from`` and ``effective_to``) is in force on
+    ``day``: the Python form of :meth:`DatedRuleQuerySet.in_force`."""
+    return rule.effective_from <= day and (rule.effective_to is None or rule.effective_to >= day)
+
+
+class DatedRuleQuerySet(models.QuerySet):
+    def in_force(self, on: dt.date) -> DatedRuleQuerySet:
+        """The rules in force on ``on``, the newest first (``.first()`` is the one that applies)."""
+        return self.filter(effective_from__lte=on).filter(
+            Q(effective_to__isnull=True) | Q(effective_to__gte=on)).order_by("-effective_from")
+
+    def in_force_during(self, start: dt.date, end: dt.date) -> DatedRuleQuerySet:
+        """The rules in force on at least one day from ``start`` to ``end``."""
+        return self.filter(effective_from__lte=end).filter(Q(effective_to__isnull=True) | Q(effective_to__gte=start))
+
+
+class DatedRule(models.Model):
+    """A rule that is data (domain-rules.md, design.md "Rules are data"): in force from
+    ``effective_from`` until ``effective_to`` (open when empty), with the regulation it comes
+    from. A change of rule is a new row, so the past is judged by the rule of its day."""
+
+    effective_from = models.DateField("生效日期")
+    effective_to = models.DateField("失效日期", null=True, blank=True)
+    source = models.CharField("依据", max_length=300)
+
+    objects = DatedRuleQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def in_force_on(self, day: dt.date) -> bool:
+        return rule_in_force(self, day)
+
+    def in_force_between(self, start: dt.date, end: dt.date) -> bool:
+        return self.effective_from <= end and (self.effective_to is None or self.effective_to >= start)
+
+    def date_errors(self) -> dict[str, str]:
+        if self.effective_to and self.effective_from and self.effective_to < self.effective_from:
+            return {"effective_to": "失效日期早于生效日期。"}
+        return {}
+
+    def clean(self) -> None:
+        if errors := self.date_errors():
+            raise ValidationError(errors)
+
+
+class Voidable(models.Model):
+    """A record that reports count: corrected by voiding it with a reason, never deleted. It
+    stays, marked, with who voided it and when (``branches.services.record_void``)."""
+
+    voided_at = models.DateTimeField("作废时间", null=True, blank=True)
+    voided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="作废人", null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="+")
+    void_reason = models.CharField("作废原因", max_length=200, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_voided(self) -> bool:
+        return self.voided_at is not None
+
+
+class TermRule(DatedRule):
     """How long a 支委会/总支/党委 term lasts; dated so a change of rule never rewrites the past."""
 
     unit_kind = models.CharField("组织类型", max_length=16, choices=UnitKind.choices)
     community = models.BooleanField("村/社区", default=False)
     years = models.PositiveSmallIntegerField("任期（年）")
-    effective_from = models.DateField("生效日期")
-    effective_to = models.DateField("失效日期", null=True, blank=True)
-    source = models.CharField("依据", max_length=200)
 
     history = HistoricalRecords()
 

@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import CharField, Model, Q, TextField
+from django.db.models import CharField, Model, TextField
 from django.urls import reverse
 from django.utils import timezone
 
@@ -94,11 +94,9 @@ def org_unit_archive(*, actor: Any, unit: OrgUnit, on: dt.date, reason: str) -> 
 
 def term_rule_for(unit: OrgUnit, on: dt.date) -> TermRule | None:
     """The term-length rule in force for ``unit`` on ``on``."""
-    rules = TermRule.objects.filter(unit_kind=unit.kind, effective_from__lte=on).filter(
-        Q(effective_to__isnull=True) | Q(effective_to__gte=on)
-    )
-    community = rules.filter(community=True).order_by("-effective_from").first() if unit.is_community else None
-    return community or rules.filter(community=False).order_by("-effective_from").first()
+    rules = TermRule.objects.in_force(on).filter(unit_kind=unit.kind)
+    community = rules.filter(community=True).first() if unit.is_community else None
+    return community or rules.filter(community=False).first()
 
 
 @transaction.atomic

@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from branches.models import OrgUnit
+from branches.models import DatedRule, OrgUnit
 from members.models import Person
 
 
@@ -62,12 +62,12 @@ class DuesBase(models.Model):
 # Rate tables (党费规定): dated data, never code. A month uses the table in force on its 1st.
 
 
-class RateTable(models.Model):
-    """A set of dues rules in force from ``effective_from`` until the next table starts."""
+class RateTable(DatedRule):
+    """A set of dues rules in force from ``effective_from`` until the next table starts (or its
+    ``effective_to``)."""
 
     name = models.CharField("名称", max_length=100)
     effective_from = models.DateField("生效日期", unique=True, help_text="从该日期所在月份起适用；以往月份不受影响。")
-    source = models.CharField("依据", max_length=200)
     note = models.CharField("说明", max_length=300, blank=True)
 
     history = HistoricalRecords()
@@ -313,7 +313,7 @@ class ArrearsCase(models.Model):
 # Points (积分): dated schemes, a monthly sheet per branch with its workflow, entries, objections.
 
 
-class PointsScheme(models.Model):
+class PointsScheme(DatedRule):
     """A points scheme in force from ``effective_from`` (a year is scored under the scheme in
     force on its 1 January)."""
 
@@ -325,7 +325,6 @@ class PointsScheme(models.Model):
         "星级标准", default=list,
         help_text="[[最低分, 星数], …]，如 [[96,5],[90,4],[80,3],[70,2],[60,1]]；低于最低一档为预警。",
     )
-    source = models.CharField("依据", max_length=200)
 
     history = HistoricalRecords()
 

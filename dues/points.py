@@ -94,8 +94,7 @@ def add_working_days(start: dt.date, days: int) -> dt.date:
 
 def scheme_for(day: dt.date) -> PointsScheme:
     """The scheme in force on 1 January of ``day``'s year (a year is scored under one scheme)."""
-    schemes = PointsScheme.objects.filter(effective_from__lte=dt.date(day.year, 1, 1))
-    scheme = schemes.order_by("-effective_from").first()
+    scheme = PointsScheme.objects.in_force(dt.date(day.year, 1, 1)).first()
     if scheme is None:
         raise ValidationError(f"{day.year}年没有适用的积分方案，请管理员先设置积分方案。")
     return scheme

@@ -13,6 +13,9 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 
+from branches.models import rule_in_force
+from branches.periods import Period
+
 from .models import BASE_CATEGORIES, RateTable
 
 ZERO = Decimal("0.00")
@@ -39,6 +42,7 @@ class Table:
     name: str
     effective_from: dt.date
     rules: tuple[Rule, ...]
+    effective_to: dt.date | None = None
 
     def rules_for(self, category: str) -> list[Rule]:
         rules = [rule for rule in self.rules if rule.category == category]
@@ -99,16 +103,17 @@ def load_tables() -> list[Table]:
                  rule.requires_approval)
             for rule in table.rules.all()
         )
-        tables.append(Table(table.pk, table.name, table.effective_from, rules))
+        tables.append(Table(table.pk, table.name, table.effective_from, rules, table.effective_to))
     return tables
 
 
 def table_for(month: dt.date, tables: list[Table] | None = None) -> Table:
-    """The table in force for ``month``: the newest whose effective date falls in or before that
-    month (a table effective mid-month applies to the whole month)."""
+    """The table in force for ``month``: the newest in force on the month's last day (a table
+    effective mid-month applies to the whole month)."""
     tables = load_tables() if tables is None else tables
     first = month.replace(day=1)
-    for table in tables:
-        if table.effective_from.replace(day=1) <= first:
+    last = Period.month_of(first).end
+    for table in tables:  # newest first
+        if rule_in_force(table, last):
             return table
     raise DuesRuleError(f"{first:%Y年%m月}没有适用的党费标准，请管理员先设置党费标准")

@@ -287,16 +287,13 @@ def rules_for(period: Period) -> list[ComplianceRule]:
 
 
 def _rules_between(start: dt.date, end: dt.date) -> list[ComplianceRule]:
-    return list(
-        ComplianceRule.objects.filter(effective_from__lte=end)
-        .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=start))
-        .select_related("scope_unit").order_by("order", "code", "effective_from")
-    )
+    return list(ComplianceRule.objects.in_force_during(start, end).select_related("scope_unit")
+                .order_by("order", "code", "effective_from"))
 
 
 def _in_force_during(rule: ComplianceRule, period: Period) -> bool:
     """:func:`rules_for`'s condition, for rules already read."""
-    return rule.effective_from <= period.end and (rule.effective_to is None or rule.effective_to >= period.start)
+    return rule.in_force_between(period.start, period.end)
 
 
 def evaluate(root: OrgUnit, period: Period, *, on: dt.date | None = None,

@@ -15,7 +15,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from branches.models import OrgUnit, UnitKind
+from branches.models import DatedRule, OrgUnit, UnitKind
 
 
 class MeetingKind(models.TextChoices):
@@ -358,7 +358,7 @@ class RuleCounts(models.TextChoices):
     TALK = "talk", "谈心谈话（每对支委与党员）"
 
 
-class ComplianceRule(models.Model):
+class ComplianceRule(DatedRule):
     """A dated frequency rule (domain-rules.md, organisational life). Rows sharing a ``code`` are
     versions of one rule; the version in force on the last day of each sub-period governs it.
     ``scope_unit`` set: a local extra rule added by that committee for its subtree."""
@@ -381,9 +381,6 @@ class ComplianceRule(models.Model):
         OrgUnit, verbose_name="仅适用于（本组织及下级）", null=True, blank=True, on_delete=models.PROTECT,
         related_name="local_rules", help_text="留空为全局规则；上级党委增设的本地规则在此选择该党委。",
     )
-    effective_from = models.DateField("生效日期")
-    effective_to = models.DateField("失效日期", null=True, blank=True)
-    source = models.CharField("依据", max_length=300)
     order = models.PositiveSmallIntegerField("排序", default=100)
 
     history = HistoricalRecords()
@@ -404,7 +401,7 @@ class ComplianceRule(models.Model):
         return f"{self.name}：{self.get_applies_to_display()}{self.get_period_display()}至少{self.min_count}次"
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
+        errors = self.date_errors()
         if self.applies_to == RuleScope.GROUP and self.counts not in (RuleCounts.GROUP,):
             errors["counts"] = "党小组只统计党小组会。"
         if self.counts == RuleCounts.GROUP and self.applies_to != RuleScope.GROUP:
@@ -419,23 +416,15 @@ class ComplianceRule(models.Model):
             errors["period"] = "谈心谈话按年统计。"
         if self.scope_unit_id and self.scope_unit.kind == UnitKind.GROUP:
             errors["scope_unit"] = "本地规则应由党委、党总支或党支部设立。"
-        if self.effective_to and self.effective_from and self.effective_to < self.effective_from:
-            errors["effective_to"] = "失效日期早于生效日期。"
         if errors:
             raise ValidationError(errors)
         if self.code and self.effective_from:
             overlapping = ComplianceRule.objects.filter(code=self.code, scope_unit_id=self.scope_unit_id).exclude(
-                pk=self.pk
-            ).filter(Q(effective_to__isnull=True) | Q(effective_to__gte=self.effective_from))
-            if self.effective_to:
-                overlapping = overlapping.filter(effective_from__lte=self.effective_to)
+                pk=self.pk).in_force_during(self.effective_from, self.effective_to or dt.date.max)
             if overlapping.exists():
                 raise ValidationError(
                     {"effective_from": "同一规则代码的生效期间与已有版本重叠，请先设置旧版本的失效日期。"}
                 )
-
-    def in_force_on(self, day: dt.date) -> bool:
-        return self.effective_from <= day and (self.effective_to is None or self.effective_to >= day)
 
     def matches_day(self, day: dt.date) -> bool:
         """The weekday constraint of a local rule (e.g. 每月第三个星期五)."""

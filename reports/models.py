@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from branches.models import DatedRule
+
 
 class Job(models.Model):
     class State(models.TextChoices):
@@ -88,13 +90,10 @@ class ScoreMethod(models.TextChoices):
     MANUAL = "manual", "党委评定"
 
 
-class Rubric(models.Model):
+class Rubric(DatedRule):
     """A dated scorecard rubric (domain-rules.md default: 100 points)."""
 
     name = models.CharField("名称", max_length=100)
-    effective_from = models.DateField("生效日期")
-    effective_to = models.DateField("失效日期", null=True, blank=True)
-    source = models.CharField("依据", max_length=300)
 
     history = HistoricalRecords()
 

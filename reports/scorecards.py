@@ -96,9 +96,7 @@ class BranchCard:
 
 
 def rubric_for(period: Period) -> Rubric:
-    rubric = (Rubric.objects.filter(effective_from__lte=period.end)
-              .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=period.end))
-              .order_by("-effective_from").first())
+    rubric = Rubric.objects.in_force(period.end).first()
     if rubric is None:
         raise LookupError(f"{period.label}没有适用的考核细则，请管理员先设置。")
     return rubric
