@@ -345,7 +345,7 @@ FLOOR_SQL = {
         GROUP BY mt.unit_id, a.status""",
     "talks": """
         SELECT t.unit_id, COUNT(*) FROM meetings_talk t JOIN branches_orgunit u ON u.id = t.unit_id
-        WHERE u.path LIKE %(path)s AND t.void_reason = '' AND t.date BETWEEN %(year_start)s AND %(end)s GROUP BY t.unit_id""",
+        WHERE u.path LIKE %(path)s AND t.voided_at IS NULL AND t.date BETWEEN %(year_start)s AND %(end)s GROUP BY t.unit_id""",
     "dues": """
         SELECT d.unit_id, SUM(d.amount), COUNT(*), SUM(COALESCE(p.paid, 0)), COUNT(p.paid)
         FROM dues_duesdue d JOIN branches_orgunit u ON u.id = d.unit_id

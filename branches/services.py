@@ -12,7 +12,7 @@ from django.db.models import CharField, Model, TextField
 from django.urls import reverse
 from django.utils import timezone
 
-from .models import Notification, Officer, OfficerRole, OrgUnit, Role, Term, TermRule, UnitKind, today
+from .models import Notification, Officer, OfficerRole, OrgUnit, Role, Term, TermRule, UnitKind, Voidable, today
 from .periods import add_months
 from .selectors import reminder_threshold
 
@@ -36,6 +36,21 @@ def save_with_history(obj: Model, actor: Any, *, exclude: list[str] | None = Non
     refuse_nul(obj)
     obj.full_clean(exclude=exclude)
     obj.save()
+
+
+def record_void(*, actor: Any, record: Voidable, reason: str) -> Voidable:
+    """Void a record that reports count: it stays, marked, with who voided it, when and why, and
+    no longer counts anywhere. The one way every app voids (payments, meetings, talks …)."""
+    reason = (reason or "").strip()
+    if record.is_voided:
+        raise ValidationError("该记录已作废。")
+    if not reason:
+        raise ValidationError({"void_reason": "请填写作废原因。"})
+    record.voided_at = timezone.now()
+    record.voided_by = actor if getattr(actor, "pk", None) else None
+    record.void_reason = reason
+    save_with_history(record, actor)
+    return record
 
 
 def _set_path(unit: OrgUnit) -> None:

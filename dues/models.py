@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from branches.models import DatedRule, OrgUnit
+from branches.models import DatedRule, OrgUnit, Voidable
 from members.models import Person
 
 
@@ -187,7 +187,7 @@ class Receipt(models.Model):
         return self.number
 
 
-class Payment(models.Model):
+class Payment(Voidable):
     """实缴: money a member paid for one month. Voided with a reason, never deleted; the database
     holds at most one live (not voided) 党费 payment per member and month."""
 
@@ -207,10 +207,6 @@ class Payment(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
     recorded_at = models.DateTimeField("登记时间", auto_now_add=True)
-    voided_at = models.DateTimeField("作废时间", null=True, blank=True)
-    voided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                  related_name="+")
-    void_reason = models.CharField("作废原因", max_length=200, blank=True)
 
     history = HistoricalRecords()
 
@@ -234,10 +230,6 @@ class Payment(models.Model):
         return f"{self.person} {self.month:%Y-%m} {self.amount}"
 
     @property
-    def is_voided(self) -> bool:
-        return self.voided_at is not None
-
-    @property
     def is_back_payment(self) -> bool:
         return self.months_late > 0
 
@@ -246,7 +238,7 @@ class Payment(models.Model):
         return self.months_late < 0
 
 
-class Remittance(models.Model):
+class Remittance(Voidable):
     """上交: money a branch passed up to the committee for a month or a quarter."""
 
     unit = models.ForeignKey(OrgUnit, verbose_name="党支部", on_delete=models.PROTECT, related_name="remittances")
@@ -258,8 +250,6 @@ class Remittance(models.Model):
     note = models.CharField("备注", max_length=200, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
-    voided_at = models.DateTimeField("作废时间", null=True, blank=True)
-    void_reason = models.CharField("作废原因", max_length=200, blank=True)
 
     history = HistoricalRecords()
 

@@ -20,7 +20,7 @@ from simple_history.utils import bulk_create_with_history
 
 from branches.models import EDITOR_ROLES, OrgUnit, Role, today
 from branches.periods import Period, first_of_month, months_between
-from branches.services import notify, save_with_history
+from branches.services import notify, record_void, save_with_history
 from members.models import Person
 
 from . import rates
@@ -453,15 +453,7 @@ def payment_voluntary(
 @transaction.atomic
 def payment_void(*, actor: Any, payment: Payment, reason: str) -> Payment:
     """Void a payment with a reason; it stays in the ledger, marked, and the month is owed again."""
-    if payment.voided_at is not None:
-        raise ValidationError("该笔缴费已作废。")
-    if not reason.strip():
-        raise ValidationError({"void_reason": "请填写作废原因。"})
-    payment.voided_at = timezone.now()
-    payment.voided_by = actor if getattr(actor, "pk", None) else None
-    payment.void_reason = reason.strip()
-    save_with_history(payment, actor)
-    return payment
+    return record_void(actor=actor, record=payment, reason=reason)
 
 
 @dataclass
@@ -519,13 +511,7 @@ def remittance_record(
 
 @transaction.atomic
 def remittance_void(*, actor: Any, remittance: Remittance, reason: str) -> Remittance:
-    if remittance.voided_at is not None:
-        raise ValidationError("该笔上交已作废。")
-    if not reason.strip():
-        raise ValidationError({"void_reason": "请填写作废原因。"})
-    remittance.voided_at, remittance.void_reason = timezone.now(), reason.strip()
-    save_with_history(remittance, actor)
-    return remittance
+    return record_void(actor=actor, record=remittance, reason=reason)
 
 
 @transaction.atomic

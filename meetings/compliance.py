@@ -221,7 +221,7 @@ class _Data:
         self._members: dict[dt.date, dict[int, set[int]]] = {}
         if talks:
             talk_rows = Talk.objects.filter(
-                unit__path__startswith=root.path, void_reason="", date__gte=start, date__lte=end,
+                unit__path__startswith=root.path, voided_at__isnull=True, date__gte=start, date__lte=end,
             ).values_list("unit_id", "officer_id", "member_id", "date")
             for unit_id, officer_id, member_id, date in talk_rows:
                 self.talk_rows[unit_id].append((frozenset((officer_id, member_id)), date))

@@ -15,7 +15,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from branches.models import DatedRule, OrgUnit, UnitKind
+from branches.models import DatedRule, OrgUnit, UnitKind, Voidable
 
 
 class MeetingKind(models.TextChoices):
@@ -46,7 +46,7 @@ class LecturerRole(models.TextChoices):
     OTHER = "other", "其他"
 
 
-class Meeting(models.Model):
+class Meeting(Voidable):
     number = models.CharField("会议编号", max_length=40, unique=True)
     unit = models.ForeignKey(OrgUnit, verbose_name="党组织", on_delete=models.PROTECT, related_name="meetings")
     kind = models.CharField("会议类型", max_length=16, choices=MeetingKind.choices)
@@ -70,7 +70,6 @@ class Meeting(models.Model):
         settings.AUTH_USER_MODEL, verbose_name="确认人", null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+",
     )
-    void_reason = models.CharField("作废原因", max_length=200, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="录入人", null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+",
@@ -251,7 +250,7 @@ class AppraisalResult(models.Model):
         return f"{self.person} {self.get_grade_display()}"
 
 
-class Talk(models.Model):
+class Talk(Voidable):
     """谈心谈话: a 支委 (``officer``) and a member talked on a date."""
 
     unit = models.ForeignKey(OrgUnit, verbose_name="党支部", on_delete=models.PROTECT, related_name="talks")
@@ -260,7 +259,6 @@ class Talk(models.Model):
                                 related_name="+")
     member = models.ForeignKey("members.Person", verbose_name="谈话对象", on_delete=models.PROTECT, related_name="+")
     summary = models.TextField("谈话要点", blank=True)
-    void_reason = models.CharField("作废原因", max_length=200, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
 
@@ -310,13 +308,12 @@ def attachment_path(instance: MeetingAttachment, filename: str) -> str:
     return f"meetings/{instance.meeting.date:%Y/%m}/{instance.meeting_id}-{instance.kind}-{stamp}.{suffix}"
 
 
-class MeetingAttachment(models.Model):
+class MeetingAttachment(Voidable):
     meeting = models.ForeignKey(Meeting, verbose_name="会议", on_delete=models.CASCADE, related_name="attachments")
     kind = models.CharField("材料类型", max_length=10, choices=AttachmentKind.choices)
     file = models.FileField("文件", upload_to=attachment_path)
     original_name = models.CharField("文件名", max_length=200)
     size = models.PositiveIntegerField("大小（字节）")
-    void_reason = models.CharField("作废原因", max_length=200, blank=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
     uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)

@@ -132,7 +132,7 @@ def talks_owed(unit: OrgUnit, talks: list[Talk], day: dt.date) -> list[tuple[Any
     members = {m.person_id: m.person for m in Membership.objects.active_on(day).filter(
         unit=unit, person__status__in=PARTY_MEMBER_STATUSES).select_related("person")}
     members.update(officers)
-    talked = {frozenset((t.officer_id, t.member_id)) for t in talks if not t.void_reason}
+    talked = {frozenset((t.officer_id, t.member_id)) for t in talks if not t.is_voided}
     result = []
     for officer_id, officer in sorted(officers.items(), key=lambda item: item[1].pinyin):
         missing = [person for pk, person in sorted(members.items(), key=lambda item: item[1].pinyin)

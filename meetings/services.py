@@ -16,7 +16,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from branches.models import COMMITTEE_ROLES, Officer, OrgUnit, UnitKind, today
-from branches.services import save_with_history
+from branches.services import record_void, save_with_history
 from members.models import Membership, Person, Status
 
 from .models import (
@@ -264,9 +264,8 @@ def meeting_void(*, actor: Any, meeting: Meeting, reason: str) -> Meeting:
     if meeting.status == MeetingStatus.VOID:
         raise ValidationError("该会议记录已作废。")
     meeting.status = MeetingStatus.VOID
-    meeting.void_reason = reason.strip()
-    _save_meeting(meeting, actor)
-    return meeting
+    meeting.version += 1
+    return record_void(actor=actor, record=meeting, reason=reason)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -479,11 +478,7 @@ def talk_record(*, actor: Any, unit: OrgUnit, date: dt.date, officer: Person, me
 
 @transaction.atomic
 def talk_void(*, actor: Any, talk: Talk, reason: str) -> Talk:
-    if not (reason or "").strip():
-        raise ValidationError({"void_reason": "请填写作废原因。"})
-    talk.void_reason = reason.strip()
-    save_with_history(talk, actor)
-    return talk
+    return record_void(actor=actor, record=talk, reason=reason)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -537,11 +532,7 @@ def attachment_add(*, actor: Any, meeting: Meeting, kind: str, file: Any) -> Mee
 
 @transaction.atomic
 def attachment_void(*, actor: Any, attachment: MeetingAttachment, reason: str) -> MeetingAttachment:
-    if not (reason or "").strip():
-        raise ValidationError({"void_reason": "请填写作废原因。"})
-    attachment.void_reason = reason.strip()
-    save_with_history(attachment, actor)
-    return attachment
+    return record_void(actor=actor, record=attachment, reason=reason)
 
 
 

@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from branches.models import OrgUnit
+from branches.models import OrgUnit, Voidable
 
 from .idnumbers import mask
 
@@ -223,7 +223,7 @@ class RecognitionKind(models.TextChoices):
 PERSON_RECOGNITIONS = (RecognitionKind.MODEL_MEMBER, RecognitionKind.MODEL_WORKER, RecognitionKind.CARE)
 
 
-class Recognition(models.Model):
+class Recognition(Voidable):
     """评优表彰 and 党内关怀 recorded for the work reports: who or which unit, when, by whom;
     care visits with the amount given. Corrected by voiding with a reason, never deleted."""
 
@@ -235,7 +235,6 @@ class Recognition(models.Model):
     granted_by = models.CharField("授予/组织单位", max_length=100, blank=True)
     amount = models.DecimalField("慰问金额（元）", max_digits=10, decimal_places=2, null=True, blank=True)
     note = models.CharField("说明", max_length=300, blank=True)
-    void_reason = models.CharField("作废原因", max_length=200, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
 

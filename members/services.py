@@ -15,7 +15,7 @@ from pypinyin import Style, lazy_pinyin
 from simple_history.utils import bulk_create_with_history
 
 from branches.models import OrgUnit, UnitKind, today
-from branches.services import save_with_history
+from branches.services import record_void, save_with_history
 
 from . import idnumbers
 from .development import STATUS_STEPS, probation_end
@@ -328,8 +328,4 @@ def recognition_record(*, actor: Any, kind: str, unit: OrgUnit, date: dt.date, p
 
 
 def recognition_void(*, actor: Any, recognition: Any, reason: str) -> Any:
-    if not reason.strip():
-        raise ValidationError({"reason": "请填写作废原因。"})
-    recognition.void_reason = reason.strip()
-    save_with_history(recognition, actor)
-    return recognition
+    return record_void(actor=actor, record=recognition, reason=reason)

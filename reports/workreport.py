@@ -119,7 +119,8 @@ def _events(kind: str) -> Callable[[Scope], QuerySet]:
 
 def _recognitions(kind: str) -> Callable[[Scope], QuerySet]:
     def records(scope: Scope) -> QuerySet:
-        return (Recognition.objects.filter(_in_tree(scope), kind=kind, void_reason="", date__range=(scope.start, scope.end))
+        return (Recognition.objects.filter(_in_tree(scope), kind=kind, voided_at__isnull=True,
+                                           date__range=(scope.start, scope.end))
                 .select_related("unit", "person").order_by("date"))
 
     return records
@@ -147,7 +148,7 @@ def _officer_changes(scope: Scope) -> QuerySet:
 
 
 def _talks(scope: Scope) -> QuerySet:
-    return (Talk.objects.filter(_in_tree(scope), date__range=(scope.start, scope.end), void_reason="")
+    return (Talk.objects.filter(_in_tree(scope), date__range=(scope.start, scope.end), voided_at__isnull=True)
             .select_related("unit", "officer", "member").order_by("date"))
 
 

@@ -36,5 +36,5 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def attachment_download(request: HttpRequest, pk: int, attachment_id: int) -> HttpResponse:
     meeting = selectors.meeting_for_view(request.user, pk)
-    attachment = get_object_or_404(MeetingAttachment, meeting=meeting, pk=attachment_id, void_reason="")
+    attachment = get_object_or_404(MeetingAttachment, meeting=meeting, pk=attachment_id, voided_at__isnull=True)
     return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name)

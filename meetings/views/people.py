@@ -25,6 +25,6 @@ def person_record(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "meetings/person.html", {
         "person": person, "rows": rows, "counts": counts,
         "appraisals": selectors.appraisals_of(person),
-        "talks": Talk.objects.filter(Q(member=person) | Q(officer=person), void_reason="")
+        "talks": Talk.objects.filter(Q(member=person) | Q(officer=person), voided_at__isnull=True)
         .select_related("officer", "member", "unit").order_by("-date")[:50],
         "nav_section": SECTION})
