@@ -31,7 +31,7 @@ from openpyxl import Workbook
 
 from branches.demo import SCALES, TOP_CODE, refresh_statistics
 from branches.importing import importer_for
-from branches.models import OrgUnit, UnitKind, today
+from branches.models import OrgUnit, UnitKind, in_subtree, today
 from branches.periods import Period, add_months
 from dues.models import DuesDue, Payment, PointsEntry
 from dues.services import dues_generate
@@ -135,7 +135,7 @@ def ensure_demo(scale: str, stdout: Any) -> None:
         stdout.write(f"数据库中没有演示数据，正在生成 {scale} 规模（首次需要几分钟）…")
         call_command("seed_demo", scale=scale, stdout=stdout)
         return
-    branches = OrgUnit.objects.filter(kind=UnitKind.BRANCH, path__startswith=top.path).count()
+    branches = OrgUnit.objects.filter(in_subtree(top), kind=UnitKind.BRANCH).count()
     expected = SCALES[scale]["branches"]
     if branches != expected:
         raise CommandError(
@@ -282,7 +282,7 @@ def operations(s: Setting) -> list[Operation]:
 
 def members_import(s: Setting, rows: int) -> Callable[[], Any]:
     """A roster workbook of ``rows`` new 正式党员 spread over the secretary's committee's branches."""
-    branches = list(OrgUnit.objects.filter(kind=UnitKind.BRANCH, path__startswith=s.top.path)
+    branches = list(OrgUnit.objects.filter(in_subtree(s.top), kind=UnitKind.BRANCH)
                     .values_list("code", flat=True).order_by("path"))
     headers = ["姓名*", "公民身份号码*", "人员类别*", "所在党组织编码*", "性别", "出生日期", "申请入党日期",
                "确定积极分子日期", "确定发展对象日期", "接收预备党员日期", "转正日期", "联系电话", "党费类别", "党费基数"]

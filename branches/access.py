@@ -22,7 +22,7 @@ from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 from .auth import ROLES_ATTR, roles_read_with
-from .models import EDITOR_ROLES, OrgUnit, Role, RoleKind
+from .models import EDITOR_ROLES, OrgUnit, Role, RoleKind, in_subtree, path_within
 
 M = TypeVar("M", bound=Model)
 
@@ -83,7 +83,7 @@ def _minimal(paths: set[str]) -> tuple[str, ...]:
     """Drop paths already covered by a shorter prefix."""
     kept: list[str] = []
     for path in sorted(paths, key=len):
-        if not any(path.startswith(prefix) for prefix in kept):
+        if not any(path_within(path, prefix) for prefix in kept):
             kept.append(path)
     return tuple(sorted(kept))
 
@@ -98,12 +98,12 @@ def path_q(user: Any, field: str = "path", *, edit: bool = False) -> Q:
         return Q(pk__in=[])
     condition = Q()
     for path in paths:
-        condition |= Q(**{f"{field}__startswith": path})
+        condition |= in_subtree(path, field.removesuffix("path").removesuffix("__"))
     return condition
 
 
 def _covers(paths: tuple[str, ...], unit_path: str) -> bool:
-    return any(unit_path.startswith(prefix) for prefix in paths)
+    return any(path_within(unit_path, prefix) for prefix in paths)
 
 
 def can_view(user: Any, unit: OrgUnit) -> bool:

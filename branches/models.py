@@ -29,12 +29,18 @@ ALLOWED_PARENTS: dict[str, tuple[str | None, ...]] = {
 }
 
 
-def in_subtree(unit: OrgUnit, via: str = "") -> Q:
-    """The condition "in ``unit``'s subtree" (the unit itself and everything under it) for a query
-    over units (``via=""``) or over rows that reach a unit through ``via`` (``"unit"``,
-    ``"meeting__unit"`` …): one indexed prefix filter on the materialised path. The one place
-    that knows how a subtree is stored."""
-    return Q(**{f"{via}__path__startswith" if via else "path__startswith": unit.path})
+def in_subtree(unit: OrgUnit | str, via: str = "") -> Q:
+    """The condition "in ``unit``'s subtree" (the unit itself and everything under it; a unit or
+    its path) for a query over units (``via=""``) or over rows that reach a unit through ``via``
+    (``"unit"``, ``"meeting__unit"`` …): one indexed prefix filter on the materialised path. The
+    one place that knows how a subtree is stored."""
+    path = unit if isinstance(unit, str) else unit.path
+    return Q(**{f"{via}__path__startswith" if via else "path__startswith": path})
+
+
+def path_within(path: str, ancestor_path: str) -> bool:
+    """:func:`in_subtree` for paths already read: whether ``path`` is ``ancestor_path`` or under it."""
+    return path.startswith(ancestor_path)
 
 
 class OrgUnitQuerySet(models.QuerySet):

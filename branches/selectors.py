@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from . import access
-from .models import COMMITTEE_ROLES, Officer, OrgUnit, Term, today
+from .models import COMMITTEE_ROLES, Officer, OrgUnit, Term, path_within, today
 from .periods import add_months
 
 REMINDER_MONTHS = (6, 3, 1)
@@ -63,7 +63,7 @@ def outermost(units: list[OrgUnit]) -> list[OrgUnit]:
     """The units of ``units`` not inside another one of them."""
     tops: list[OrgUnit] = []
     for unit in sorted(units, key=lambda u: u.path):
-        if not tops or not unit.path.startswith(tops[-1].path):
+        if not tops or not path_within(unit.path, tops[-1].path):
             tops.append(unit)
     return tops
 

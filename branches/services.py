@@ -12,7 +12,7 @@ from django.db.models import CharField, Model, TextField
 from django.urls import reverse
 from django.utils import timezone
 
-from .models import Notification, Officer, OfficerRole, OrgUnit, Role, Term, TermRule, UnitKind, Voidable, today
+from .models import Notification, Officer, OfficerRole, OrgUnit, Role, Term, TermRule, UnitKind, Voidable, in_subtree, today
 from .periods import add_months
 from .selectors import reminder_threshold
 
@@ -83,7 +83,7 @@ def org_unit_update(*, actor: Any, unit: OrgUnit, **fields: Any) -> OrgUnit:
     _set_path(unit)
     save_with_history(unit, actor)
     if unit.path != old_path:
-        for child in OrgUnit.objects.filter(path__startswith=old_path).exclude(pk=unit.pk).order_by("depth"):
+        for child in OrgUnit.objects.filter(in_subtree(old_path)).exclude(pk=unit.pk).order_by("depth"):
             child.refresh_from_db()
             _set_path(child)
             OrgUnit.objects.filter(pk=child.pk).update(path=child.path, depth=child.depth)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from branches.exporting import CONTENT_TYPES, Exporter, ExportOutput, register_exporter, xlsx_bytes
-from branches.models import OrgUnit
+from branches.models import OrgUnit, in_subtree
 from branches.periods import Period
 
 from .models import PointsEntry, PointsSheet
@@ -66,7 +66,7 @@ class PointsExporter(Exporter):
             for p in totals
         ]
         entries = (
-            PointsEntry.objects.filter(sheet__unit__path__startswith=unit.path, sheet__month__gte=period.start,
+            PointsEntry.objects.filter(in_subtree(unit, "sheet__unit"), sheet__month__gte=period.start,
                                        sheet__month__lte=period.end)
             .select_related("sheet__unit", "person", "item")
             .order_by("sheet__unit__path", "sheet__month", "person__pinyin")

@@ -22,7 +22,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, Sum
 
-from branches.models import OrgUnit, UnitKind, today
+from branches.models import OrgUnit, UnitKind, in_subtree, today
 from branches.periods import Period, first_of_month
 from branches.services import save_with_history
 from members.models import Person
@@ -306,7 +306,7 @@ def points_totals(unit: OrgUnit, period: Period, *, confirmed_only: bool = True)
     with stars and the rank inside each branch."""
     year_start = dt.date(period.year, 1, 1)
     scheme = scheme_for(year_start)
-    sheets = PointsSheet.objects.filter(unit__path__startswith=unit.path, month__gte=year_start,
+    sheets = PointsSheet.objects.filter(in_subtree(unit, "unit"), month__gte=year_start,
                                         month__lte=period.end)
     if confirmed_only:
         sheets = sheets.filter(state=State.CONFIRMED)

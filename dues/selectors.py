@@ -27,7 +27,7 @@ from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet, Sum
 
 from branches import access
-from branches.models import OrgUnit, UnitKind, today
+from branches.models import OrgUnit, UnitKind, in_subtree, path_within, today
 from branches.periods import Period, month_index
 from members.models import PARTY_MEMBER_STATUSES, Membership, Person
 
@@ -63,7 +63,7 @@ def live_payments() -> QuerySet[Payment]:
 
 def _dues_in(unit: OrgUnit, first: dt.date, last: dt.date) -> QuerySet[DuesDue]:
     # unit ids first, so the (unit, month) index is used rather than a scan by month
-    unit_ids = list(OrgUnit.objects.filter(path__startswith=unit.path).values_list("pk", flat=True))
+    unit_ids = list(OrgUnit.objects.filter(in_subtree(unit)).values_list("pk", flat=True))
     return DuesDue.objects.filter(unit_id__in=unit_ids, month__gte=first, month__lte=last)
 
 
@@ -138,15 +138,15 @@ def _add_money_flows(figures_by_unit: dict[int, Figures], key: Any, unit: OrgUni
     """Remittances and voluntary payments, assigned to the reporting unit ``key(branch id)``."""
     periods = {str(period)} | {str(p) for kind in ("quarter", "month") if _fits(period, kind)
                                for p in period.subperiods(kind)}
-    for unit_id, amount, centre in Remittance.objects.filter(
-        unit__path__startswith=unit.path, voided_at__isnull=True, period__in=periods
+    for unit_id, amount, centre in Remittance.objects.filter(in_subtree(unit, "unit"),
+        voided_at__isnull=True, period__in=periods
     ).values_list("unit_id", "amount", "to_centre"):
         target = figures_by_unit.get(key(unit_id))
         if target is not None:
             target.remitted += amount
             target.to_centre += centre
-    for unit_id, amount in Payment.objects.filter(
-        unit__path__startswith=unit.path, voided_at__isnull=True, kind=PaymentKind.VOLUNTARY,
+    for unit_id, amount in Payment.objects.filter(in_subtree(unit, "unit"),
+        voided_at__isnull=True, kind=PaymentKind.VOLUNTARY,
         month__gte=period.start, month__lte=period.end,
     ).values_list("unit_id", "amount"):
         target = figures_by_unit.get(key(unit_id))
@@ -183,7 +183,7 @@ _LARGE_SCOPE_UNITS = 50
 
 def _owed(unit: OrgUnit, first: dt.date, last: dt.date) -> tuple[str, list[Any]]:
     """The owed-months query for ``unit``'s subtree between two dates, and its parameters."""
-    unit_ids = list(OrgUnit.objects.filter(path__startswith=unit.path).values_list("pk", flat=True))
+    unit_ids = list(OrgUnit.objects.filter(in_subtree(unit)).values_list("pk", flat=True))
     date = connection.ops.adapt_datefield_value
     window = [date(first), date(last)]
     large = len(unit_ids) > _LARGE_SCOPE_UNITS
@@ -274,7 +274,7 @@ def figures_overview(unit: OrgUnit, period: Period) -> tuple[Figures, list[tuple
     """The committee overview: the total and each 党支部, from one aggregate query. A member owed
     in two branches within the period (a transfer) counts once in the total's people figures."""
     rows = _aggregate_rows(unit, period, "unit")
-    branches = list(OrgUnit.objects.filter(path__startswith=unit.path, kind=UnitKind.BRANCH).order_by("path"))
+    branches = list(OrgUnit.objects.filter(in_subtree(unit), kind=UnitKind.BRANCH).order_by("path"))
     by_branch = _fold(rows, lambda row: row[0])
     total = _fold(rows, lambda row: 0).get(0) or Figures()
     result = {branch.pk: by_branch.get(branch.pk) or Figures() for branch in branches}
@@ -285,7 +285,7 @@ def figures_overview(unit: OrgUnit, period: Period) -> tuple[Figures, list[tuple
 
 def figures_by_branch(unit: OrgUnit, period: Period) -> list[tuple[OrgUnit, Figures]]:
     """Figures per 党支部 under ``unit`` (constant number of queries)."""
-    branches = list(OrgUnit.objects.filter(path__startswith=unit.path, kind=UnitKind.BRANCH).order_by("path"))
+    branches = list(OrgUnit.objects.filter(in_subtree(unit), kind=UnitKind.BRANCH).order_by("path"))
     grouped = _aggregate(unit, period, "unit")
     result = {branch.pk: grouped.get(branch.pk) or Figures() for branch in branches}
     _add_money_flows(result, lambda branch_id: branch_id, unit, period)
@@ -380,19 +380,19 @@ def _unpaid_rows(unit: OrgUnit, first: dt.date, last: dt.date) -> list[tuple[int
 
 def payments_list(*, user: Any, unit: OrgUnit, period: Period) -> QuerySet[Payment]:
     return access.restrict(
-        Payment.objects.filter(unit__path__startswith=unit.path, paid_on__gte=period.start, paid_on__lte=period.end),
+        Payment.objects.filter(in_subtree(unit, "unit"), paid_on__gte=period.start, paid_on__lte=period.end),
         user, "unit__path",
     ).select_related("person", "unit", "receipt").order_by("-paid_on", "-id")
 
 
 def remittances_list(*, user: Any, unit: OrgUnit) -> QuerySet[Remittance]:
-    queryset = Remittance.objects.filter(unit__path__startswith=unit.path)
+    queryset = Remittance.objects.filter(in_subtree(unit, "unit"))
     return access.restrict(queryset, user, "unit__path").select_related("unit")
 
 
 def arrears_cases_list(*, user: Any, unit: OrgUnit) -> QuerySet[ArrearsCase]:
     return access.restrict(
-        ArrearsCase.objects.filter(unit__path__startswith=unit.path), user, "unit__path"
+        ArrearsCase.objects.filter(in_subtree(unit, "unit")), user, "unit__path"
     ).select_related("person", "unit")
 
 
@@ -478,7 +478,7 @@ def owing_units(month: dt.date, *, person_ids: list[int] | None = None, unit: Or
     if person_ids is not None:
         memberships = memberships.filter(person_id__in=person_ids)
     if unit is not None:
-        inside = Membership.objects.filter(unit__path__startswith=unit.path, started_on__lte=end).filter(
+        inside = Membership.objects.filter(in_subtree(unit, "unit"), started_on__lte=end).filter(
             Q(ended_on__isnull=True) | Q(ended_on__gt=start)
         )
         memberships = memberships.filter(person_id__in=inside.values("person_id"))
@@ -487,7 +487,7 @@ def owing_units(month: dt.date, *, person_ids: list[int] | None = None, unit: Or
     rows = list(memberships.values_list("person_id", "unit_id", "started_on", "unit__path"))
     paths = {unit_id: path for _, unit_id, _, path in rows}
     result = _choose([(person_id, unit_id, started_on) for person_id, unit_id, started_on, _ in rows], start)
-    return {pid: uid for pid, uid in result.items() if paths[uid].startswith(unit.path)}
+    return {pid: uid for pid, uid in result.items() if path_within(paths[uid], unit.path)}
 
 
 def _choose(rows: Any, start: dt.date) -> dict[int, int]:

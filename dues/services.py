@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from branches.models import EDITOR_ROLES, OrgUnit, Role, today
+from branches.models import EDITOR_ROLES, OrgUnit, Role, in_subtree, today
 from branches.periods import Period, first_of_month, months_between
 from branches.services import notify, record_void, save_with_history
 from members.models import Person
@@ -270,7 +270,7 @@ def _report_stale(report: GenerateReport, month: dt.date, owing: dict[int, int],
     corrected). They are reported, not removed: a payment may hang on them; the branch decides."""
     rows = DuesDue.objects.filter(month=month).exclude(person_id__in=list(owing))
     if unit is not None:
-        rows = rows.filter(unit__path__startswith=unit.path)
+        rows = rows.filter(in_subtree(unit, "unit"))
     if person_ids is not None:
         rows = rows.filter(person_id__in=person_ids)
     report.stale = [f"{unit_name} {name} {month:%Y-%m} {amount}元"

@@ -36,7 +36,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from branches.models import COMMITTEE_ROLES, Officer, OrgUnit, UnitKind, today
+from branches.models import COMMITTEE_ROLES, Officer, OrgUnit, UnitKind, in_subtree, path_within, today
 from branches.periods import Period
 from branches.selectors import has_committee
 from members.models import Membership, Person
@@ -166,7 +166,7 @@ def _exists_for(unit: OrgUnit, sub: Any) -> bool:
 
 
 def _covers(rule: ComplianceRule, unit: OrgUnit) -> bool:
-    return rule.scope_unit_id is None or unit.path.startswith(rule.scope_unit.path)
+    return rule.scope_unit_id is None or path_within(unit.path, rule.scope_unit.path)
 
 
 def _specificity(rule: ComplianceRule) -> int:
@@ -200,15 +200,15 @@ class _Data:
         # unit id → (year, month) → meeting rows: a sub-period reads only its own months.
         self.meetings: dict[int, dict[tuple[int, int], list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
         if meetings:  # not for the talks alone (a scorecard's year): a year of meetings is most of the cost
-            rows = Meeting.objects.filter(
-                unit__path__startswith=root.path, status=MeetingStatus.CONFIRMED,
+            rows = Meeting.objects.filter(in_subtree(root, "unit"),
+                status=MeetingStatus.CONFIRMED,
                 date__gte=start, date__lte=end,
             ).values("id", "unit_id", "kind", "also_lecture", "also_general", "date", "lecturer_role")
             for row in rows.order_by("date", "id"):
                 self.meetings[row["unit_id"]][(row["date"].year, row["date"].month)].append(row)
         self.officers: dict[int, list[Officer]] = defaultdict(list)
-        officer_rows = Officer.objects.filter(
-            unit__path__startswith=root.path, unit__kind=UnitKind.BRANCH, role__in=COMMITTEE_ROLES,
+        officer_rows = Officer.objects.filter(in_subtree(root, "unit"),
+            unit__kind=UnitKind.BRANCH, role__in=COMMITTEE_ROLES,
             started_on__lte=end,
         ).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=start)).only(
             "unit_id", "person_id", "role", "started_on", "ended_on"
@@ -220,8 +220,8 @@ class _Data:
         self.root = root
         self._members: dict[dt.date, dict[int, set[int]]] = {}
         if talks:
-            talk_rows = Talk.objects.filter(
-                unit__path__startswith=root.path, voided_at__isnull=True, date__gte=start, date__lte=end,
+            talk_rows = Talk.objects.filter(in_subtree(root, "unit"),
+                voided_at__isnull=True, date__gte=start, date__lte=end,
             ).values_list("unit_id", "officer_id", "member_id", "date")
             for unit_id, officer_id, member_id, date in talk_rows:
                 self.talk_rows[unit_id].append((frozenset((officer_id, member_id)), date))
@@ -230,8 +230,8 @@ class _Data:
         """unit id → the party members it held on ``day`` (read once per day)."""
         if day not in self._members:
             members: dict[int, set[int]] = defaultdict(set)
-            memberships = Membership.objects.active_on(day).filter(
-                unit__path__startswith=self.root.path, person__status__in=("probationary", "full"),
+            memberships = Membership.objects.active_on(day).filter(in_subtree(self.root, "unit"),
+                person__status__in=("probationary", "full"),
             ).values_list("unit_id", "person_id")
             for unit_id, person_id in memberships:
                 members[unit_id].add(person_id)
@@ -269,7 +269,7 @@ def units_in(root: OrgUnit, period: Period) -> list[OrgUnit]:
 
 def _units_between(root: OrgUnit, start: dt.date, end: dt.date) -> list[OrgUnit]:
     return list(
-        OrgUnit.objects.filter(path__startswith=root.path, kind__in=(UnitKind.BRANCH, UnitKind.GROUP))
+        OrgUnit.objects.filter(in_subtree(root), kind__in=(UnitKind.BRANCH, UnitKind.GROUP))
         .filter(Q(archived_on__isnull=True) | Q(archived_on__gte=start))
         .filter(Q(founded_on__isnull=True) | Q(founded_on__lte=end))
         .order_by("path")

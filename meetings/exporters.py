@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Count, Q
 
 from branches.exporting import CONTENT_TYPES, Exporter, ExportOutput, register_exporter, xlsx_bytes
-from branches.models import OrgUnit
+from branches.models import OrgUnit, in_subtree
 from branches.periods import Period
 from members import idnumbers
 
@@ -23,7 +23,7 @@ ATTENDANCE_EXTRA = ["姓名", "补学日期", "补学说明"]
 def meeting_queryset(unit: OrgUnit, period: Period) -> Any:
     expected = Q(attendance__status__in=(AttendanceStatus.PRESENT, AttendanceStatus.LEAVE, AttendanceStatus.ABSENT))
     return (
-        Meeting.objects.filter(unit__path__startswith=unit.path, date__gte=period.start, date__lte=period.end)
+        Meeting.objects.filter(in_subtree(unit, "unit"), date__gte=period.start, date__lte=period.end)
         .exclude(status=MeetingStatus.VOID)
         .select_related("unit")
         .annotate(
@@ -52,7 +52,7 @@ def ledger_rows(meetings: Any) -> list[list[Any]]:
 
 def attendance_rows(unit: OrgUnit, period: Period, *, mask: bool) -> list[list[Any]]:
     rows = (
-        Attendance.objects.filter(meeting__unit__path__startswith=unit.path, meeting__date__gte=period.start,
+        Attendance.objects.filter(in_subtree(unit, "meeting__unit"), meeting__date__gte=period.start,
                                   meeting__date__lte=period.end)
         .exclude(meeting__status=MeetingStatus.VOID)
         .select_related("meeting", "person")

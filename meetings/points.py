@@ -15,7 +15,7 @@ import datetime as dt
 
 from django.db.models import Count
 
-from branches.models import OrgUnit
+from branches.models import OrgUnit, in_subtree
 from branches.periods import Period
 
 from .models import Attendance, AttendanceStatus, MeetingKind, MeetingStatus
@@ -28,8 +28,8 @@ def _counts(rows: object) -> dict[int, int]:
 
 
 def _confirmed_in(unit: OrgUnit, person_ids: list[int]) -> object:
-    return Attendance.objects.filter(
-        meeting__unit__path__startswith=unit.path, meeting__status=MeetingStatus.CONFIRMED, person_id__in=person_ids,
+    return Attendance.objects.filter(in_subtree(unit, "meeting__unit"),
+        meeting__status=MeetingStatus.CONFIRMED, person_id__in=person_ids,
     )
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from branches import access, summaries
-from branches.models import COMMITTEE_ROLES, Officer, OrgUnit, UnitKind
+from branches.models import COMMITTEE_ROLES, Officer, OrgUnit, UnitKind, in_subtree
 from branches.periods import Period
 from members.models import PARTY_MEMBER_STATUSES, Membership
 
@@ -51,7 +51,7 @@ def meeting_list(*, user: Any, unit: OrgUnit | None = None, kind: str = "", stat
                  include_void: bool = False) -> QuerySet[Meeting]:
     meetings = access.restrict(Meeting.objects.select_related("unit"), user, "unit__path")
     if unit is not None:
-        meetings = meetings.filter(unit__path__startswith=unit.path)
+        meetings = meetings.filter(in_subtree(unit, "unit"))
     if kind == MeetingKind.LECTURE:
         meetings = meetings.filter(Q(kind=kind) | Q(also_lecture=True))
     elif kind == MeetingKind.GENERAL:

@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from branches.models import OrgUnit, Voidable
+from branches.models import OrgUnit, Voidable, in_subtree
 
 from .idnumbers import mask
 
@@ -46,7 +46,7 @@ class PersonQuerySet(models.QuerySet):
         """People belonging to ``unit`` or anything under it on ``day``."""
         return self.filter(
             models.Exists(
-                Membership.objects.filter(person=models.OuterRef("pk"), unit__path__startswith=unit.path).active_on(day)
+                Membership.objects.filter(in_subtree(unit, "unit"), person=models.OuterRef("pk")).active_on(day)
             )
         )
 

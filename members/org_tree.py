@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import Count, Q
 
 from branches import access, summaries
-from branches.models import Officer, OrgUnit, Term, UnitKind, today
+from branches.models import Officer, OrgUnit, Term, UnitKind, in_subtree, today
 from branches.selectors import (
     COMMITTEE_THRESHOLD,
     MAX_BRANCH_MEMBERS,
@@ -45,8 +45,7 @@ def member_counts(units: list[OrgUnit], on: dt.date | None = None) -> dict[int, 
         return {}
     path_filter = Q()
     for unit in outermost(units):  # a subtree's members are found through its top unit alone
-        field = "group__path__startswith" if unit.kind == UnitKind.GROUP else "unit__path__startswith"
-        path_filter |= Q(**{field: unit.path})
+        path_filter |= in_subtree(unit, "group" if unit.kind == UnitKind.GROUP else "unit")
     rows = (
         Membership.objects.active_on(day).filter(path_filter)
         .values("unit__path", "group_id", "person__status")
@@ -133,7 +132,7 @@ def unit_tree(*, user: Any, root: OrgUnit | None = None, include_groups: bool = 
     ``folded`` counts the children left out."""
     units = unit_list(user=user)
     if root is not None:
-        units = units.filter(path__startswith=root.path)
+        units = units.filter(in_subtree(root))
     if not include_groups:
         units = units.exclude(kind=UnitKind.GROUP)
     units, folded = _trimmed(list(units), levels, matching, whole_up_to)

@@ -23,7 +23,7 @@ from branches.forms import (
     add_service_errors,
 )
 from branches.history import history_rows, versions_of
-from branches.models import Notification, Officer, OrgUnit, UnitKind, today
+from branches.models import Notification, Officer, OrgUnit, UnitKind, in_subtree, today
 
 from . import org_tree
 from .models import PARTY_MEMBER_STATUSES, Membership, Person
@@ -143,7 +143,7 @@ def unit_archive(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _officer_candidates(unit: OrgUnit) -> Any:
     branch = unit.parent if unit.kind == UnitKind.GROUP else unit
-    members = Membership.objects.active_on(today()).filter(unit__path__startswith=branch.path)
+    members = Membership.objects.active_on(today()).filter(in_subtree(branch, "unit"))
     if unit.kind == UnitKind.GROUP:
         members = members.filter(group=unit)
     return Person.objects.filter(pk__in=members.values("person_id"), status__in=PARTY_MEMBER_STATUSES).order_by("pinyin")

@@ -16,7 +16,7 @@ from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from branches import access, summaries
-from branches.models import OrgUnit, today
+from branches.models import OrgUnit, in_subtree, today
 
 from .development import Progress, assess
 from .models import PIPELINE_STATUSES, DevelopmentStep, Membership, Person
@@ -38,7 +38,7 @@ def person_list(
     if unit is not None:
         field = "group" if unit.kind == "group" else "unit"
         in_unit = Exists(Membership.objects.filter(
-            person=OuterRef("pk"), ended_on__isnull=True, **{f"{field}__path__startswith": unit.path}))
+            in_subtree(unit, field), person=OuterRef("pk"), ended_on__isnull=True))
     if in_unit is not None and unit.kind != "group" and access.can_view(user, unit):
         # a membership under a unit the user sees is one in the user's scope: one semi-join fewer
         # for PostgreSQL to plan (2.4 of the 3.2 ms a branch's roster took)
@@ -190,7 +190,7 @@ def pipeline_in(unit_path: str) -> list[PipelineEntry]:
     For callers that have already checked access to the unit (scorecards, reports, dashboards)."""
     queryset = Person.objects.annotate(
         current=FilteredRelation("memberships", condition=Q(memberships__ended_on__isnull=True)),
-    ).filter(current__unit__path__startswith=unit_path, status__in=PIPELINE_STATUSES)
+    ).filter(in_subtree(unit_path, "current__unit"), status__in=PIPELINE_STATUSES)
     people = list(queryset.annotate(branch_id=F("current__unit_id")))
     steps = steps_of(queryset, people)
     on = today()

@@ -14,7 +14,7 @@ from django.db import transaction
 from pypinyin import Style, lazy_pinyin
 from simple_history.utils import bulk_create_with_history
 
-from branches.models import OrgUnit, UnitKind, today
+from branches.models import OrgUnit, UnitKind, in_subtree, today
 from branches.services import record_void, save_with_history
 
 from . import idnumbers
@@ -319,7 +319,7 @@ def recognition_record(*, actor: Any, kind: str, unit: OrgUnit, date: dt.date, p
         raise ValidationError({"person": "先进基层党组织是授予党组织的，不选择党员。"})
     if kind != RecognitionKind.CARE and amount is not None:
         raise ValidationError({"amount": "只有走访慰问需要填写金额。"})
-    if person is not None and not person.memberships.filter(unit__path__startswith=unit.path).active_on(date).exists():
+    if person is not None and not person.memberships.filter(in_subtree(unit, "unit")).active_on(date).exists():
         raise ValidationError({"person": f"{person.name}在{date:%Y-%m-%d}不是“{unit.name}”的成员。"})
     row = Recognition(kind=kind, unit=unit, person=person, date=date, granted_by=granted_by.strip(), amount=amount,
                       note=note.strip(), recorded_by=_user(actor))

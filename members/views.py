@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from branches import access
 from branches.forms import add_service_errors
 from branches.history import history_rows, versions_of
-from branches.models import OrgUnit, today
+from branches.models import OrgUnit, in_subtree, today
 from branches.paging import paged
 from branches.periods import Period
 
@@ -259,7 +259,7 @@ def recognitions(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, "已登记。")
                 return redirect(f"{request.path}?unit={unit.pk}")
-    rows = Recognition.objects.filter(unit__path__startswith=unit.path).select_related("unit", "person")[:200]
+    rows = Recognition.objects.filter(in_subtree(unit, "unit")).select_related("unit", "person")[:200]
     return render(request, "members/recognitions.html", {
         "units": units, "unit": unit, "rows": rows, "form": form, "can_edit": can_edit, "nav_section": "members",
     })

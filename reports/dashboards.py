@@ -13,7 +13,7 @@ from typing import Any
 from django.db.models import Count, Sum
 
 from branches import access, summaries
-from branches.models import OrgUnit
+from branches.models import OrgUnit, in_subtree
 from branches.periods import Period
 from dues.models import DuesDue, Payment, PaymentKind, PointsSheet
 from dues.selectors import live_payments
@@ -180,17 +180,17 @@ def committee_overview(root: OrgUnit, nodes: list[TreeNode], on: dt.date) -> dic
 
 def _committee_figures(root: OrgUnit, on: dt.date) -> dict[str, Any]:
     quarter = Period.containing(on, "quarter")
-    due = DuesDue.objects.filter(unit__path__startswith=root.path, month__range=(quarter.start, on))
+    due = DuesDue.objects.filter(in_subtree(root, "unit"), month__range=(quarter.start, on))
     due_total = due.aggregate(total=Sum("amount"))["total"] or Decimal(0)
-    paid_total = (live_payments().filter(unit__path__startswith=root.path, month__range=(quarter.start, on),
+    paid_total = (live_payments().filter(in_subtree(root, "unit"), month__range=(quarter.start, on),
                                          kind=PaymentKind.REGULAR)
                   .aggregate(total=Sum("amount"))["total"] or Decimal(0))
     due_total, paid_total = Decimal(due_total).quantize(Decimal("0.01")), Decimal(paid_total).quantize(Decimal("0.01"))
     rate = (paid_total * 100 / due_total).quantize(Decimal("0.1")) if due_total else None
-    cards = Scorecard.objects.filter(unit__path__startswith=root.path)
+    cards = Scorecard.objects.filter(in_subtree(root, "unit"))
     latest = cards.order_by("-period").values_list("period", flat=True).first()
     bands = Counter(cards.filter(period=latest).values_list("band", flat=True)) if latest else Counter()
-    pipeline = dict(Membership.objects.filter(unit__path__startswith=root.path, ended_on__isnull=True,
+    pipeline = dict(Membership.objects.filter(in_subtree(root, "unit"), ended_on__isnull=True,
                                               person__status__in=PIPELINE_STATUSES)
                     .values_list("person__status").annotate(n=Count("id")))
     labels = dict(Status.choices)

@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Prefetch
 
 from branches.exporting import CONTENT_TYPES, Exporter, ExportOutput, register_exporter, xlsx_bytes
-from branches.models import OrgUnit
+from branches.models import OrgUnit, in_subtree
 from branches.periods import Period
 from dues.models import DuesBase
 from members import idnumbers
@@ -20,7 +20,7 @@ from .roster_import import COLUMNS, DATE_COLUMNS
 def roster_rows(unit: OrgUnit, period: Period, *, mask: bool) -> list[list[Any]]:
     day = period.end
     memberships = (
-        Membership.objects.active_on(day).filter(unit__path__startswith=unit.path)
+        Membership.objects.active_on(day).filter(in_subtree(unit, "unit"))
         .select_related("person", "unit", "group")
         .prefetch_related(
             Prefetch("person__dues_bases", queryset=DuesBase.objects.order_by("effective_from")),

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.db.models import Count, Q
 
-from branches.models import Officer, OfficerRole, OrgUnit, Term, UnitKind, today
+from branches.models import Officer, OfficerRole, OrgUnit, Term, UnitKind, in_subtree, today
 from branches.periods import Period
 from branches.selectors import COMMITTEE_THRESHOLD, has_committee, term_status
 from dues.models import PointsSheet, Remittance
@@ -104,7 +104,7 @@ def rubric_for(period: Period) -> Rubric:
 
 def branches_of(root: OrgUnit, period: Period) -> list[OrgUnit]:
     """The 党支部 under ``root`` that existed during the quarter."""
-    qs = OrgUnit.objects.filter(path__startswith=root.path, kind=UnitKind.BRANCH)
+    qs = OrgUnit.objects.filter(in_subtree(root), kind=UnitKind.BRANCH)
     qs = qs.filter(Q(archived_on__isnull=True) | Q(archived_on__gte=period.start))
     qs = qs.filter(Q(founded_on__isnull=True) | Q(founded_on__lte=period.end))
     return list(qs.order_by("path"))
@@ -141,7 +141,7 @@ class _Records:
         for group_id, parent_id in OrgUnit.objects.filter(parent_id__in=ids, kind=UnitKind.GROUP).values_list("id", "parent_id"):
             self.groups_of[parent_id].append(group_id)
         attendance: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-        rows = (Attendance.objects.filter(meeting__unit__path__startswith=root.path, meeting__status=MeetingStatus.CONFIRMED,
+        rows = (Attendance.objects.filter(in_subtree(root, "meeting__unit"), meeting__status=MeetingStatus.CONFIRMED,
                                           meeting__date__range=(period.start, end))
                 .values("meeting__unit__path", "status").annotate(n=Count("id")))
         branch_ids = set(ids)

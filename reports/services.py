@@ -16,7 +16,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from branches.atomic_files import write_atomically
-from branches.models import today
+from branches.models import path_within, today
 from branches.services import save_with_history
 
 from .models import Job, ManualScore, PlanStatus, Scorecard, ScoreMethod
@@ -220,7 +220,7 @@ def plan_item_save(*, actor: Any, unit: Any, year: int, item: Any) -> Any:
     item.unit, item.year = unit, year
     if item.due_on and item.due_on.year != year:
         raise ValidationError({"due_on": f"完成时限应在{year}年内。"})
-    if not item.owner.path.startswith(unit.path):
+    if not path_within(item.owner.path, unit.path):
         raise ValidationError({"owner": "责任单位应是本组织或其下级组织。"})
     save_with_history(item, actor)
     return item

@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.urls import reverse
 
-from branches.models import Officer, OrgUnit, Term, UnitKind, today
+from branches.models import Officer, OrgUnit, Term, UnitKind, in_subtree, today
 from branches.periods import Period, chinese_date
 from dues.models import PointsSheet
 from dues.selectors import arrears_for_unit, figures_by_branch, figures_for
@@ -55,13 +55,10 @@ class RecordFigure:
     columns: tuple[tuple[str, Callable[[Any], Any]], ...]
 
 
-def _in_tree(scope: Scope, field: str = "unit__path") -> Q:
-    return Q(**{f"{field}__startswith": scope.unit.path})
-
 
 def _units(kind: str) -> Callable[[Scope], QuerySet]:
     def records(scope: Scope) -> QuerySet:
-        return OrgUnit.objects.filter(_in_tree(scope, "path"), kind=kind).filter(
+        return OrgUnit.objects.filter(in_subtree(scope.unit), kind=kind).filter(
             Q(archived_on__isnull=True) | Q(archived_on__gt=scope.end)
         ).filter(Q(founded_on__isnull=True) | Q(founded_on__lte=scope.end)).order_by("path")
 
@@ -75,7 +72,7 @@ def _meetings(kind: str, *, secretary: bool = False) -> Callable[[Scope], QueryS
             counts |= Q(kind="theme_day", also_lecture=True)
         if kind == "general":
             counts |= Q(kind="theme_day", also_general=True)
-        qs = Meeting.objects.filter(_in_tree(scope), counts, status=MeetingStatus.CONFIRMED,
+        qs = Meeting.objects.filter(in_subtree(scope.unit, "unit"), counts, status=MeetingStatus.CONFIRMED,
                                     date__range=(scope.start, scope.end))
         if secretary:
             qs = qs.filter(lecturer_role="secretary")
@@ -86,7 +83,7 @@ def _meetings(kind: str, *, secretary: bool = False) -> Callable[[Scope], QueryS
 
 def _people_dated(field: str) -> Callable[[Scope], QuerySet]:
     def records(scope: Scope) -> QuerySet:
-        belonged = Membership.objects.filter(person=OuterRef("pk"), unit__path__startswith=scope.unit.path)
+        belonged = Membership.objects.filter(in_subtree(scope.unit, "unit"), person=OuterRef("pk"))
         return Person.objects.filter(Exists(belonged), **{f"{field}__range": (scope.start, scope.end)}).order_by(field)
 
     return records
@@ -106,9 +103,9 @@ def _members_at_end(status: str) -> Callable[[Scope], QuerySet]:
 def _events(kind: str) -> Callable[[Scope], QuerySet]:
     def records(scope: Scope) -> QuerySet:
         qs = MemberEvent.objects.filter(date__range=(scope.start, scope.end)).select_related("person", "from_unit", "to_unit")
-        inside_to, inside_from = _in_tree(scope, "to_unit__path"), _in_tree(scope, "from_unit__path")
+        inside_to, inside_from = in_subtree(scope.unit, "to_unit"), in_subtree(scope.unit, "from_unit")
         if kind == "in":  # arrived in the scope, from outside it
-            qs = qs.filter(Q(kind=EventKind.TRANSFER_IN, to_unit__path__startswith=scope.unit.path)
+            qs = qs.filter(Q(in_subtree(scope.unit, "to_unit"), kind=EventKind.TRANSFER_IN)
                            | Q(Q(kind=EventKind.TRANSFER_OUT) & inside_to & ~inside_from))
         else:  # left the scope
             qs = qs.filter(Q(kind=EventKind.TRANSFER_OUT) & inside_from & ~inside_to)
@@ -119,7 +116,7 @@ def _events(kind: str) -> Callable[[Scope], QuerySet]:
 
 def _recognitions(kind: str) -> Callable[[Scope], QuerySet]:
     def records(scope: Scope) -> QuerySet:
-        return (Recognition.objects.filter(_in_tree(scope), kind=kind, voided_at__isnull=True,
+        return (Recognition.objects.filter(in_subtree(scope.unit, "unit"), kind=kind, voided_at__isnull=True,
                                            date__range=(scope.start, scope.end))
                 .select_related("unit", "person").order_by("date"))
 
@@ -132,29 +129,29 @@ RECOGNITION_COLUMNS = (("日期", lambda r: r.date), ("对象", lambda r: r.pers
 
 
 def _terms_elected(scope: Scope) -> QuerySet:
-    return Term.objects.filter(_in_tree(scope), started_on__range=(scope.start, scope.end)).select_related("unit")
+    return Term.objects.filter(in_subtree(scope.unit, "unit"), started_on__range=(scope.start, scope.end)).select_related("unit")
 
 
 def _terms_overdue(scope: Scope) -> QuerySet:
     newer = Term.objects.filter(unit=OuterRef("unit"), started_on__gt=OuterRef("started_on"), started_on__lte=scope.end)
-    return (Term.objects.filter(_in_tree(scope), ends_on__lt=scope.end, unit__archived_on__isnull=True)
+    return (Term.objects.filter(in_subtree(scope.unit, "unit"), ends_on__lt=scope.end, unit__archived_on__isnull=True)
             .exclude(Exists(newer)).select_related("unit").order_by("ends_on"))
 
 
 def _officer_changes(scope: Scope) -> QuerySet:
     window = (scope.start, scope.end)
-    return (Officer.objects.filter(_in_tree(scope)).filter(Q(started_on__range=window) | Q(ended_on__range=window))
+    return (Officer.objects.filter(in_subtree(scope.unit, "unit")).filter(Q(started_on__range=window) | Q(ended_on__range=window))
             .select_related("unit", "person").order_by("started_on"))
 
 
 def _talks(scope: Scope) -> QuerySet:
-    return (Talk.objects.filter(_in_tree(scope), date__range=(scope.start, scope.end), voided_at__isnull=True)
+    return (Talk.objects.filter(in_subtree(scope.unit, "unit"), date__range=(scope.start, scope.end), voided_at__isnull=True)
             .select_related("unit", "officer", "member").order_by("date"))
 
 
 def _appraisals(grade: str) -> Callable[[Scope], QuerySet]:
     def records(scope: Scope) -> QuerySet:
-        return (AppraisalResult.objects.filter(meeting__unit__path__startswith=scope.unit.path, grade=grade,
+        return (AppraisalResult.objects.filter(in_subtree(scope.unit, "meeting__unit"), grade=grade,
                                                meeting__status=MeetingStatus.CONFIRMED,
                                                meeting__date__range=(scope.start, scope.end))
                 .select_related("person", "meeting__unit").order_by("meeting__date"))
@@ -276,7 +273,7 @@ def build(unit: OrgUnit, period: Period) -> Report:
 
 def _attendance(report: Report) -> None:
     scope = report.scope
-    attended = Attendance.objects.filter(meeting__unit__path__startswith=scope.unit.path,
+    attended = Attendance.objects.filter(in_subtree(scope.unit, "meeting__unit"),
                                          meeting__status=MeetingStatus.CONFIRMED,
                                          meeting__date__range=(scope.start, scope.end))
     rows = dict(attended.values_list("status").annotate(n=Count("id")))
@@ -318,7 +315,7 @@ def _dues(report: Report) -> None:
 
 def _points(report: Report) -> None:
     scope = report.scope
-    sheets = PointsSheet.objects.filter(unit__path__startswith=scope.unit.path, month__range=(scope.start, scope.end))
+    sheets = PointsSheet.objects.filter(in_subtree(scope.unit, "unit"), month__range=(scope.start, scope.end))
     url = reverse("dues:index")
     report.values["points-scored"] = Value("points-scored", "开展积分评定", sheets.count(), "次", url)
     published = sheets.filter(state__in=["public", "confirmed"]).count()

@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from branches import access
-from branches.models import OrgUnit, UnitKind, today
+from branches.models import OrgUnit, UnitKind, in_subtree, today
 from branches.periods import Period
 
 from .. import points as points_services
@@ -179,7 +179,7 @@ def points_year(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("积分按半年或全年汇总")
     totals = points_services.points_totals(unit, period)
     units = dict(OrgUnit.objects.filter(pk__in={t.unit_id for t in totals}).values_list("pk", "name"))
-    sheets = PointsSheet.objects.filter(unit__path__startswith=unit.path, month__gte=period.start,
+    sheets = PointsSheet.objects.filter(in_subtree(unit, "unit"), month__gte=period.start,
                                         month__lte=period.end).order_by("month")
     return render(request, "dues/points_year.html", {
         "unit": unit, "ancestors": ancestors_of(unit), "period": period, "nav_section": NAV, **nav_links(),

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from branches import access
-from branches.models import UnitKind, today
+from branches.models import UnitKind, in_subtree, today
 from branches.periods import Period, PeriodError
 
 from .. import charts, services
@@ -69,7 +69,7 @@ def scorecards(request: HttpRequest) -> HttpResponse:
         raise Http404(str(exc)) from None
     published = {row.unit_id: row for row in Scorecard.objects.filter(unit__in=[c.unit for c in cards],
                                                                       period=str(period))}
-    trend_rows = (Scorecard.objects.filter(unit__path__startswith=root.path,
+    trend_rows = (Scorecard.objects.filter(in_subtree(root, "unit"),
                                            period__in=[str(q) for q in _recent_quarters(period)])
                   .values_list("period", "total"))
     by_quarter: dict[str, list[Decimal]] = {}

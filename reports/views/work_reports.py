@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from branches import access
 from branches.forms import DateInput, add_service_errors
-from branches.models import OrgUnit, UnitKind, today
+from branches.models import OrgUnit, UnitKind, in_subtree, today
 from branches.periods import Period, PeriodError
 
 from .. import services
@@ -36,7 +36,7 @@ class PlanItemForm(forms.ModelForm):
 
     def __init__(self, *args, unit: OrgUnit, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = OrgUnit.objects.filter(path__startswith=unit.path, archived_on__isnull=True).exclude(
+        self.fields["owner"].queryset = OrgUnit.objects.filter(in_subtree(unit), archived_on__isnull=True).exclude(
             kind=UnitKind.GROUP).order_by("path")
 
 

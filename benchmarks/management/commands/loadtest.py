@@ -37,7 +37,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from benchmarks import bench
-from branches.models import OrgUnit, RoleKind, UnitKind, today
+from branches.models import OrgUnit, RoleKind, UnitKind, in_subtree, today
 from branches.periods import Period, add_months
 from branches.services import role_grant
 from dues.models import DuesDue
@@ -147,7 +147,7 @@ class Command(BaseCommand):
         ``bench``) is left out of the mix."""
         top = OrgUnit.objects.get(code="DW")
         staff_count = max(1, count // 10)
-        branches = list(OrgUnit.objects.filter(kind=UnitKind.BRANCH, path__startswith=top.path).order_by("path")
+        branches = list(OrgUnit.objects.filter(in_subtree(top), kind=UnitKind.BRANCH).order_by("path")
                         [: count - staff_count])
         users = self._accounts(top, branches, staff_count)
         on = today()
