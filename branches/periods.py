@@ -11,7 +11,9 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
+
+from django.core.exceptions import BadRequest
 
 PeriodKind = Literal["year", "half", "quarter", "month"]
 _MONTHS_PER = {"year": 12, "half": 6, "quarter": 3, "month": 1}
@@ -22,6 +24,7 @@ _PATTERNS = [
     (re.compile(r"^(\d{4})-(\d{1,2})$"), "month"),
 ]
 _QUARTER_NAMES = "一二三四"
+KIND_NAMES = {"year": "年度", "half": "半年", "quarter": "季度", "month": "月份"}
 
 
 class PeriodError(ValueError):
@@ -147,3 +150,28 @@ def month_index(day: dt.date) -> int:
 def months_between(earlier: dt.date, later: dt.date) -> int:
     """Whole calendar months from ``earlier``'s month to ``later``'s month."""
     return month_index(later) - month_index(earlier)
+
+
+def period_from(text: str, *, default: Period | None = None, kinds: tuple[PeriodKind, ...] = ()) -> Period:
+    """The period a person chose (a link, a form, an address): ``default`` when none was given.
+    A period that cannot be read, or not of one of ``kinds``, is refused with a 400 page that says
+    why in Chinese: never a silent fallback, never a 404."""
+    text = (text or "").strip()
+    if not text:
+        if default is None:
+            raise BadRequest("请选择期间（如 2026、2026H1、2026Q3 或 2026-07）。")
+        return default
+    try:
+        period = Period.parse(text)
+    except PeriodError as exc:
+        raise BadRequest(f"{exc}。") from exc
+    if kinds and period.kind not in kinds:
+        raise BadRequest(f"此处的期间应为{'或'.join(KIND_NAMES[k] for k in kinds)}，“{text}”是{KIND_NAMES[period.kind]}。")
+    return period
+
+
+def period_param(request: Any, *, default: Period | None = None, kinds: tuple[PeriodKind, ...] = (),
+                 name: str = "period") -> Period:
+    """:func:`period_from` for the request's ``?period=``: the one way a view reads the period it
+    shows."""
+    return period_from(request.GET.get(name, ""), default=default, kinds=kinds)

@@ -26,3 +26,5 @@ if settings.DEBUG:
 
 admin.site.site_header = "支部台账 管理后台"
 admin.site.site_title = "支部台账"
+
+handler400 = "config.errors.bad_request"

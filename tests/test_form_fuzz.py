@@ -9,7 +9,8 @@ the review forms), every answer must be:
 * never a server error (the test client re-raises a view's exception; it is caught and reported
   with the body that caused it);
 * 200 with the posted form re-rendered (bound, so it shows what was typed), a redirect, 404 for an
-  id that names nothing, or 403 for a choice the account may not make (a 党委 under a branch);
+  id that names nothing, 400 for a parameter that cannot be read (a period), with the reason, or
+  403 for a choice the account may not make (a 党委 under a branch);
 * and when it is not a success, no partial write: the row count of every table (history tables
   included) is unchanged.
 
@@ -217,7 +218,7 @@ def test_junk_posts_are_answered_without_partial_writes(portal_world, db, patter
             except Exception as exc:
                 raise AssertionError(f"{name}: server error {exc!r} for POST {url} {body!r}") from exc
             status = response.status_code
-            assert status in (200, 302, 403, 404), f"{name}: {status} for POST {url} {body!r}"
+            assert status in (200, 302, 400, 403, 404), f"{name}: {status} for POST {url} {body!r}"
             success, errors = outcome(response)
             if not success:
                 difference = changed(before, row_counts())
@@ -284,7 +285,7 @@ def test_junk_query_strings_are_answered(portal_world, db, pattern: Pattern):
                     response.getvalue()  # read through the test client's wrapper (close() ends the DB connection)
             except Exception as exc:
                 raise AssertionError(f"{pattern}: server error {exc!r} for GET {path} {query!r}") from exc
-            assert response.status_code in (200, 302, 403, 404), f"{pattern}: {response.status_code} for {query!r}"
+            assert response.status_code in (200, 302, 400, 403, 404), f"{pattern}: {response.status_code} for {query!r}"
             assert not changed(before, row_counts()), f"{pattern}: GET {path} {query!r} wrote to the database"
             transaction.set_rollback(True)
 

@@ -11,29 +11,14 @@ from django.http import Http404, HttpRequest
 
 from branches import access
 from branches.models import OrgUnit, UnitKind, today
-from branches.periods import Period, PeriodError
+from branches.periods import Period, period_from
 
 NAV = "dues"
 
 
-def period_param(request: HttpRequest, default: Period) -> Period:
-    text = request.GET.get("period", "")
-    if not text:
-        return default
-    try:
-        return Period.parse(text)
-    except PeriodError as exc:
-        raise Http404(str(exc)) from exc
-
-
 def month_start(text: str) -> dt.date:
-    try:
-        period = Period.parse(text)
-    except PeriodError as exc:
-        raise Http404(str(exc)) from exc
-    if period.kind != "month":
-        raise Http404("请选择月份")
-    return period.start
+    """The first day of the month ``text`` names (a bad one: 400 with the reason)."""
+    return period_from(text, kinds=("month",)).start
 
 
 def branch_for_view(user: Any, pk: int) -> OrgUnit:

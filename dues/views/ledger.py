@@ -14,12 +14,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from branches import access
 from branches.models import OrgUnit, UnitKind, today
-from branches.periods import Period
+from branches.periods import Period, period_param
 
 from .. import selectors, services
 from ..forms import SheetForm
 from ..rates import money
-from ._common import NAV, ancestors_of, branch_for_view, flash_errors, month_start, nav_links, period_param
+from ._common import NAV, ancestors_of, branch_for_view, flash_errors, month_start, nav_links
 
 
 @require_GET
@@ -37,7 +37,7 @@ def unit_dues(request: HttpRequest, pk: int) -> HttpResponse:
     """A branch's dues page, or the committee overview for a 党委/党总支."""
     unit = access.unit_for_view(request.user, pk)
     now = today()
-    period = period_param(request, Period(now.year, "year"))
+    period = period_param(request, default=Period(now.year, "year"))
     context: dict[str, Any] = {
         "unit": unit, "period": period, "ancestors": ancestors_of(unit), "nav_section": NAV, **nav_links(),
         "can_edit": access.can_edit(request.user, unit), "this_month": Period.month_of(now),

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -55,7 +55,7 @@ def person_dues(request: HttpRequest, pk: int) -> HttpResponse:
             data = base_form.cleaned_data
             try:
                 start = month_start(data["effective_month"])
-            except Http404:
+            except BadRequest:
                 base_form.add_error("effective_month", "请填写月份，如 2026-07")
             else:
                 try:

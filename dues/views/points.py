@@ -16,12 +16,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from branches import access
 from branches.models import OrgUnit, UnitKind, in_subtree, today
-from branches.periods import Period
+from branches.periods import Period, period_param
 
 from .. import points as points_services
 from ..forms import AnswerForm, EntryForm, ObjectionForm
 from ..models import PointsEntry, PointsObjection, PointsSheet
-from ._common import NAV, ancestors_of, branch_for_view, flash_errors, month_start, nav_links, period_param
+from ._common import NAV, ancestors_of, branch_for_view, flash_errors, month_start, nav_links
 
 
 def _sheet_context(request: HttpRequest, unit: OrgUnit, sheet: PointsSheet) -> dict[str, Any]:
@@ -174,9 +174,7 @@ def points_year(request: HttpRequest, pk: int) -> HttpResponse:
     """Totals, stars and ranking (only for those who may see the branch or its committee)."""
     unit = access.unit_for_view(request.user, pk)
     now = today()
-    period = period_param(request, Period(now.year, "year"))
-    if period.kind not in ("year", "half"):
-        raise Http404("积分按半年或全年汇总")
+    period = period_param(request, default=Period(now.year, "year"), kinds=("year", "half"))
     totals = points_services.points_totals(unit, period)
     units = dict(OrgUnit.objects.filter(pk__in={t.unit_id for t in totals}).values_list("pk", "name"))
     sheets = PointsSheet.objects.filter(in_subtree(unit, "unit"), month__gte=period.start,

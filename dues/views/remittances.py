@@ -14,12 +14,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from branches import access
 from branches.forms import add_service_errors
 from branches.models import UnitKind, today
-from branches.periods import Period, PeriodError
+from branches.periods import Period, PeriodError, period_param
 
 from .. import selectors, services
 from ..forms import RemittanceForm, VoidForm
 from ..models import Remittance
-from ._common import NAV, ancestors_of, flash_errors, nav_links, period_param
+from ._common import NAV, ancestors_of, flash_errors, nav_links
 
 
 @require_http_methods(["GET", "POST"])
@@ -49,7 +49,7 @@ def remittances(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, "已登记上交。")
                 return redirect("dues:remittances", pk=unit.pk)
-    period = period_param(request, Period(now.year, "year"))
+    period = period_param(request, default=Period(now.year, "year"), kinds=("year", "half", "quarter"))
     quarters = [(q, selectors.figures_for(unit, q)) for q in period.subperiods("quarter") if q.start <= now]
     return render(request, "dues/remittances.html", {
         "unit": unit, "ancestors": ancestors_of(unit), "form": form, "can_edit": can_edit, "period": period,

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.urls import reverse
 
 from branches import access
 from branches.models import OrgUnit
-from branches.periods import Period, PeriodError
 
 from ..models import Meeting
 
@@ -25,13 +24,6 @@ def unit_param(request: HttpRequest, *, default_home: bool = True) -> OrgUnit | 
         homes = access.home_units(request.user)
         return homes[0] if homes else None
     return None
-
-
-def period_param(request: HttpRequest, default: Period) -> Period:
-    try:
-        return Period.parse(request.GET["period"]) if request.GET.get("period") else default
-    except PeriodError as exc:
-        raise Http404(str(exc)) from exc
 
 
 def form_page(meeting: Meeting) -> dict[str, Any]:

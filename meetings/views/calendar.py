@@ -12,11 +12,11 @@ from django.views.decorators.http import require_GET
 
 from branches import access
 from branches.models import UnitKind, today
-from branches.periods import Period
+from branches.periods import Period, period_param
 
 from .. import selectors
 from ..models import Meeting, MeetingKind
-from ._common import SECTION, period_param, unit_param
+from ._common import SECTION, unit_param
 
 
 @require_GET
@@ -25,9 +25,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
     unit = unit_param(request)
     if unit is None:
         raise Http404("没有可查看的党组织。")
-    month = period_param(request, Period.month_of(today()))
-    if month.kind != "month":
-        raise Http404("日历按月查看。")
+    month = period_param(request, default=Period.month_of(today()), kinds=("month",))
     committee_level = unit.kind in (UnitKind.COMMITTEE, UnitKind.GENERAL_BRANCH)
     with_groups = request.GET.get("groups") == "1" or not committee_level
     meetings = selectors.meeting_list(user=request.user, unit=unit, start=month.start, end=month.end)

@@ -13,11 +13,11 @@ from django.views.decorators.http import require_GET
 from branches import access
 from branches.models import UnitKind, today
 from branches.paging import paged
-from branches.periods import Period
+from branches.periods import Period, period_param
 
 from .. import compliance, selectors
 from ..models import Meeting
-from ._common import SECTION, period_param, unit_param
+from ._common import SECTION, unit_param
 
 GRID_PAGE_SIZE = 100  # branches a page: a committee of 500 still reads the totals for all of them
 
@@ -65,7 +65,7 @@ def compliance_grid(request: HttpRequest) -> HttpResponse:
     unit = unit_param(request)
     if unit is None:
         raise Http404("没有可查看的党组织。")
-    period = period_param(request, Period.containing(today(), "quarter"))
+    period = period_param(request, default=Period.containing(today(), "quarter"))
     grid = selectors.branch_grid(unit, period, today())
     rows = grid.rows
     status_filter = request.GET.get("status", "")
@@ -92,7 +92,7 @@ def compliance_cell(request: HttpRequest) -> HttpResponse:
     unit = unit_param(request, default_home=False)
     if unit is None:
         raise Http404("请选择党组织。")
-    period = period_param(request, Period.containing(today(), "quarter"))
+    period = period_param(request, default=Period.containing(today(), "quarter"))
     code = request.GET.get("code", "")
     report = compliance.evaluate(unit, period)
     results = [(r.unit, r.rule(code)) for r in report.units if r.rule(code)]

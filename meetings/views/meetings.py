@@ -18,13 +18,13 @@ from branches.forms import add_service_errors
 from branches.history import history_rows, versions_of
 from branches.models import OrgUnit, UnitKind, today
 from branches.paging import get_page
-from branches.periods import Period
+from branches.periods import Period, period_param
 
 from .. import selectors, services
 from ..documents import meeting_record_docx
 from ..forms import AmendForm, AttachmentForm, MeetingForm, VoidForm
 from ..models import EXPECTED_STATUSES, AttendanceStatus, Meeting, MeetingKind, MeetingStatus
-from ._common import SECTION, form_page, period_param, unit_param
+from ._common import SECTION, form_page, unit_param
 
 PAGE_SIZE = 30
 
@@ -36,7 +36,7 @@ MAX_PRINT = 200
 def _list_filters(request: HttpRequest) -> dict[str, Any]:
     kind = request.GET.get("kind", "")
     status = request.GET.get("status", "")
-    period = period_param(request, Period.containing(today(), "year")) if request.GET.get("period") else None
+    period = period_param(request, default=Period.containing(today(), "year")) if request.GET.get("period") else None
     return {
         "unit": unit_param(request, default_home=False),
         "kind": kind if kind in MeetingKind.values else "",

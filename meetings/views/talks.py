@@ -13,11 +13,11 @@ from django.views.decorators.http import require_http_methods
 from branches import access
 from branches.forms import add_service_errors
 from branches.models import UnitKind, today
-from branches.periods import Period
+from branches.periods import Period, period_param
 
 from .. import compliance, selectors, services
 from ..forms import TalkForm
-from ._common import SECTION, period_param, unit_param
+from ._common import SECTION, unit_param
 
 
 @require_http_methods(["GET", "POST"])
@@ -27,7 +27,7 @@ def talks(request: HttpRequest) -> HttpResponse:
     unit = unit_param(request)
     if unit is None or unit.kind != UnitKind.BRANCH:
         raise Http404("请选择党支部。")
-    year = period_param(request, Period.containing(today(), "year"))
+    year = period_param(request, default=Period.containing(today(), "year"), kinds=("year",))
     can_edit = access.can_edit(request.user, unit)
     form = TalkForm(request.POST or None, unit=unit, initial={"date": today()})
     if request.method == "POST":

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from branches import access
 from branches.models import UnitKind, in_subtree, today
-from branches.periods import Period, PeriodError
+from branches.periods import Period, period_from
 
 from .. import charts, services
 from ..models import RubricItem, Scorecard
@@ -22,11 +22,9 @@ from ..scorecards import card_from_snapshot, compute, rubric_for
 
 
 def _quarter(request: HttpRequest) -> Period:
-    try:
-        period = Period.parse(request.GET.get("period") or request.POST.get("period") or "")
-    except PeriodError:
-        return Period.containing(today(), "quarter")
-    return period if period.kind == "quarter" else Period.containing(period.end, "quarter")
+    """The quarter shown (``?period=``) or published (a posted ``period``)."""
+    return period_from(request.GET.get("period") or request.POST.get("period", ""),
+                       default=Period.containing(today(), "quarter"), kinds=("quarter",))
 
 
 def _recent_quarters(period: Period, count: int = 4) -> list[Period]:
@@ -96,12 +94,7 @@ def scorecard(request: HttpRequest, pk: int, period: str) -> HttpResponse:
     unit = access.unit_for_view(request.user, pk)
     if unit.kind != UnitKind.BRANCH:
         raise Http404("考核以党支部为单位。")
-    try:
-        quarter = Period.parse(period)
-    except PeriodError:
-        raise Http404("期间无效。") from None
-    if quarter.kind != "quarter":
-        raise Http404("考核按季度进行。")
+    quarter = period_from(period, kinds=("quarter",))
     reviewer = access.can_review(request.user, unit)
     row = Scorecard.objects.filter(unit=unit, period=str(quarter)).select_related("published_by").first()
     live = None
@@ -134,12 +127,10 @@ def manual_score(request: HttpRequest, pk: int, period: str, item_pk: int) -> Ht
     unit = access.unit_for_view(request.user, pk)
     access.require_review(request.user, unit)
     item = get_object_or_404(RubricItem, pk=item_pk)
+    quarter = period_from(period, kinds=("quarter",))
     try:
-        quarter = Period.parse(period)
         services.manual_score_set(actor=request.user, unit=unit, period=quarter, item=item,
                                   points=request.POST.get("points", ""), comment=request.POST.get("comment", ""))
-    except PeriodError:
-        raise Http404("期间无效。") from None
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)

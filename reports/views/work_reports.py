@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from branches import access
 from branches.forms import DateInput, add_service_errors
 from branches.models import OrgUnit, UnitKind, in_subtree, today
-from branches.periods import Period, PeriodError
+from branches.periods import Period, period_from
 
 from .. import services
 from ..models import Job, PlanStatus, ReportDraft, WorkPlanItem
@@ -41,13 +41,8 @@ class PlanItemForm(forms.ModelForm):
 
 
 def _report_period(text: str) -> Period:
-    try:
-        period = Period.parse(text)
-    except PeriodError:
-        raise Http404("期间无效。") from None
-    if period.kind not in ("half", "year"):
-        raise Http404("工作报告按半年或全年编写。")
-    return period
+    """Work reports are written for a half-year or a year."""
+    return period_from(text, kinds=("half", "year"))
 
 
 @require_GET

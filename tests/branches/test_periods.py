@@ -1,10 +1,13 @@
 import datetime as dt
 
 import pytest
+from django.core.exceptions import BadRequest
+from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
-from branches.periods import Period, PeriodError, add_months, chinese_date
+from branches.periods import Period, PeriodError, add_months, chinese_date, period_from, period_param
+from tests.factories import make_user
 
 
 @pytest.mark.parametrize(
@@ -55,3 +58,28 @@ def test_add_months_clamps_and_chinese_date():
     assert add_months(dt.date(2026, 11, 15), 3) == dt.date(2027, 2, 15)
     assert add_months(dt.date(2026, 3, 15), -3) == dt.date(2025, 12, 15)
     assert chinese_date(dt.date(2026, 7, 5)) == "2026年7月5日"
+
+
+class TestPeriodFromARequest:
+    """The one way a view reads a period: a bad one is a 400 with the reason, never a fallback."""
+
+    def test_default_when_none_given_and_the_period_when_one_is(self, rf):
+        default = Period(2026, "quarter", 4)
+        assert period_param(rf.get("/"), default=default) == default
+        assert period_param(rf.get("/", {"period": "2026Q3"}), default=default) == Period(2026, "quarter", 3)
+
+    def test_a_bad_or_wrong_kind_of_period_is_refused_with_the_reason(self, rf):
+        with pytest.raises(BadRequest, match="无法识别的期间“2026Q5”"):
+            period_param(rf.get("/", {"period": "2026Q5"}), default=Period(2026, "year"))
+        with pytest.raises(BadRequest, match="此处的期间应为季度，“2026”是年度"):
+            period_from("2026", kinds=("quarter",))
+        with pytest.raises(BadRequest, match="请选择期间"):
+            period_from("")
+
+
+@pytest.mark.django_db
+def test_a_bad_period_in_an_address_is_a_400_page_that_says_why(client_for, tree):
+    client = client_for(make_user(tree["branch_a"]))
+    response = client.get(reverse("meetings:calendar"), {"period": "2026-13"})
+    assert response.status_code == 400
+    assert "无法识别的期间“2026-13”" in response.content.decode()

@@ -75,7 +75,10 @@ def test_bad_input_and_methods(client_for, staff, tree, people):
     assert response.status_code == 200 and "得分应为数字" in response.content.decode()
     assert client.get(url).status_code == 405
     assert client.get(reverse("reports:scorecards_publish")).status_code == 405
-    assert client.get(detail(tree["branch_a"], "2026-13")).status_code == 404
+    bad = client.get(detail(tree["branch_a"], "2026-13"))
+    assert bad.status_code == 400 and "无法识别的期间“2026-13”" in bad.content.decode()
+    not_a_quarter = client.get(detail(tree["branch_a"], "2026-07"))
+    assert not_a_quarter.status_code == 400 and "此处的期间应为季度，“2026-07”是月份" in not_a_quarter.content.decode()
     assert client.get(detail(tree["committee"])).status_code == 404
     publish = client.post(reverse("reports:scorecards_publish"), {"unit": tree["committee"].pk, "period": Q}, follow=True)
     assert "尚未评分" in publish.content.decode()

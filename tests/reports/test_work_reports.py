@@ -150,7 +150,8 @@ def test_access(records, client_for, owner, staff, outsider, viewer):
     records_url = reverse("reports:work_records", args=[a.pk, "2026H1", "meetings-general"])
     assert "党员大会" in client_for(owner).get(records_url).content.decode()
     assert client_for(outsider).get(records_url).status_code == 404
-    assert client_for(owner).get(reverse("reports:work_report", args=[a.pk, "2026Q1"])).status_code == 404
+    quarter = client_for(owner).get(reverse("reports:work_report", args=[a.pk, "2026Q1"]))
+    assert quarter.status_code == 400 and "此处的期间应为半年或年度" in quarter.content.decode()
     assert client_for(owner).get(reverse("reports:work_records", args=[a.pk, "2026H1", "nope"])).status_code == 404
     assert client_for(owner).delete(url).status_code == 405
 
