@@ -3,7 +3,17 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Amendment, AppraisalResult, Attendance, ComplianceRule, Meeting, MeetingAttachment, Talk, Vote
+from .models import (
+    Amendment,
+    AppraisalResult,
+    Attendance,
+    ComplianceRule,
+    Meeting,
+    MeetingAttachment,
+    MeetingStatus,
+    Talk,
+    Vote,
+)
 
 
 @admin.register(ComplianceRule)
@@ -20,15 +30,32 @@ class ComplianceRuleAdmin(SimpleHistoryAdmin):
     )
 
 
-class AttendanceInline(admin.TabularInline):
-    model = Attendance
+def _open(meeting: Meeting | None) -> bool:
+    """A draft can be corrected here; a confirmed or voided meeting changes only through the
+    portal's amendment (with a reason, keeping what it said before), never here."""
+    return meeting is not None and meeting.status == MeetingStatus.DRAFT
+
+
+class LockedWithMeetingInline(admin.TabularInline):
     extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return _open(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return _open(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return _open(obj) and super().has_delete_permission(request, obj)
+
+
+class AttendanceInline(LockedWithMeetingInline):
+    model = Attendance
     raw_id_fields = ("person",)
 
 
-class VoteInline(admin.TabularInline):
+class VoteInline(LockedWithMeetingInline):
     model = Vote
-    extra = 0
     raw_id_fields = ("subject",)
 
 
@@ -41,7 +68,8 @@ class AmendmentInline(admin.TabularInline):
 
 @admin.register(Meeting)
 class MeetingAdmin(SimpleHistoryAdmin):
-    """Read-mostly: meetings are written through the portal's services (lock, amendments)."""
+    """Read-mostly: meetings are written through the portal's services (numbering, 应到, lock,
+    amendments). A draft may be corrected here; a confirmed or voided one is shown read-only."""
 
     list_display = ("number", "unit", "kind", "date", "topic", "status")
     list_filter = ("kind", "status")
@@ -54,6 +82,12 @@ class MeetingAdmin(SimpleHistoryAdmin):
         if change:
             obj.version += 1  # a secretary's open edit form then sees that the record changed
         super().save_model(request, obj, form, change)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return (obj is None or _open(obj)) and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -68,13 +102,26 @@ class TalkAdmin(SimpleHistoryAdmin):
         return False
 
 
+class ViewOnlyAdmin(SimpleHistoryAdmin):
+    """Recorded through the portal, part of a meeting's record: shown here, changed there."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(AppraisalResult)
-class AppraisalResultAdmin(SimpleHistoryAdmin):
+class AppraisalResultAdmin(ViewOnlyAdmin):
     list_display = ("meeting", "person", "grade")
     raw_id_fields = ("meeting", "person")
 
 
 @admin.register(MeetingAttachment)
-class MeetingAttachmentAdmin(SimpleHistoryAdmin):
+class MeetingAttachmentAdmin(ViewOnlyAdmin):
     list_display = ("original_name", "meeting", "kind", "size", "uploaded_at", "void_reason")
     raw_id_fields = ("meeting",)
