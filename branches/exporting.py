@@ -21,6 +21,7 @@ from . import access
 from .importing import FORMULA_PREFIXES
 from .models import OrgUnit
 from .periods import Period
+from .text import xml_safe
 
 CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -74,8 +75,10 @@ def safe_cell(value: Any) -> Any:
     """Neutralise text a spreadsheet would run as a formula: text starting with ``=``, ``+``,
     ``-``, ``@``, a tab or a carriage return gets a leading ``'`` (OWASP), which the importers
     take off again, so a roster still round-trips. Numbers, negative ones included, stay numbers."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
+    if isinstance(value, str):
+        value = xml_safe(value)  # a record stored before text was cleaned must not break the file
+        if value.startswith(FORMULA_PREFIXES):
+            return "'" + value
     return value
 
 

@@ -25,7 +25,8 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from docx.table import Table, _Cell
 
-from branches.periods import chinese_date
+from .periods import chinese_date
+from .text import xml_safe
 
 TITLE_FONT = "方正小标宋简体"
 BODY_FONT = "仿宋_GB2312"
@@ -211,15 +212,15 @@ def _document_language(document: DocumentType) -> None:
 
 
 def title(document: DocumentType, text: str) -> None:
-    document.add_paragraph(text, style="Title")
+    document.add_paragraph(xml_safe(text), style="Title")
 
 
 def heading(document: DocumentType, text: str, level: int = 1) -> None:
-    document.add_paragraph(text, style=f"Heading {level}")
+    document.add_paragraph(xml_safe(text), style=f"Heading {level}")
 
 
 def paragraph(document: DocumentType, text: str, *, indent: bool = True, align: Any = None) -> Any:
-    para = document.add_paragraph(text)
+    para = document.add_paragraph(xml_safe(text))
     if not indent:
         para.paragraph_format.first_line_indent = Pt(0)
     if align is not None:
@@ -231,7 +232,7 @@ def labelled(document: DocumentType, label: str, text: str) -> None:
     """A body paragraph that starts with a 黑体 label: ``主题：……``."""
     para = document.add_paragraph()
     set_font(para.add_run(f"{label}："), HEADING1_FONT, BODY_SIZE)
-    para.add_run(text or "无")
+    para.add_run(xml_safe(text or "") or "无")
 
 
 def table(document: DocumentType, headers: Sequence[str], rows: Iterable[Sequence[Any]],
@@ -246,7 +247,7 @@ def table(document: DocumentType, headers: Sequence[str], rows: Iterable[Sequenc
     repeat.set(qn("w:val"), "true")
     tr_pr.append(repeat)
     for cell, text in zip(header_row.cells, headers, strict=True):
-        _cell_text(cell, str(text), HEADING1_FONT, size, center=True)
+        _cell_text(cell, xml_safe(str(text)), HEADING1_FONT, size, center=True)
     # Body rows are copies of one formatted row with the text filled in: formatting every cell
     # through python-docx costs a millisecond a cell, seconds for a committee's 500 branches.
     template = None
@@ -261,7 +262,7 @@ def table(document: DocumentType, headers: Sequence[str], rows: Iterable[Sequenc
         grid._tbl.append(tr)
         for tc, value in zip(tr.tc_lst, values, strict=True):
             paragraph = tc.p_lst[0]
-            paragraph.r_lst[0].text = "" if value is None else str(value)
+            paragraph.r_lst[0].text = "" if value is None else xml_safe(str(value))
             if isinstance(value, int | float) or str(value).replace(".", "", 1).rstrip("%").isdigit():
                 paragraph.get_or_add_pPr().jc_val = WD_ALIGN_PARAGRAPH.CENTER
     if widths_mm:
@@ -290,7 +291,7 @@ def signature(document: DocumentType, org_name: str, day: dt.date) -> None:
     """Signature block: org name and Chinese date, right-aligned, four characters from the edge."""
     document.add_paragraph()
     for text in (org_name, chinese_date(day)):
-        para = document.add_paragraph(text)
+        para = document.add_paragraph(xml_safe(text))
         para.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         para.paragraph_format.first_line_indent = Pt(0)
         para.paragraph_format.right_indent = Pt(64)

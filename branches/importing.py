@@ -29,6 +29,8 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils.datetime import from_excel
 from openpyxl.utils.exceptions import InvalidFileException
 
+from .text import clean_text
+
 
 @dataclass
 class Problems:
@@ -108,11 +110,12 @@ def normalise_header(text: Any) -> str:
 
 
 def normalise_text(value: Any) -> str:
+    """A cell as one line of clean text (``branches.text.clean_text``)."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    return clean_text(str(value)).strip()
 
 
 def normalise_code(value: Any) -> str:

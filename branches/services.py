@@ -15,6 +15,7 @@ from django.utils import timezone
 from .models import Notification, Officer, OfficerRole, OrgUnit, Role, Term, TermRule, UnitKind, Voidable, in_subtree, today
 from .periods import add_months
 from .selectors import reminder_threshold
+from .text import clean_text
 
 NUL_MESSAGE = "不能包含空字符。"
 
@@ -30,10 +31,22 @@ def refuse_nul(obj: Model) -> None:
         raise ValidationError(errors)
 
 
+def clean_text_fields(obj: Model) -> None:
+    """Every text field of ``obj`` as :func:`branches.text.clean_text` stores it (a TextField
+    keeps its line breaks). Services call it before saving, so forms, imports and the command
+    line store the same clean text."""
+    for field in obj._meta.concrete_fields:
+        if isinstance(field, CharField | TextField) and not field.choices:
+            value = getattr(obj, field.attname)
+            if isinstance(value, str):
+                setattr(obj, field.attname, clean_text(value, multiline=isinstance(field, TextField)))
+
+
 def save_with_history(obj: Model, actor: Any, *, exclude: list[str] | None = None) -> None:
     """Validate and save, recording ``actor`` as the author in the change history."""
     obj._history_user = actor  # django-simple-history reads this attribute
     refuse_nul(obj)
+    clean_text_fields(obj)
     obj.full_clean(exclude=exclude)
     obj.save()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -26,7 +27,8 @@ def check_digit(first17: str) -> str:
 
 
 def normalise(number: str) -> str:
-    return (number or "").strip().upper().replace(" ", "")
+    """As typed or pasted from a Word document: full-width digits and ｘ, a lowercase x, spaces."""
+    return unicodedata.normalize("NFKC", number or "").strip().upper().replace(" ", "")
 
 
 def parse(number: str) -> IdInfo:

@@ -15,7 +15,7 @@ from pypinyin import Style, lazy_pinyin
 from simple_history.utils import bulk_create_with_history
 
 from branches.models import OrgUnit, UnitKind, in_subtree, today
-from branches.services import record_void, save_with_history
+from branches.services import clean_text_fields, record_void, save_with_history
 
 from . import idnumbers
 from .development import STATUS_STEPS, probation_end
@@ -31,7 +31,7 @@ from .models import (
     RecognitionKind,
     Status,
 )
-from .validation import STATUS_ORDER, person_errors
+from .validation import STATUS_ORDER, normalise_phone, person_errors
 
 PERSON_FIELDS = (
     "name", "id_number", "gender", "ethnicity", "birth_date", "education", "position", "phone", "status",
@@ -80,6 +80,7 @@ def person_create(
     """Create a person and their first membership of ``unit`` (a 党支部)."""
     data = {name: fields.get(name) for name in PERSON_FIELDS}
     data["id_number"] = idnumbers.normalise(data["id_number"] or "")
+    data["phone"] = normalise_phone(data.get("phone") or "")
     _raise(person_errors(data, today=today()))
     _check_placement(unit, group)
     _fill_from_id(data)
@@ -118,8 +119,10 @@ def people_bulk_create(*, actor: Any, entries: list[NewPerson]) -> list[Person]:
     for entry in entries:
         data = {name: entry.fields.get(name) for name in PERSON_FIELDS}
         data["id_number"] = idnumbers.normalise(data["id_number"] or "")
+        data["phone"] = normalise_phone(data.get("phone") or "")
         _fill_from_id(data)
         person = Person(**{k: "" if v is None and k not in _DATE_FIELDS else v for k, v in data.items()})
+        clean_text_fields(person)
         person.pinyin, person.initials = pinyin_of(person.name)
         people.append(person)
     bulk_create_with_history(people, Person, batch_size=1000, default_user=_user(actor))
@@ -154,6 +157,7 @@ def person_update(*, actor: Any, person: Person, **fields: Any) -> Person:
     data = {name: getattr(person, name) for name in PERSON_FIELDS}
     data.update({k: v for k, v in fields.items() if k in PERSON_FIELDS})
     data["id_number"] = idnumbers.normalise(data["id_number"] or "")
+    data["phone"] = normalise_phone(data.get("phone") or "")
     _raise(person_errors(data, today=today()))
     _fill_from_id(data)
     for name, value in data.items():

@@ -24,7 +24,7 @@ from branches.periods import Period
 from dues import points, services
 from dues.models import PointsItem, PointsSheet
 from meetings import services as meeting_services
-from meetings.models import ComplianceRule, MeetingKind
+from meetings.models import ComplianceRule, Meeting, MeetingKind
 from members.models import Person
 from reports.exporters import run_export
 from reports.models import RubricItem
@@ -73,6 +73,9 @@ def hostile(tree):
         actor=None, unit=a, kind=MeetingKind.GENERAL, date=dt.date(2026, 3, 5), topic=HOSTILE["topic"],
         place=HOSTILE["place"], host=HOSTILE["host"], minutes=HOSTILE["minutes"],
     )
+    # The services store clean text (a tab or CR no longer opens a field); a record stored before
+    # they did may still hold one, and the exports must neutralise it all the same.
+    Meeting.objects.filter(pk=meeting.pk).update(host=HOSTILE["host"], minutes=HOSTILE["minutes"])
     meeting_services.attendance_set(actor=None, meeting=meeting, person=other, status="leave", reason=HOSTILE["reason"])
     ComplianceRule.objects.filter(pk=ComplianceRule.objects.order_by("order").first().pk).update(name=HOSTILE["rule"])
     RubricItem.objects.filter(pk=RubricItem.objects.order_by("order").first().pk).update(category=HOSTILE["category"])
