@@ -9,6 +9,7 @@ from django import forms
 from branches.forms import DateInput
 
 from .models import ArrearsCase, DuesCategory, PaymentMethod, PointsItem
+from .rates import MAX_PAYMENT, MAX_REMITTANCE
 
 
 class SheetForm(forms.Form):
@@ -45,7 +46,7 @@ class BaseChangeForm(forms.Form):
 
 
 class VoluntaryForm(forms.Form):
-    amount = forms.DecimalField(label="金额（元）", min_value=0.01, max_digits=10, decimal_places=2)
+    amount = forms.DecimalField(label="金额（元）", min_value=0.01, max_value=MAX_PAYMENT, max_digits=10, decimal_places=2)
     paid_on = forms.DateField(label="缴纳日期", widget=DateInput())
     method = forms.ChoiceField(label="方式", choices=PaymentMethod.choices)
     note = forms.CharField(label="备注", max_length=200, required=False)
@@ -57,9 +58,10 @@ class VoidForm(forms.Form):
 
 class RemittanceForm(forms.Form):
     period = forms.CharField(label="所属期间", max_length=8, help_text="月份 2026-07 或季度 2026Q3")
-    amount = forms.DecimalField(label="上交金额（元）", min_value=0.01, max_digits=12, decimal_places=2)
-    to_centre = forms.DecimalField(label="其中上缴中央（元）", min_value=0, max_digits=12, decimal_places=2,
-                                   required=False)
+    amount = forms.DecimalField(label="上交金额（元）", min_value=0.01, max_value=MAX_REMITTANCE, max_digits=12,
+                                decimal_places=2)
+    to_centre = forms.DecimalField(label="其中上缴中央（元）", min_value=0, max_value=MAX_REMITTANCE, max_digits=12,
+                                   decimal_places=2, required=False)
     remitted_on = forms.DateField(label="上交日期", widget=DateInput())
     reference = forms.CharField(label="凭证号", max_length=60, required=False)
     note = forms.CharField(label="备注", max_length=200, required=False)

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 
 from branches.models import rule_in_force
 from branches.periods import Period
@@ -55,6 +57,29 @@ class Amount:
     amount: Decimal
     rate: Decimal | None
     base: Decimal | None
+
+
+# What one record may hold: a larger figure is a slip of the keyboard, not money a branch handles.
+MAX_PAYMENT = Decimal("1000000.00")  # one payment, a voluntary gift included
+MAX_REMITTANCE = Decimal("10000000.00")  # one branch's remittance for a month or a quarter
+
+
+def checked_money(value: Any, *, maximum: Decimal, field: str = "amount", label: str = "金额",
+                  allow_zero: bool = False) -> Decimal:
+    """``value`` as money (see :func:`money`) when it is a finite number from 0.01 (or 0) up to
+    ``maximum``; otherwise a ValidationError on ``field`` that says why."""
+    try:
+        number = Decimal(str(value).strip().replace(",", ""))
+    except (InvalidOperation, ValueError):
+        raise ValidationError({field: f"{label}“{str(value)[:20]}”不是数字。"}) from None
+    if not number.is_finite():
+        raise ValidationError({field: f"{label}应为数字。"})
+    if number > maximum:  # before rounding: quantizing 1e30 to the fen overflows
+        raise ValidationError({field: f"{label}{str(value).strip()[:20]}元超过单笔上限{maximum}元，请核对。"})
+    number = money(number)
+    if number < 0 or (number == 0 and not allow_zero):
+        raise ValidationError({field: f"{label}必须大于0。"})
+    return number
 
 
 def money(value: Decimal | int | str) -> Decimal:

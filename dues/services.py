@@ -374,11 +374,9 @@ def payments_record(
         if unit_id is None:
             raise ValidationError(f"{person.name}在{month:%Y年%m月}不需缴纳党费（不在册或尚未接收为预备党员）。")
         due = expected_amount(person, month, tables=tables)
-        amount = rates.money(amounts.get(month, due))
-        if amount <= 0:
-            if due == 0:
-                raise ValidationError(f"{person.name}{month:%Y年%m月}应缴金额为0（困难减免），无需缴纳。")
-            raise ValidationError({"amount": "金额必须大于0。"})
+        if due == 0 and month not in amounts:
+            raise ValidationError(f"{person.name}{month:%Y年%m月}应缴金额为0（困难减免），无需缴纳。")
+        amount = rates.checked_money(amounts.get(month, due), maximum=rates.MAX_PAYMENT)
         if amount > due:
             raise ValidationError({"amount": f"{person.name}{month:%Y年%m月}金额{amount}元超过应缴{due}元；"
                                              "多交部分请登记为自愿多交党费。"})
@@ -430,9 +428,7 @@ def payment_voluntary(
     """自愿多交党费. A single voluntary payment of 1000 yuan or more is flagged to be remitted
     whole to the centre (党费规定)."""
     _check_paid_on(paid_on)
-    amount = rates.money(amount)
-    if amount <= 0:
-        raise ValidationError({"amount": "金额必须大于0。"})
+    amount = rates.checked_money(amount, maximum=rates.MAX_PAYMENT)
     month = first_of_month(paid_on)
     unit_id = owing_unit(person, month)
     if unit_id is None:
@@ -499,7 +495,9 @@ def remittance_record(
         raise ValidationError({"period": "上交按月或按季度登记，如 2026-07 或 2026Q3。"})
     if remitted_on > today():
         raise ValidationError({"remitted_on": "上交日期不能晚于今天。"})
-    amount, to_centre = rates.money(amount), rates.money(to_centre)
+    amount = rates.checked_money(amount, maximum=rates.MAX_REMITTANCE, label="上交金额")
+    to_centre = rates.checked_money(to_centre, maximum=rates.MAX_REMITTANCE, field="to_centre", label="上缴中央金额",
+                                    allow_zero=True)
     if to_centre > amount:
         raise ValidationError({"to_centre": "上缴中央的金额不能超过上交总额。"})
     remittance = Remittance(unit=unit, period=str(period), amount=amount, remitted_on=remitted_on, to_centre=to_centre,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -18,7 +18,7 @@ from branches.periods import Period, period_param
 
 from .. import selectors, services
 from ..forms import SheetForm
-from ..rates import money
+from ..rates import MAX_PAYMENT, checked_money
 from ._common import NAV, ancestors_of, branch_for_view, flash_errors, month_start, nav_links
 
 
@@ -79,9 +79,11 @@ def month_sheet(request: HttpRequest, pk: int, month: str) -> HttpResponse:
             try:
                 for key in request.POST.getlist("paid"):
                     person_id = int(key)
-                    paid[person_id] = money(Decimal(request.POST.get(f"amount_{person_id}", "").strip()))
-            except (ValueError, InvalidOperation):
-                messages.error(request, "金额应为数字。")
+                    paid[person_id] = checked_money(request.POST.get(f"amount_{person_id}", ""), maximum=MAX_PAYMENT)
+            except ValueError:
+                messages.error(request, "勾选的人员无效。")
+            except ValidationError as exc:
+                flash_errors(request, exc)
             else:
                 if not paid:
                     messages.warning(request, "没有勾选任何人。")

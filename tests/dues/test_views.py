@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -155,6 +156,27 @@ def test_month_sheet_prefills_amounts_and_records(ledger, client_for, owner):
                                             f"amount_{ledger['a'].pk}": "40.00", f"amount_{ledger['b'].pk}": "99"})
     assert response.status_code == 200  # refused: more than due, nothing recorded
     assert not Payment.objects.filter(month=THIS.start).exists()
+
+
+@pytest.mark.parametrize("amount", ["NaN", "Infinity", "-Infinity", "-1", "1e30", "１２", "abc", ""])
+def test_month_sheet_refuses_an_amount_that_is_no_money_without_a_server_error(ledger, client_for, owner, amount):
+    url = reverse("dues:sheet", args=[ledger["unit"].pk, str(THIS)])
+    response = client_for(owner).post(url, {"paid_on": today().isoformat(), "method": "微信",
+                                            "paid": [ledger["a"].pk], f"amount_{ledger['a'].pk}": amount}, follow=True)
+    assert response.status_code == 200
+    if amount != "１２":  # full-width digits are digits: 12.00 ≤ 40.00 due, so it is recorded
+        assert not Payment.objects.filter(month=THIS.start).exists()
+        assert "金额" in response.content.decode()
+
+
+def test_services_refuse_money_no_branch_handles(ledger, tree):
+    with pytest.raises(ValidationError, match="超过单笔上限"):
+        services.remittance_record(actor=None, unit=tree["branch_a"], period=LAST, amount=D("2147483648.00"),
+                                   remitted_on=today())
+    with pytest.raises(ValidationError, match="应为数字"):
+        services.payment_voluntary(actor=None, person=ledger["a"], amount=D("NaN"), paid_on=today())
+    with pytest.raises(ValidationError, match="超过单笔上限"):
+        services.payment_voluntary(actor=None, person=ledger["a"], amount=D("1000000.01"), paid_on=today())
 
 
 def test_base_review_is_all_or_nothing(ledger, client_for, owner):
