@@ -124,7 +124,7 @@ AUTHENTICATION_BACKENDS = [
     "branches.auth.AccountBackend",  # ModelBackend reading roles and unread notifications with the account
 ]
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "config.hashers.OwaspArgon2PasswordHasher",  # Argon2id at OWASP's cost; its algorithm name is Django's "argon2"
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
