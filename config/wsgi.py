@@ -4,8 +4,5 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
-from config import collector
-
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
 application = get_wsgi_application()
-collector.tune()

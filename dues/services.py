@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from branches import caching
 from branches.models import EDITOR_ROLES, OrgUnit, Role, today
 from branches.periods import Period, first_of_month, months_between
 from branches.services import notify, save_with_history
@@ -83,6 +84,7 @@ def dues_base_set(
     row.category, row.base, row.amount = category, base, amount
     row.approval_ref, row.note = approval_ref.strip(), note
     save_with_history(row, actor)
+    caching.bump("dues")
     return row, True
 
 
@@ -96,6 +98,7 @@ def dues_bases_bulk_create(*, actor: Any, rows: list[DuesBase]) -> None:
     for row in rows:
         row.effective_from = first_of_month(row.effective_from)
     bulk_create_with_history(rows, DuesBase, batch_size=1000, default_user=actor if getattr(actor, "pk", None) else None)
+    caching.bump("dues")
 
 
 @transaction.atomic
@@ -141,6 +144,7 @@ def dues_backfill(*, actor: Any, months: list[dt.date]) -> int:
     with connection.cursor() as cursor:
         for index in range(0, len(rows), 5000):
             cursor.executemany(sql, rows[index:index + 5000])
+    caching.bump("dues")
     return len(rows)
 
 
@@ -261,6 +265,7 @@ def dues_generate(
         for row in changed_rows:
             row.updated_at = now
         DuesDue.objects.bulk_update(changed_rows, [*_COMPARED, "updated_at"], batch_size=2000)
+    caching.bump("dues")
     return report
 
 
@@ -405,6 +410,7 @@ def payments_record(
             if not live_regular(person, payment.month).exists():
                 raise
             raise ValidationError(f"{person.name}{payment.month:%Y年%m月}的党费已登记缴纳，不能重复登记。") from exc
+    caching.bump("dues")
     return PaymentOutcome(planned, issued, warnings)
 
 
@@ -447,6 +453,7 @@ def payment_voluntary(
                       recorded_by=actor if getattr(actor, "pk", None) else None)
     save_with_history(payment, actor)
     warnings = ["一次性自愿缴纳1000元以上，应全额上缴中央。"] if payment.remit_to_centre else []
+    caching.bump("dues")
     return PaymentOutcome([payment], receipt, warnings)
 
 
@@ -461,6 +468,7 @@ def payment_void(*, actor: Any, payment: Payment, reason: str) -> Payment:
     payment.voided_by = actor if getattr(actor, "pk", None) else None
     payment.void_reason = reason.strip()
     save_with_history(payment, actor)
+    caching.bump("dues")
     return payment
 
 
@@ -491,6 +499,7 @@ def payments_record_sheet(
         outcome.recorded += 1
         outcome.total += result.total
         outcome.warnings += result.warnings
+    caching.bump("dues")
     return outcome
 
 
@@ -514,6 +523,7 @@ def remittance_record(
                             reference=reference.strip(), note=note.strip(),
                             recorded_by=actor if getattr(actor, "pk", None) else None)
     save_with_history(remittance, actor)
+    caching.bump("dues")
     return remittance
 
 
@@ -525,6 +535,7 @@ def remittance_void(*, actor: Any, remittance: Remittance, reason: str) -> Remit
         raise ValidationError({"void_reason": "请填写作废原因。"})
     remittance.voided_at, remittance.void_reason = timezone.now(), reason.strip()
     save_with_history(remittance, actor)
+    caching.bump("dues")
     return remittance
 
 
@@ -546,6 +557,7 @@ def arrears_cases_open(*, actor: Any, unit: OrgUnit, on: dt.date | None = None) 
         elif case.months != arrear.consecutive and case.state == ArrearsCase.State.OPEN:
             case.months = arrear.consecutive
             save_with_history(case, actor)
+    caching.bump("dues")
     return opened
 
 
@@ -576,4 +588,5 @@ def arrears_case_handle(
         raise ValidationError({"handling": "请填写处理情况（谈话、支部大会决议等）。"})
     case.state, case.handling, case.handled_on = state, handling.strip(), on or today()
     save_with_history(case, actor)
+    caching.bump("dues")
     return case

@@ -3,11 +3,30 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from branches import caching
+
 from .models import Amendment, AppraisalResult, Attendance, ComplianceRule, Meeting, MeetingAttachment, Talk, Vote
 
 
+class MeetingsAdmin(SimpleHistoryAdmin):
+    """What an administrator changes here is computed afresh in the cached compliance summaries, as
+    after the services' writes (branches.caching)."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        caching.bump("meetings")
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        caching.bump("meetings")
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        caching.bump("meetings")
+
+
 @admin.register(ComplianceRule)
-class ComplianceRuleAdmin(SimpleHistoryAdmin):
+class ComplianceRuleAdmin(MeetingsAdmin):
     list_display = ("name", "code", "counts", "applies_to", "min_count", "period", "scope_unit",
                     "effective_from", "effective_to", "source")
     list_filter = ("period", "applies_to", "counts")
@@ -40,7 +59,7 @@ class AmendmentInline(admin.TabularInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(SimpleHistoryAdmin):
+class MeetingAdmin(MeetingsAdmin):
     """Read-mostly: meetings are written through the portal's services (lock, amendments)."""
 
     list_display = ("number", "unit", "kind", "date", "topic", "status")
@@ -60,7 +79,7 @@ class MeetingAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Talk)
-class TalkAdmin(SimpleHistoryAdmin):
+class TalkAdmin(MeetingsAdmin):
     list_display = ("date", "unit", "officer", "member", "void_reason")
     raw_id_fields = ("unit", "officer", "member")
 
@@ -69,12 +88,12 @@ class TalkAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(AppraisalResult)
-class AppraisalResultAdmin(SimpleHistoryAdmin):
+class AppraisalResultAdmin(MeetingsAdmin):
     list_display = ("meeting", "person", "grade")
     raw_id_fields = ("meeting", "person")
 
 
 @admin.register(MeetingAttachment)
-class MeetingAttachmentAdmin(SimpleHistoryAdmin):
+class MeetingAttachmentAdmin(MeetingsAdmin):
     list_display = ("original_name", "meeting", "kind", "size", "uploaded_at", "void_reason")
     raw_id_fields = ("meeting",)

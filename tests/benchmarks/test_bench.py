@@ -3,7 +3,6 @@ the ``bench`` command writes the JSON the README's table comes from."""
 
 from __future__ import annotations
 
-import gc
 import json
 
 import pytest
@@ -26,16 +25,6 @@ CONSTANT = ["committee_dashboard", "compliance_grid_quarter", "scorecard_compute
             "work_report_committee_year"]
 
 BUDGETS: dict[str, int] = {}  # filled from the operations themselves
-
-
-@pytest.fixture(autouse=True)
-def _collector_restored():
-    """``bench`` tunes the collector as gunicorn does (config/collector.py); the rest of the test
-    process keeps Python's defaults."""
-    thresholds = gc.get_threshold()
-    yield
-    gc.unfreeze()
-    gc.set_threshold(*thresholds)
 
 
 class _Quiet:

@@ -20,7 +20,6 @@ from django.db import connection
 
 from benchmarks import bench
 from branches.demo import SCALES
-from config import collector
 
 
 class Command(BaseCommand):
@@ -40,7 +39,6 @@ class Command(BaseCommand):
         # the collected static files' manifest.
         call_command("collectstatic", interactive=False, verbosity=0)
         settings.DEBUG = False
-        collector.tune()  # as config/wsgi.py: without it a full collection lands in some runs' p95
         setting = bench.Setting()
         ops = bench.operations(setting)
         names = [op.name for op in ops]
