@@ -21,7 +21,6 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
-from .auth import ROLES_ATTR, roles_read_with
 from .models import EDITOR_ROLES, OrgUnit, Role, RoleKind, in_subtree, path_within
 
 M = TypeVar("M", bound=Model)
@@ -44,7 +43,7 @@ class Scope:
 
     @property
     def key(self) -> tuple[object, ...]:
-        """What the account may see, for keying what it is shown (branches.summaries): two
+        """What the account may see, for keying what it is shown (branches.caching): two
         accounts that see the same share it, and a change of roles is a new key."""
         return (self.is_admin, *self.view_paths)
 
@@ -59,9 +58,7 @@ def scope_for(user: Any) -> Scope:
     elif user.is_superuser:
         scope = Scope(True, ("/",), ("/",), ("/",))
     else:
-        roles = roles_read_with(user)  # read with the account on each request (branches.auth)
-        if roles is None:
-            roles = list(Role.objects.filter(user=user, unit__archived_on__isnull=True).values_list("kind", "unit__path"))
+        roles = list(Role.objects.filter(user=user, unit__archived_on__isnull=True).values_list("kind", "unit__path"))
         view = _minimal({path for _, path in roles})
         edit = _minimal({path for kind, path in roles if kind in EDITOR_ROLES})
         staff = _minimal({path for kind, path in roles if kind == RoleKind.STAFF})
@@ -72,11 +69,9 @@ def scope_for(user: Any) -> Scope:
 
 
 def forget(user: Any) -> None:
-    """Drop the cached scope and the roles read with the account (after roles change within one
-    request or test)."""
-    for attr in (_CACHE_ATTR, ROLES_ATTR):
-        if hasattr(user, attr):
-            delattr(user, attr)
+    """Drop the cached scope (after roles change within one request or test)."""
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
 
 
 def _minimal(paths: set[str]) -> tuple[str, ...]:

@@ -33,6 +33,8 @@ from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 
+from . import caching
+
 FORMAT = 1
 MANIFEST = "manifest.json"
 DB_MEMBER = {"postgresql": "database.pgdump", "sqlite": "database.sqlite3"}
@@ -308,6 +310,7 @@ def restore(archive_path: Path) -> RestoreResult:
         else:
             _restore_sqlite(work / member)
         _restore_media(archive, work)
+    caching.bump(*caching.SUBJECTS)  # every record may have changed: no page shows a summary of the old ones
     migrated = _has_pending_migrations()  # an older backup: bring it to the current schema
     call_command("migrate", interactive=False, verbosity=0)
     mismatches: list[str] = []

@@ -8,7 +8,6 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch
 
 from . import access
-from .auth import UNREAD_ATTR
 from .links import fast_reverse
 
 # Sections contributed by the other apps; each appears once its URLs exist.
@@ -34,9 +33,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {}
     scope = access.scope_for(user)
-    unread = getattr(user, UNREAD_ATTR, None)  # read with the account on each request (branches.auth)
-    if unread is None:
-        unread = user.notifications.filter(read_at__isnull=True).count()
+    unread = user.notifications.filter(read_at__isnull=True).count()
     if scope.is_admin:
         role_label = "系统管理员"
     elif scope.staff_paths:

@@ -12,6 +12,7 @@ from django.db.models import CharField, Model, TextField
 from django.urls import reverse
 from django.utils import timezone
 
+from . import caching
 from .models import Notification, Officer, OfficerRole, OrgUnit, Role, Term, TermRule, UnitKind, Voidable, in_subtree, today
 from .periods import add_months
 from .selectors import reminder_threshold
@@ -82,6 +83,7 @@ def org_unit_create(
     save_with_history(unit, actor, exclude=["path"])
     _set_path(unit)
     OrgUnit.objects.filter(pk=unit.pk).update(path=unit.path, depth=unit.depth)
+    caching.bump("units")
     return unit
 
 
@@ -100,6 +102,7 @@ def org_unit_update(*, actor: Any, unit: OrgUnit, **fields: Any) -> OrgUnit:
             child.refresh_from_db()
             _set_path(child)
             OrgUnit.objects.filter(pk=child.pk).update(path=child.path, depth=child.depth)
+    caching.bump("units")
     return unit
 
 
@@ -117,6 +120,7 @@ def org_unit_archive(*, actor: Any, unit: OrgUnit, on: dt.date, reason: str) -> 
     unit.archived_on = on
     unit.archive_reason = reason.strip()
     save_with_history(unit, actor)
+    caching.bump("units")
     return unit
 
 
@@ -139,6 +143,7 @@ def term_record(*, actor: Any, unit: OrgUnit, started_on: dt.date, note: str = "
         raise ValidationError(f"没有适用于{unit.get_kind_display()}的任期规则，请管理员先设置任期规则。")
     term = Term(unit=unit, started_on=started_on, ends_on=add_months(started_on, rule.years * 12), note=note)
     save_with_history(term, actor)
+    caching.bump("units")
     return term
 
 
@@ -162,6 +167,7 @@ def officer_appoint(
                         reason="职务调整")
     officer = Officer(unit=unit, person=person, role=role, started_on=started_on)
     save_with_history(officer, actor)
+    caching.bump("units")
     return officer
 
 
@@ -171,6 +177,7 @@ def officer_end(*, actor: Any, officer: Officer, ended_on: dt.date, reason: str 
     officer.ended_on = ended_on
     officer.end_reason = reason
     save_with_history(officer, actor)
+    caching.bump("units")
     return officer
 
 

@@ -147,7 +147,8 @@ class DuesDue(models.Model):
             models.UniqueConstraint(fields=["person", "month"], name="dues_due_once_per_member_month"),
             models.CheckConstraint(condition=Q(amount__gte=0), name="dues_due_not_negative"),
         ]
-        # updated_at: the change stamp of summaries that read the amounts due (branches/summaries.py)
+        # updated_at's index served the change stamps of a summary cache since removed: drop it with
+        # the next migration of this app
         indexes = [models.Index(fields=["unit", "month"]), models.Index(fields=["month"]),
                    models.Index(fields=["updated_at"])]
 

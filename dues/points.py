@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, Sum
 
+from branches import caching
 from branches.models import OrgUnit, UnitKind, in_subtree, today
 from branches.periods import Period, first_of_month
 from branches.services import save_with_history
@@ -122,6 +123,7 @@ def points_sheet_open(*, actor: Any, unit: OrgUnit, month: dt.date) -> PointsShe
     if sheet is None:
         sheet = PointsSheet(unit=unit, month=month, scheme=scheme_for(month))
         save_with_history(sheet, actor)
+    caching.bump("points")
     return sheet
 
 
@@ -155,6 +157,7 @@ def points_compute_automatic(*, actor: Any, sheet: PointsSheet) -> AutomaticOutc
             for pid, count in counts.items() if count > 0 and pid in people
         ])
         outcome.counted[item.name] = sum(1 for count in counts.values() if count > 0)
+    caching.bump("points")
     return outcome
 
 
@@ -185,6 +188,7 @@ def points_entry_add(
     entry = PointsEntry(sheet=sheet, person=person, item=item, count=count, points=each * count, note=note.strip(),
                         self_reported=self_reported, created_by=actor if getattr(actor, "pk", None) else None)
     save_with_history(entry, actor)
+    caching.bump("points")
     return entry
 
 
@@ -195,6 +199,7 @@ def points_entry_remove(*, actor: Any, entry: PointsEntry) -> None:
         raise ValidationError("自动计算的项目请重新计算，不能单独删除。")
     entry._history_user = actor
     entry.delete()
+    caching.bump("points")
 
 
 @transaction.atomic
@@ -206,6 +211,7 @@ def points_sheet_review(*, actor: Any, sheet: PointsSheet) -> PointsSheet:
         raise ValidationError("请先答复公示期间的异议。")
     sheet.state, sheet.published_on, sheet.publication_ends_on = State.REVIEW, None, None
     save_with_history(sheet, actor)
+    caching.bump("points")
     return sheet
 
 
@@ -218,6 +224,7 @@ def points_sheet_publish(*, actor: Any, sheet: PointsSheet, on: dt.date | None =
     sheet.state, sheet.published_on = State.PUBLIC, on
     sheet.publication_ends_on = add_working_days(on, sheet.scheme.publication_days)
     save_with_history(sheet, actor)
+    caching.bump("points")
     return sheet
 
 
@@ -236,6 +243,7 @@ def points_objection_record(
     objection = PointsObjection(sheet=sheet, person=person, concerning=concerning, text=text.strip(),
                                 raised_on=raised_on, recorded_by=actor if getattr(actor, "pk", None) else None)
     save_with_history(objection, actor)
+    caching.bump("points")
     return objection
 
 
@@ -248,6 +256,7 @@ def points_objection_answer(*, actor: Any, objection: PointsObjection, answer: s
         raise ValidationError({"answer": "请填写处理结果。"})
     objection.answer, objection.answered_on = answer.strip(), on or today()
     save_with_history(objection, actor)
+    caching.bump("points")
     return objection
 
 
@@ -264,6 +273,7 @@ def points_sheet_confirm(*, actor: Any, sheet: PointsSheet, on: dt.date | None =
     sheet.state, sheet.confirmed_on = State.CONFIRMED, on
     sheet.confirmed_by = actor if getattr(actor, "pk", None) else None
     save_with_history(sheet, actor)
+    caching.bump("points")
     return sheet
 
 

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from branches import caching
 from branches.models import EDITOR_ROLES, OrgUnit, Role, in_subtree, today
 from branches.periods import Period, first_of_month, months_between
 from branches.services import notify, record_void, save_with_history
@@ -83,6 +84,7 @@ def dues_base_set(
     row.category, row.base, row.amount = category, base, amount
     row.approval_ref, row.note = approval_ref.strip(), note
     save_with_history(row, actor)
+    caching.bump("dues")
     return row, True
 
 
@@ -96,6 +98,7 @@ def dues_bases_bulk_create(*, actor: Any, rows: list[DuesBase]) -> None:
     for row in rows:
         row.effective_from = first_of_month(row.effective_from)
     bulk_create_with_history(rows, DuesBase, batch_size=1000, default_user=actor if getattr(actor, "pk", None) else None)
+    caching.bump("dues")
 
 
 @transaction.atomic
@@ -141,6 +144,7 @@ def dues_backfill(*, actor: Any, months: list[dt.date]) -> int:
     with connection.cursor() as cursor:
         for index in range(0, len(rows), 5000):
             cursor.executemany(sql, rows[index:index + 5000])
+    caching.bump("dues")
     return len(rows)
 
 
@@ -261,6 +265,7 @@ def dues_generate(
         for row in changed_rows:
             row.updated_at = now
         DuesDue.objects.bulk_update(changed_rows, [*_COMPARED, "updated_at"], batch_size=2000)
+    caching.bump("dues")
     return report
 
 
@@ -403,6 +408,7 @@ def payments_record(
             if not live_regular(person, payment.month).exists():
                 raise
             raise ValidationError(f"{person.name}{payment.month:%Y年%m月}的党费已登记缴纳，不能重复登记。") from exc
+    caching.bump("dues")
     return PaymentOutcome(planned, issued, warnings)
 
 
@@ -443,12 +449,14 @@ def payment_voluntary(
                       recorded_by=actor if getattr(actor, "pk", None) else None)
     save_with_history(payment, actor)
     warnings = ["一次性自愿缴纳1000元以上，应全额上缴中央。"] if payment.remit_to_centre else []
+    caching.bump("dues")
     return PaymentOutcome([payment], receipt, warnings)
 
 
 @transaction.atomic
 def payment_void(*, actor: Any, payment: Payment, reason: str) -> Payment:
     """Void a payment with a reason; it stays in the ledger, marked, and the month is owed again."""
+    caching.bump("dues")
     return record_void(actor=actor, record=payment, reason=reason)
 
 
@@ -479,6 +487,7 @@ def payments_record_sheet(
         outcome.recorded += 1
         outcome.total += result.total
         outcome.warnings += result.warnings
+    caching.bump("dues")
     return outcome
 
 
@@ -504,11 +513,13 @@ def remittance_record(
                             reference=reference.strip(), note=note.strip(),
                             recorded_by=actor if getattr(actor, "pk", None) else None)
     save_with_history(remittance, actor)
+    caching.bump("dues")
     return remittance
 
 
 @transaction.atomic
 def remittance_void(*, actor: Any, remittance: Remittance, reason: str) -> Remittance:
+    caching.bump("dues")
     return record_void(actor=actor, record=remittance, reason=reason)
 
 
@@ -530,6 +541,7 @@ def arrears_cases_open(*, actor: Any, unit: OrgUnit, on: dt.date | None = None) 
         elif case.months != arrear.consecutive and case.state == ArrearsCase.State.OPEN:
             case.months = arrear.consecutive
             save_with_history(case, actor)
+    caching.bump("dues")
     return opened
 
 
@@ -560,4 +572,5 @@ def arrears_case_handle(
         raise ValidationError({"handling": "请填写处理情况（谈话、支部大会决议等）。"})
     case.state, case.handling, case.handled_on = state, handling.strip(), on or today()
     save_with_history(case, actor)
+    caching.bump("dues")
     return case

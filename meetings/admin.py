@@ -3,6 +3,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from branches import caching
+
 from .models import (
     Amendment,
     AppraisalResult,
@@ -16,8 +18,25 @@ from .models import (
 )
 
 
+class MeetingsAdmin(SimpleHistoryAdmin):
+    """What an administrator changes here is computed afresh in the cached compliance summaries, as
+    after the services' writes (branches.caching)."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        caching.bump("meetings")
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        caching.bump("meetings")
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        caching.bump("meetings")
+
+
 @admin.register(ComplianceRule)
-class ComplianceRuleAdmin(SimpleHistoryAdmin):
+class ComplianceRuleAdmin(MeetingsAdmin):
     list_display = ("name", "code", "counts", "applies_to", "min_count", "period", "scope_unit",
                     "effective_from", "effective_to", "source")
     list_filter = ("period", "applies_to", "counts")
@@ -67,7 +86,7 @@ class AmendmentInline(admin.TabularInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(SimpleHistoryAdmin):
+class MeetingAdmin(MeetingsAdmin):
     """Read-mostly: meetings are written through the portal's services (numbering, 应到, lock,
     amendments). A draft may be corrected here; a confirmed or voided one is shown read-only."""
 
@@ -94,7 +113,7 @@ class MeetingAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Talk)
-class TalkAdmin(SimpleHistoryAdmin):
+class TalkAdmin(MeetingsAdmin):
     list_display = ("date", "unit", "officer", "member", "void_reason")
     raw_id_fields = ("unit", "officer", "member")
 
@@ -102,7 +121,7 @@ class TalkAdmin(SimpleHistoryAdmin):
         return False
 
 
-class ViewOnlyAdmin(SimpleHistoryAdmin):
+class ViewOnlyAdmin(MeetingsAdmin):
     """Recorded through the portal, part of a meeting's record: shown here, changed there."""
 
     def has_add_permission(self, request, obj=None):

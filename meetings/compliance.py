@@ -39,7 +39,7 @@ from django.db.models import Q
 from branches.models import COMMITTEE_ROLES, Officer, OrgUnit, UnitKind, in_subtree, path_within, today
 from branches.periods import Period
 from branches.selectors import has_committee
-from members.models import Membership, Person
+from members.models import Membership
 
 from .models import ComplianceRule, Meeting, MeetingStatus, RuleCounts, RuleScope, Talk
 
@@ -257,9 +257,9 @@ class _Data:
         return {frozenset((officer, member)) for officer in officers for member in members if officer != member}
 
 
-# What :func:`evaluate` reads: a summary of its results may be cached until one of these changes
-# (branches.summaries).
-READS = (OrgUnit, Officer, Meeting, Talk, Membership, Person, ComplianceRule)
+# What :func:`evaluate` reads (OrgUnit, Officer; Membership, Person; Meeting, Talk, ComplianceRule):
+# a summary of its results is cached under these subjects' versions (branches.caching).
+SUBJECTS = ("units", "people", "meetings")
 
 
 def units_in(root: OrgUnit, period: Period) -> list[OrgUnit]:

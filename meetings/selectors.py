@@ -7,9 +7,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
-from branches import access, summaries
+from branches import access, caching
 from branches.models import COMMITTEE_ROLES, Officer, OrgUnit, UnitKind, in_subtree
 from branches.periods import Period
 from members.models import PARTY_MEMBER_STATUSES, Membership
@@ -154,9 +155,9 @@ class BranchGrid:
 
 def branch_grid(root: OrgUnit, period: Period, on: dt.date) -> BranchGrid:
     """The committee grid and heat map of ``root``'s 党支部 (their 党小组's rules folded into the
-    branch's cell, taking the worst), cached until a record the evaluation reads changes."""
-    return summaries.cached("branch-grid", (root.pk, period, on), compliance.READS,
-                            lambda: _branch_grid(compliance.evaluate(root, period, on=on)))
+    branch's cell, taking the worst), cached until a service writes what the evaluation reads."""
+    key = caching.versioned_key("branch-grid", root.pk, period, on, subjects=compliance.SUBJECTS)
+    return cache.get_or_set(key, lambda: _branch_grid(compliance.evaluate(root, period, on=on)))
 
 
 def _worst(statuses: set[str]) -> str:

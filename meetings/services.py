@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from branches import caching
 from branches.models import COMMITTEE_ROLES, Officer, OrgUnit, UnitKind, today
 from branches.services import record_void, save_with_history
 from members.models import Membership, Person, Status
@@ -142,6 +143,7 @@ def meeting_create(*, actor: Any, unit: OrgUnit, kind: str, date: dt.date, topic
     else:
         raise ValidationError("无法生成会议编号，请重试。")  # pragma: no cover
     _sync_expected(meeting, actor)
+    caching.bump("meetings")
     return meeting
 
 
@@ -189,6 +191,7 @@ def meeting_update(*, actor: Any, meeting: Meeting, expected_version: int | None
     _save_meeting(meeting, actor)
     if (meeting.kind, meeting.date) != before:
         _sync_expected(meeting, actor)
+    caching.bump("meetings")
     return meeting
 
 
@@ -205,6 +208,7 @@ def meeting_confirm(*, actor: Any, meeting: Meeting) -> Meeting:
     meeting.confirmed_at = timezone.now()
     meeting.confirmed_by = actor if getattr(actor, "pk", None) else None
     _save_meeting(meeting, actor)
+    caching.bump("meetings")
     return meeting
 
 
@@ -252,6 +256,7 @@ def meeting_amend(*, actor: Any, meeting: Meeting, reason: str, expected_version
     amendment = Amendment(meeting=meeting, reason=reason.strip(), changes=changes,
                           amended_by=actor if getattr(actor, "pk", None) else None)
     save_with_history(amendment, actor)
+    caching.bump("meetings")
     return amendment
 
 
@@ -264,6 +269,7 @@ def meeting_void(*, actor: Any, meeting: Meeting, reason: str) -> Meeting:
     if meeting.status == MeetingStatus.VOID:
         raise ValidationError("该会议记录已作废。")
     meeting.status = MeetingStatus.VOID
+    caching.bump("meetings")
     meeting.version += 1
     return record_void(actor=actor, record=meeting, reason=reason)
 
@@ -304,6 +310,7 @@ def attendance_set(*, actor: Any, meeting: Meeting, person: Person, status: str,
         amendment = Amendment(meeting=meeting, reason=amend_reason.strip(), changes={f"出勤：{person.name}": [before, after]},
                               amended_by=actor if getattr(actor, "pk", None) else None)
         save_with_history(amendment, actor)  # the reason comes straight from the request: validated like any field
+    caching.bump("meetings")
     return row
 
 
@@ -325,6 +332,7 @@ def attendance_bulk_set(*, actor: Any, meeting: Meeting, statuses: dict[int, tup
             row.status, row.reason = status, reason
             save_with_history(row, actor)
             changed += 1
+    caching.bump("meetings")
     return changed
 
 
@@ -334,6 +342,7 @@ def attendance_remove_observer(*, actor: Any, meeting: Meeting, person: Person) 
     deleted, _ = Attendance.objects.filter(meeting=meeting, person=person, status=AttendanceStatus.OBSERVER).delete()
     if not deleted:
         raise ValidationError(f"{person.name}不是本次会议的列席人员。")
+    caching.bump("meetings")
 
 
 @transaction.atomic
@@ -348,6 +357,7 @@ def makeup_record(*, actor: Any, attendance: Attendance, on: dt.date, note: str 
     attendance.makeup_on = on
     attendance.makeup_note = (note or "").strip()
     save_with_history(attendance, actor)
+    caching.bump("meetings")
     return attendance
 
 
@@ -413,6 +423,7 @@ def vote_record(*, actor: Any, meeting: Meeting, motion_kind: str, motion: str, 
                 entitled=entitled, present=present, votes_for=votes_for, votes_against=votes_against,
                 abstentions=abstentions, quorate=outcome.quorate, passed=outcome.passed, note=note)
     save_with_history(vote, actor)
+    caching.bump("meetings")
     return vote
 
 
@@ -436,6 +447,7 @@ def appraisal_record(*, actor: Any, meeting: Meeting, person: Person, grade: str
     result.grade = grade
     result.note = (note or "").strip()
     save_with_history(result, actor)
+    caching.bump("meetings")
     return result
 
 
@@ -447,6 +459,7 @@ def appraisals_record(*, actor: Any, meeting: Meeting, grades: dict[int, str]) -
         if person_id not in people:
             raise ValidationError({"person": "名单中有不是本次评议的党员。"})
         appraisal_record(actor=actor, meeting=meeting, person=people[person_id], grade=grade)
+    caching.bump("meetings")
     return len(grades)
 
 
@@ -473,11 +486,13 @@ def talk_record(*, actor: Any, unit: OrgUnit, date: dt.date, officer: Person, me
     talk = Talk(unit=unit, date=date, officer=officer, member=member, summary=(summary or "").strip(),
                 recorded_by=actor if getattr(actor, "pk", None) else None)
     save_with_history(talk, actor)
+    caching.bump("meetings")
     return talk
 
 
 @transaction.atomic
 def talk_void(*, actor: Any, talk: Talk, reason: str) -> Talk:
+    caching.bump("meetings")
     return record_void(actor=actor, record=talk, reason=reason)
 
 
@@ -527,11 +542,13 @@ def attachment_add(*, actor: Any, meeting: Meeting, kind: str, file: Any) -> Mee
     attachment = MeetingAttachment(meeting=meeting, kind=kind, file=file, original_name=name.rsplit("/", 1)[-1][:200],
                                    size=size, uploaded_by=actor if getattr(actor, "pk", None) else None)
     save_with_history(attachment, actor)
+    caching.bump("meetings")
     return attachment
 
 
 @transaction.atomic
 def attachment_void(*, actor: Any, attachment: MeetingAttachment, reason: str) -> MeetingAttachment:
+    caching.bump("meetings")
     return record_void(actor=actor, record=attachment, reason=reason)
 
 
@@ -553,6 +570,7 @@ def rule_create_local(*, actor: Any, scope_unit: OrgUnit, **fields: Any) -> Any:
         raise ValidationError({"scope_unit": "本地规则由党委或党总支设立。"})
     rule = ComplianceRule(scope_unit=scope_unit, order=fields.pop("order", 150), **fields)
     save_with_history(rule, actor)
+    caching.bump("meetings")
     return rule
 
 
@@ -563,4 +581,5 @@ def rule_end(*, actor: Any, rule: Any, effective_to: dt.date) -> Any:
         raise ValidationError("全国默认规则由系统管理员在管理后台调整。")
     rule.effective_to = effective_to
     save_with_history(rule, actor)
+    caching.bump("meetings")
     return rule

@@ -8,10 +8,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Count, Q
 
-from branches import access, summaries
-from branches.models import Officer, OrgUnit, Term, UnitKind, in_subtree, today
+from branches import access, caching
+from branches.models import Officer, OrgUnit, UnitKind, in_subtree, today
 from branches.selectors import (
     COMMITTEE_THRESHOLD,
     MAX_BRANCH_MEMBERS,
@@ -24,7 +25,7 @@ from branches.selectors import (
     unit_list,
 )
 
-from .models import Membership, Person, Status
+from .models import Membership, Status
 
 
 @dataclass
@@ -157,14 +158,13 @@ def unit_tree(*, user: Any, root: OrgUnit | None = None, include_groups: bool = 
     return roots
 
 
-def tree_reads() -> tuple[type, ...]:
-    """What a unit tree reads: units, officers, terms, and the members it counts."""
-    return (OrgUnit, Officer, Term, Membership, Person)
+# What a unit tree reads: units, officers and terms, and the members it counts.
+TREE_SUBJECTS = ("units", "people")
 
 
 def kept_unit_tree(*, user: Any, root: OrgUnit | None = None, include_groups: bool = True) -> list[TreeNode]:
-    """:func:`unit_tree`, kept among the summaries until one of :func:`tree_reads` changes (a
-    committee's home reads hundreds of units; a branch's page, four queries for a few)."""
-    key = (*access.scope_for(user).key, root.pk if root else "", root.path if root else "", include_groups, today())
-    return summaries.cached("unit-tree", key, tree_reads(),
-                            lambda: unit_tree(user=user, root=root, include_groups=include_groups))
+    """:func:`unit_tree`, cached until a service writes units or people (a committee's home reads
+    hundreds of units; a branch's page, four queries for a few)."""
+    key = caching.versioned_key("unit-tree", *access.scope_for(user).key, root.pk if root else "",
+                                root.path if root else "", include_groups, today(), subjects=TREE_SUBJECTS)
+    return cache.get_or_set(key, lambda: unit_tree(user=user, root=root, include_groups=include_groups))

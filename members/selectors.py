@@ -11,11 +11,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from branches import access, summaries
+from branches import access, caching
 from branches.models import OrgUnit, in_subtree, today
 
 from .development import Progress, assess
@@ -152,16 +153,18 @@ def pipeline_rows(*, user: Any, unit: OrgUnit | None = None) -> list[PipelineRow
     return rows
 
 
-# What the 发展 pipeline reads: a summary of it may be cached until one of these changes.
-PIPELINE_READS = (OrgUnit, Person, Membership, DevelopmentStep)
+# What the 发展 pipeline reads (OrgUnit; Person, Membership, DevelopmentStep): a summary of it is
+# cached under these subjects' versions (branches.caching).
+PIPELINE_SUBJECTS = ("units", "people")
 
 
 def pipeline_order(*, user: Any, unit: OrgUnit | None = None) -> list[tuple[int, bool]]:
     """``(person id, overdue)`` in :func:`pipeline_rows`'s order, cached until the pipeline's
     records change: a committee's 发展 page and home work out the progress of thousands of people
     to show a few dozen. Keyed by what the user may see, not by who they are."""
-    key = (*access.scope_for(user).key, unit.pk if unit else "-", today())
-    return summaries.cached("pipeline-order", key, PIPELINE_READS, lambda: [
+    key = caching.versioned_key("pipeline-order", *access.scope_for(user).key, unit.pk if unit else "-", today(),
+                                subjects=PIPELINE_SUBJECTS)
+    return cache.get_or_set(key, lambda: [
         (row.person.pk, bool(row.progress.overdue)) for row in pipeline_rows(user=user, unit=unit)])
 
 

@@ -14,6 +14,7 @@ from django.db import transaction
 from pypinyin import Style, lazy_pinyin
 from simple_history.utils import bulk_create_with_history
 
+from branches import caching
 from branches.models import OrgUnit, UnitKind, in_subtree, today
 from branches.services import clean_text_fields, record_void, save_with_history
 
@@ -95,6 +96,7 @@ def person_create(
         letter_number=letter_number, recorded_by=_user(actor),
     )
     _sync_status_steps(person, actor)
+    caching.bump("people")
     return person
 
 
@@ -140,6 +142,7 @@ def people_bulk_create(*, actor: Any, entries: list[NewPerson]) -> list[Person]:
     bulk_create_with_history(memberships, Membership, batch_size=1000, default_user=recorded_by)
     MemberEvent.objects.bulk_create(events, batch_size=1000)
     bulk_create_with_history(steps, DevelopmentStep, batch_size=1000, default_user=recorded_by)
+    caching.bump("people")
     return people
 
 
@@ -167,6 +170,7 @@ def person_update(*, actor: Any, person: Person, **fields: Any) -> Person:
     person.pinyin, person.initials = pinyin_of(person.name)
     save_with_history(person, actor)
     _sync_status_steps(person, actor)
+    caching.bump("people")
     return person
 
 
@@ -220,6 +224,7 @@ def member_transfer_out(
     _close(membership, date, actor)
     if to_unit is not None:
         save_with_history(Membership(person=person, unit=to_unit, group=to_group, started_on=date), actor)
+    caching.bump("people")
     return MemberEvent.objects.create(
         person=person, kind=EventKind.TRANSFER_OUT, date=date, from_unit=membership.unit, to_unit=to_unit,
         external_org=external_org.strip(), letter_number=letter_number.strip(), reason=reason.strip(),
@@ -240,6 +245,7 @@ def member_transfer_in(
     if last and last.ended_on and date < last.ended_on:
         raise ValidationError({"date": f"转入日期不能早于上次转出日期{last.ended_on:%Y-%m-%d}。"})
     save_with_history(Membership(person=person, unit=unit, group=group, started_on=date), actor)
+    caching.bump("people")
     return MemberEvent.objects.create(
         person=person, kind=EventKind.TRANSFER_IN, date=date, to_unit=unit, external_org=external_org.strip(),
         letter_number=letter_number.strip(), reason=reason.strip(), recorded_by=actor,
@@ -258,6 +264,7 @@ def member_group_change(*, actor: Any, person: Person, group: OrgUnit | None, da
     else:
         _close(membership, date, actor)
         save_with_history(Membership(person=person, unit=membership.unit, group=group, started_on=date), actor)
+    caching.bump("people")
     return MemberEvent.objects.create(
         person=person, kind=EventKind.GROUP_CHANGE, date=date, from_unit=membership.group, to_unit=group,
         recorded_by=actor,
@@ -275,6 +282,7 @@ def member_exit(*, actor: Any, person: Person, kind: str, date: dt.date, reason:
         raise ValidationError({"date": "日期不能晚于今天。"})
     membership = _require_open(person)
     _close(membership, date, actor)
+    caching.bump("people")
     return MemberEvent.objects.create(
         person=person, kind=kind, date=date, from_unit=membership.unit, reason=reason.strip(), recorded_by=actor,
     )
@@ -304,6 +312,7 @@ def development_step_record(
     obj = DevelopmentStep.objects.filter(person=person, step=step).first() or DevelopmentStep(person=person, step=step)
     obj.done_on, obj.note, obj.hours, obj.days = done_on, note, hours, days
     save_with_history(obj, actor)
+    caching.bump("people")
     return obj
 
 

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from branches import access
 from branches.forms import add_service_errors
 from branches.history import history_rows, versions_of
-from branches.models import OrgUnit, in_subtree, today
+from branches.models import in_subtree, today
 from branches.paging import paged
 from branches.periods import Period
 
@@ -32,7 +32,7 @@ from .forms import (
     TransferInForm,
     TransferOutForm,
 )
-from .models import Membership, Person, Recognition, Status
+from .models import Person, Recognition, Status
 
 PAGE_SIZE = 50
 
@@ -51,7 +51,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").replace("\x00", "").strip()[:50]  # PostgreSQL refuses NUL in a query
     former = request.GET.get("former") == "1"
     people = selectors.person_list(user=request.user, unit=unit, status=status or None, q=q, include_former=former)
-    paging = paged(request, people, PAGE_SIZE, reads=(Person, Membership, OrgUnit))
+    paging = paged(request, people, PAGE_SIZE)
     page = paging["page"]
     editable = {u.pk for u in access.editable_units(request.user).filter(kind="branch")}
     rows = [{

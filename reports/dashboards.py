@@ -10,18 +10,19 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Count, Sum
 
-from branches import access, summaries
+from branches import access, caching
 from branches.models import OrgUnit, in_subtree
 from branches.periods import Period
-from dues.models import DuesDue, Payment, PaymentKind, PointsSheet
+from dues.models import DuesDue, PaymentKind, PointsSheet
 from dues.selectors import live_payments
 from meetings import compliance
 from meetings.selectors import branch_grid
-from members.models import PIPELINE_STATUSES, Membership, Person, Status
-from members.org_tree import TreeNode, kept_unit_tree, tree_reads
-from members.selectors import PIPELINE_READS, PipelineRow, pipeline_rows
+from members.models import PIPELINE_STATUSES, Membership, Status
+from members.org_tree import TreeNode, kept_unit_tree
+from members.selectors import PIPELINE_SUBJECTS, PipelineRow, pipeline_rows
 
 from .links import link
 from .models import Scorecard
@@ -37,7 +38,7 @@ class Todo:
 
 
 def record_todos(branch: OrgUnit, on: dt.date, pipeline: list[tuple[Any, Any]]) -> list[Todo]:
-    """The to-dos that follow from the records :data:`TODO_READS` lists: meetings due or missed
+    """The to-dos that follow from the records of :data:`TODO_SUBJECTS`: meetings due or missed
     this quarter, 发展 steps overdue or due within a month (``pipeline``: the branch's
     ``(person, progress)``)."""
     todos: list[Todo] = []
@@ -63,7 +64,7 @@ def record_todos(branch: OrgUnit, on: dt.date, pipeline: list[tuple[Any, Any]]) 
 
 def ledger_todos(branch: OrgUnit, on: dt.date) -> list[Todo]:
     """The month's dues not yet generated or not all paid, and last month's points not yet
-    published: what :data:`LEDGER_READS` lists."""
+    published: the records of :data:`LEDGER_SUBJECTS`."""
     todos: list[Todo] = []
     month = on.replace(day=1)
     owed = DuesDue.objects.filter(unit=branch, month=month)
@@ -100,10 +101,10 @@ def _in_order(todos: list[Todo]) -> list[Todo]:
     return sorted(todos, key=lambda todo: (order[todo.level], todo.due or far))
 
 
-# What :func:`ledger_todos` and :func:`record_todos` read: each kind of to-do is kept in the cache
-# until one of its models changes (branches.summaries).
-LEDGER_READS = (DuesDue, Payment, PointsSheet)
-TODO_READS = tuple(dict.fromkeys((*compliance.READS, *PIPELINE_READS)))
+# What :func:`ledger_todos` and :func:`record_todos` read: each kind of to-do is cached under its
+# subjects' versions (branches.caching).
+LEDGER_SUBJECTS = ("dues", "points")
+TODO_SUBJECTS = tuple(dict.fromkeys((*compliance.SUBJECTS, *PIPELINE_SUBJECTS)))
 
 
 def home_tree(user: Any) -> list[TreeNode]:
@@ -125,9 +126,9 @@ def secretary_home(user: Any, branches: list[TreeNode], on: dt.date,
             (row.person, row.progress) for row in pipeline if row.person.unit_id == node.unit.pk]) for node in branches}
 
     pks = [node.unit.pk for node in branches]
-    overdue, recorded = summaries.cached("secretary-home", (*access.scope_for(user).key, on, limit, *pks), TODO_READS,
-                                         read)
-    ledger = summaries.cached("secretary-ledger", (on, *pks), LEDGER_READS,
+    overdue, recorded = cache.get_or_set(caching.versioned_key(
+        "secretary-home", *access.scope_for(user).key, on, limit, *pks, subjects=TODO_SUBJECTS), read)
+    ledger = cache.get_or_set(caching.versioned_key("secretary-ledger", on, *pks, subjects=LEDGER_SUBJECTS),
                               lambda: {node.unit.pk: ledger_todos(node.unit, on) for node in branches})
     return overdue, [(node, _in_order(recorded[node.unit.pk] + ledger[node.unit.pk] + term_todos(node)))
                      for node in branches]
@@ -152,25 +153,16 @@ def compliance_heatmap(root: OrgUnit, on: dt.date) -> dict[str, Any]:
     }
 
 
-def committee_reads() -> tuple[type, ...]:
-    """What :func:`_committee_figures` reads."""
-    return (OrgUnit, DuesDue, Payment, Scorecard, Membership, Person)
-
-
-def home_reads(*, committee: bool) -> tuple[type, ...]:
-    """What the summaries of a committee's or a secretary's home read: their stamps are read in
-    one query (``summaries.read_ahead``)."""
-    if committee:
-        return (*tree_reads(), *committee_reads(), *compliance.READS, *PIPELINE_READS)
-    return (*tree_reads(), *TODO_READS, *LEDGER_READS)
+# What :func:`_committee_figures` reads: units, amounts due and payments, scorecards, memberships.
+COMMITTEE_SUBJECTS = ("units", "dues", "scorecards", "people")
 
 
 def committee_overview(root: OrgUnit, nodes: list[TreeNode], on: dt.date) -> dict[str, Any]:
     """The committee home's figures. The quarter's dues, the scorecard bands and the pipeline are
-    sums over the whole subtree (tens of milliseconds of PostgreSQL at 500 branches), kept in the
-    summaries cache until the amounts due, payments, scorecards or memberships change."""
-    figures = summaries.cached("committee-figures", (root.pk, root.path, on), committee_reads(),
-                               lambda: _committee_figures(root, on))
+    sums over the whole subtree (tens of milliseconds of PostgreSQL at 500 branches), cached until
+    a service writes amounts due, payments, scorecards or memberships."""
+    key = caching.versioned_key("committee-figures", root.pk, root.path, on, subjects=COMMITTEE_SUBJECTS)
+    figures = cache.get_or_set(key, lambda: _committee_figures(root, on))
     return {
         "heatmap": compliance_heatmap(root, on),
         **figures,

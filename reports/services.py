@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from branches import caching
 from branches.atomic_files import write_atomically
 from branches.models import path_within, today
 from branches.services import save_with_history
@@ -160,6 +161,7 @@ def manual_score_set(*, actor: Any, unit: Any, period: Any, item: Any, points: A
     )
     score.points, score.comment, score.entered_by = value, comment.strip(), actor
     save_with_history(score, actor)
+    caching.bump("scorecards")
     return score
 
 
@@ -201,6 +203,7 @@ def scorecards_publish(*, actor: Any, root: Any, period: Any, reason: str = "") 
         row._history_user = actor
         row.save()
         published.append(row)
+    caching.bump("scorecards")
     return published
 
 

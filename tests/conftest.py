@@ -20,7 +20,8 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync 
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Cached summaries are keyed by history ids, which SQLite hands out again after a rollback."""
+    """Each test starts with an empty cache (the test settings' is in the process's memory): a
+    rolled-back test's writes leave no summaries behind."""
     from django.core.cache import caches
 
     for cache in caches.all(initialized_only=False):

@@ -240,7 +240,7 @@ def test_production_settings_are_hardened():
     assert values["SESSION_COOKIE_SECURE"] and values["CSRF_COOKIE_SECURE"] and values["SESSION_COOKIE_HTTPONLY"]
     assert values["SECURE_SSL_REDIRECT"]
     assert values["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_PROTO", "https"]
-    assert values["PASSWORD_HASHERS"][0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+    assert values["PASSWORD_HASHERS"][0] == "config.hashers.OwaspArgon2PasswordHasher"
     assert values["X_FRAME_OPTIONS"] == "DENY" and values["SECURE_CONTENT_TYPE_NOSNIFF"]
     assert values["AXES_ENABLED"] is True
     assert "csp.middleware.CSPMiddleware" in values["MIDDLEWARE"]

@@ -49,7 +49,6 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    "branches.middleware.summary_stamps",
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
 
@@ -99,29 +98,35 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
         "-c jit=off -c max_parallel_workers_per_gather=0 -c random_page_cost=1.1 -c work_mem=32MB")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-# Sessions live in the database (they survive a restart and need no Redis); each process keeps
-# a copy in its local cache, which saves a query on every request.
+# Sessions live in the database (they survive a restart and a cache that is emptied or down);
+# a copy kept in the cache saves a query on every request.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-# The default cache is each process's own memory: nothing there needs sharing (sessions fall
-# back to the database), and a page must not fail when Redis does. Summaries
-# (branches/summaries.py: a committee's, a few hundred KB each; a secretary's home, a few KB) are
-# kept apart, so that they cannot push the sessions out, in files that every worker process of
-# this machine shares: a summary is computed once, not once per process. The folder belongs to
-# the portal (not a guessable one in /tmp that another account could create first), and entries
-# are keyed by database, so two databases served from one machine do not mix.
+# The cache holds the sessions' copies and the pages' costly summaries (branches/caching.py: a
+# committee's compliance, a few hundred KB; a secretary's to-dos, a few KB), under versions that
+# the services bump when they write. Every process that writes must reach the versions every page
+# reads, so the cache is one all processes share: Redis when REDIS_URL is set (then a service the
+# pages need, like the database); otherwise files under var/cache, shared by gunicorn's workers,
+# the Celery tasks (in-process without Redis) and management commands on this machine. Not
+# LocMem: each process would keep its own versions, and a write in one worker would leave the
+# other workers' pages stale. Not the database cache: a table to create, and a query for every
+# cache read. Keys carry the database, so two databases served from one machine do not mix.
+REDIS_URL = env("REDIS_URL", default="")  # the cache's and Celery's (below)
 _db = DATABASES["default"]
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "zhibu",
-                "OPTIONS": {"MAX_ENTRIES": 10_000}},
-    "summaries": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-                  "LOCATION": env("SUMMARY_CACHE_DIR", default=str(BASE_DIR / "var" / "summaries")),
-                  "KEY_PREFIX": f"{_db.get('USER') or ''}@{_db.get('HOST') or ''}:{_db.get('PORT') or ''}/{_db['NAME']}",
-                  "OPTIONS": {"MAX_ENTRIES": 3000}},
-}
+_CACHE_PREFIX = f"{_db.get('USER') or ''}@{_db.get('HOST') or ''}:{_db.get('PORT') or ''}/{_db['NAME']}"
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                          "KEY_PREFIX": _CACHE_PREFIX,
+                          # a page gives up on a Redis that hangs in seconds, not never
+                          "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2}}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                          "LOCATION": str(BASE_DIR / "var" / "cache"),  # the portal's own folder, not a guessable one in /tmp
+                          "KEY_PREFIX": _CACHE_PREFIX, "OPTIONS": {"MAX_ENTRIES": 5000}}}
 
+# django-axes first, as it documents: it refuses a locked-out login before the password is checked.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "branches.auth.AccountBackend",  # ModelBackend reading roles and unread notifications with the account
+    "django.contrib.auth.backends.ModelBackend",
 ]
 PASSWORD_HASHERS = [
     "config.hashers.OwaspArgon2PasswordHasher",  # Argon2id at OWASP's cost; its algorithm name is Django's "argon2"
@@ -159,7 +164,6 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # Background work: without REDIS_URL tasks run in-process so a laptop needs nothing else.
-REDIS_URL = env("REDIS_URL", default="")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL

@@ -19,10 +19,6 @@ ALLOWED_HOSTS = ["*"]
 # real worker against Redis and switch this off for their duration.
 CELERY_TASK_ALWAYS_EAGER = True
 
-# A committee's cached summaries are recomputed at once after a change: query-count tests compare
-# two views around a change (reports.summaries; its own tests set this back).
-SUMMARY_REUSE_PER_COST = 0
-
-# Summaries in each test process's memory: the file cache is shared by processes (pytest -n).
-CACHES = {**CACHES, "summaries": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                                  "LOCATION": "zhibu-summaries"}}
+# The cache in each test process's memory: a shared one (files, Redis) would be shared by the
+# processes of `pytest -n` too. Tests marked `redis` run the cache against REDIS_URL themselves.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "zhibu-test"}}

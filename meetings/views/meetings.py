@@ -72,7 +72,7 @@ def meeting_list_docx(request: HttpRequest) -> HttpResponse:
 def meeting_list(request: HttpRequest) -> HttpResponse:
     filters = _list_filters(request)
     unit, kind, status, period, q = (filters[k] for k in ("unit", "kind", "status", "period", "q"))
-    page = get_page(_filtered(request, filters), request.GET.get("page"), PAGE_SIZE, reads=(Meeting, OrgUnit))
+    page = get_page(_filtered(request, filters), request.GET.get("page"), PAGE_SIZE)
     page.object_list = selectors.attach_counts(list(page.object_list))
     query = request.GET.copy()
     query.pop("page", None)

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from branches import access, selectors, summaries
+from branches import access, selectors
 from branches.models import UnitKind, today
 from members import org_tree
 from members.selectors import overdue_pipeline
@@ -35,7 +35,6 @@ def home(request: HttpRequest) -> HttpResponse:
     if scope.is_empty:
         return render(request, "reports/home_norole.html", {"nav_section": "home"})
     on = today()
-    summaries.read_ahead(dashboards.home_reads(committee=scope.is_admin or bool(scope.staff_paths)))
     roots = dashboards.home_tree(request.user)  # 党小组 are only counted here
     flat = flatten(roots)
     branches = [node for node in flat if node.unit.kind == UnitKind.BRANCH]

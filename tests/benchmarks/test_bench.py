@@ -30,12 +30,9 @@ BUDGETS: dict[str, int] = {}  # filled from the operations themselves
 
 @pytest.fixture(autouse=True)
 def _collector_restored():
-    """``bench`` tunes the collector as gunicorn does (config/collector.py); the rest of the test
-    process keeps Python's defaults."""
-    thresholds = gc.get_threshold()
+    """``bench`` freezes what is loaded, as config/wsgi.py does; the rest of the test process does not."""
     yield
     gc.unfreeze()
-    gc.set_threshold(*thresholds)
 
 
 class _Quiet:

@@ -1,6 +1,8 @@
-"""The account of each request is read with its roles and unread notifications, in one query."""
+"""Signing in goes through django-axes and Django's ModelBackend; each page reads the account, its
+roles and its unread count with the ORM, once each."""
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -8,62 +10,66 @@ from django.urls import reverse
 from django.utils import timezone
 
 from branches import access
-from branches.auth import AccountBackend
 from branches.models import Notification, Role, RoleKind, UnitKind
 from tests.factories import make_unit, make_user
 
 pytestmark = pytest.mark.django_db
 
 
-def _scope_read_alone(user):
-    fresh = get_user_model().objects.get(pk=user.pk)  # not through the backend: roles by their own query
-    return access.scope_for(fresh)
+def test_the_backends_are_axes_then_djangos_own():
+    assert settings.AUTHENTICATION_BACKENDS == ["axes.backends.AxesStandaloneBackend",
+                                                "django.contrib.auth.backends.ModelBackend"]
 
 
-def test_the_scope_from_the_account_query_is_the_scope_read_alone(tree):
+def test_the_scope_leaves_out_roles_on_archived_units(tree):
     archived = make_unit(UnitKind.BRANCH, tree["committee"], name="已撤销支部")
     user = make_user(tree["branch_a"])
     Role.objects.create(user=user, unit=tree["branch_b"], kind=RoleKind.VIEWER)
     Role.objects.create(user=user, unit=archived, kind=RoleKind.SECRETARY)
     archived.archived_on = timezone.localdate()
     archived.save()
-    read = AccountBackend().get_user(user.pk)
-    with CaptureQueriesContext(connection) as ctx:
-        scope = access.scope_for(read)
-    assert ctx.captured_queries == []
-    assert scope == _scope_read_alone(user)
+    scope = access.scope_for(get_user_model().objects.get(pk=user.pk))
     assert scope.edit_paths == (tree["branch_a"].path,)
-    assert archived.path not in scope.view_paths
+    assert set(scope.view_paths) == {tree["branch_a"].path, tree["branch_b"].path}
 
 
 def test_an_account_without_roles_has_an_empty_scope(tree):
-    user = make_user()
-    assert access.scope_for(AccountBackend().get_user(user.pk)).is_empty
+    assert access.scope_for(make_user()).is_empty
 
 
-def test_an_inactive_or_unknown_account_is_not_signed_in(tree):
-    user = make_user(tree["branch_a"], is_active=False)
-    assert AccountBackend().get_user(user.pk) is None
-    assert AccountBackend().get_user(999_999) is None
-
-
-def test_forget_reads_the_roles_again(tree):
-    user = make_user(tree["branch_a"])
-    read = AccountBackend().get_user(user.pk)
-    assert access.scope_for(read).edit_paths == (tree["branch_a"].path,)
+def test_the_scope_is_read_once_per_user_object_and_forget_reads_it_again(tree):
+    user = get_user_model().objects.get(pk=make_user(tree["branch_a"]).pk)
+    with CaptureQueriesContext(connection) as ctx:
+        assert access.scope_for(user).edit_paths == (tree["branch_a"].path,)
+        access.scope_for(user)
+    assert len(ctx.captured_queries) == 1
     Role.objects.create(user=user, unit=tree["branch_b"], kind=RoleKind.SECRETARY)
-    access.forget(read)
-    assert set(access.scope_for(read).edit_paths) == {tree["branch_a"].path, tree["branch_b"].path}
+    access.forget(user)
+    assert set(access.scope_for(user).edit_paths) == {tree["branch_a"].path, tree["branch_b"].path}
 
 
-def test_a_page_reads_account_roles_and_unread_count_in_one_query(client, tree, owner):
+def test_an_inactive_account_is_not_signed_in(client, tree):
+    user = make_user(tree["branch_a"], is_active=False)
+    assert client.post(reverse("login"), {"username": user.username, "password": "pass-1234"}).status_code == 200
+    assert not client.get(reverse("home")).wsgi_request.user.is_authenticated
+
+
+def test_signing_in_through_the_form_reaches_home(client, tree, owner):
+    response = client.post(reverse("login"), {"username": owner.username, "password": "pass-1234"})
+    assert response.status_code == 302 and response.url == reverse("home")
+    assert client.get(reverse("home")).status_code == 200
+
+
+def test_a_page_reads_the_account_its_roles_and_unread_count_once_each(client, tree, owner):
     Notification.objects.create(user=owner, key="a", title="提醒一")
     Notification.objects.create(user=owner, key="b", title="提醒二")
     Notification.objects.create(user=owner, key="c", title="已读", read_at=timezone.now())
-    client.force_login(owner, backend="branches.auth.AccountBackend")
+    client.force_login(owner)
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(reverse("reports:jobs"))
     assert response.context["nav"]["unread"] == 2
     assert response.context["nav"]["is_editor"]
-    assert not [q for q in ctx.captured_queries if "branches_role" in q["sql"] and "auth_user" not in q["sql"]]
-    assert not [q for q in ctx.captured_queries if "branches_notification" in q["sql"] and "auth_user" not in q["sql"]]
+    tables = [q["sql"] for q in ctx.captured_queries]
+    assert sum('FROM "auth_user"' in sql for sql in tables) == 1
+    assert sum('FROM "branches_role"' in sql for sql in tables) == 1
+    assert sum('FROM "branches_notification"' in sql for sql in tables) == 1

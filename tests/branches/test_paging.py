@@ -1,5 +1,5 @@
-"""``get_page`` gives what ``Paginator.get_page`` gives, reads a list that fits on one page with one
-query, and keeps the count of a long list until a record it reads changes."""
+"""``get_page`` gives what ``Paginator.get_page`` gives and reads a list that fits on one page with
+one query."""
 
 from __future__ import annotations
 
@@ -30,7 +30,6 @@ def test_same_page_as_paginator(size):
     for number in (None, "", "1", "2", "3", "0", "-1", "abc", "99", "1.5", 1, 2):
         expected = _shape(Paginator(units, 5).get_page(number))
         assert _shape(get_page(units, number, 5)) == expected, number
-        assert _shape(get_page(units, number, 5, reads=[OrgUnit])) == expected, number
 
 
 def test_a_list_that_fits_is_not_counted():
@@ -48,33 +47,10 @@ def test_a_list_that_fits_is_not_counted():
     assert len(queries) == 2  # a second page exists: counted, as Paginator does
 
 
-def test_a_counted_list_is_counted_again_only_after_a_change():
-    committee = make_unit(UnitKind.COMMITTEE)
-    for _ in range(6):
-        make_unit(UnitKind.BRANCH, committee)
-
-    def page():
-        units = OrgUnit.objects.filter(parent=committee).order_by("path")
-        with CaptureQueriesContext(connection) as queries:
-            shown = get_page(units, "2", 5, reads=[OrgUnit])
-            count = shown.paginator.count
-        return count, [q["sql"] for q in queries if "COUNT(" in q["sql"].upper() and "MAX(" not in q["sql"].upper()]
-
-    count, counting = page()
-    assert count == 6 and len(counting) == 1
-    assert page() == (6, [])  # kept: no COUNT query
-    make_unit(UnitKind.BRANCH, committee)  # OrgUnit keeps history: the stamp moves
-    count, counting = page()
-    assert count == 7 and len(counting) == 1
-    assert page() == (7, [])
-    other = OrgUnit.objects.filter(parent=committee, name__startswith="x").order_by("path")
-    assert get_page(other, "1", 5, reads=[OrgUnit]).paginator.count == 0  # another query, another count
-
-
-def test_a_counted_list_that_can_match_nothing_counts_zero():
+def test_a_list_that_can_match_nothing_counts_zero():
     committee = make_unit(UnitKind.COMMITTEE)
     for _ in range(3):
         make_unit(UnitKind.BRANCH, committee)
     nothing = OrgUnit.objects.filter(pk__in=[]).order_by("path")  # an empty scope: Django compiles no SQL
-    page = get_page(nothing, "2", 2, reads=[OrgUnit])
+    page = get_page(nothing, "2", 2)
     assert (page.number, page.paginator.count, list(page.object_list)) == (1, 0, [])

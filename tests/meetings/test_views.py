@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from docx import Document
 
+from branches import caching
 from branches.models import OfficerRole, UnitKind
 from branches.services import officer_appoint
 from meetings.models import Amendment, Attendance, AttendanceStatus, Meeting, MeetingKind, MeetingStatus, Vote
@@ -172,13 +173,9 @@ def test_grid_and_cell_show_status(client_for, staff, tree):
 
 
 def _grid_queries(client, committee, *, cached=False):
-    """Queries of the grid page, computed afresh unless ``cached`` (branches.summaries)."""
-    from django.core.cache import caches
-
-    from branches.summaries import CACHE
-
+    """Queries of the grid page, computed afresh unless ``cached`` (branches.caching)."""
     if not cached:
-        caches[CACHE].clear()
+        caching.bump("meetings")
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(reverse("meetings:grid") + f"?unit={committee.pk}&period=2025Q2")
     assert response.status_code == 200

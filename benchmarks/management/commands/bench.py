@@ -7,6 +7,7 @@ over its budget (so ``make bench`` fails visibly).
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import platform
@@ -20,7 +21,6 @@ from django.db import connection
 
 from benchmarks import bench
 from branches.demo import SCALES
-from config import collector
 
 
 class Command(BaseCommand):
@@ -40,7 +40,7 @@ class Command(BaseCommand):
         # the collected static files' manifest.
         call_command("collectstatic", interactive=False, verbosity=0)
         settings.DEBUG = False
-        collector.tune()  # as config/wsgi.py: without it a full collection lands in some runs' p95
+        gc.freeze()  # as config/wsgi.py does for gunicorn
         setting = bench.Setting()
         ops = bench.operations(setting)
         names = [op.name for op in ops]

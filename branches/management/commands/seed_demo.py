@@ -9,6 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
+from branches import caching
 from branches.demo import SCALES, TOP_CODE, make_context, refresh_statistics
 from branches.models import OrgUnit
 from branches.services import send_term_reminders_on
@@ -42,6 +43,7 @@ class Command(BaseCommand):
                 refresh_statistics()
                 self.stdout.write(f"  {name} 完成（{time.monotonic() - started:.1f} 秒）")
             send_term_reminders_on(ctx.today)  # so the demo accounts see their 换届 reminders
+            caching.bump(*caching.SUBJECTS)  # written in bulk, not through the services that bump
         self.stdout.write(self.style.SUCCESS(
             f"演示数据已生成：{len(ctx.branches)}个党支部，{sum(ctx.sizes.values())}人。"
             f"账号 admin / dangwei / shuji1 / shuji2，密码 {password}"
