@@ -104,20 +104,22 @@ SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # The cache holds the sessions' copies and the pages' costly summaries (branches/caching.py: a
 # committee's compliance, a few hundred KB; a secretary's to-dos, a few KB), under versions that
 # the services bump when they write. Every process that writes must reach the versions every page
-# reads, so the cache is one all processes share: Redis when REDIS_URL is set (then a service the
-# pages need, like the database); otherwise files under var/cache, shared by gunicorn's workers,
-# the Celery tasks (in-process without Redis) and management commands on this machine. Not
-# LocMem: each process would keep its own versions, and a write in one worker would leave the
-# other workers' pages stale. Not the database cache: a table to create, and a query for every
-# cache read. Keys carry the database, so two databases served from one machine do not mix.
+# reads, so the cache is one all processes share: Redis when REDIS_URL is set; otherwise files
+# under var/cache, shared by gunicorn's workers, the Celery tasks (in-process without Redis) and
+# management commands on this machine. Not LocMem: each process would keep its own versions, and
+# a write in one worker would leave the other workers' pages stale. Not the database cache: a
+# table to create, and a query for every cache read. Keys carry the database, so two databases
+# served from one machine do not mix. A Redis that is down or hangs must not take the pages with
+# it: django-redis ignores its errors (a miss: the page computes afresh, the session is read from
+# the database) and gives up on a hung socket within a second.
 REDIS_URL = env("REDIS_URL", default="")  # the cache's and Celery's (below)
 _db = DATABASES["default"]
 _CACHE_PREFIX = f"{_db.get('USER') or ''}@{_db.get('HOST') or ''}:{_db.get('PORT') or ''}/{_db['NAME']}"
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+    CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_URL,
                           "KEY_PREFIX": _CACHE_PREFIX,
-                          # a page gives up on a Redis that hangs in seconds, not never
-                          "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2}}}
+                          "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1}}}
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True  # a lost cache is logged, not silent
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
                           "LOCATION": str(BASE_DIR / "var" / "cache"),  # the portal's own folder, not a guessable one in /tmp

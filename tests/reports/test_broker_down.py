@@ -1,7 +1,7 @@
-"""The Celery broker (Redis) down while REDIS_URL is set: every page still works, and starting a
-report or export says at once that background work is unavailable, keeps the job (failed, with the
-reason) and loses nothing the user typed. (The cache is Redis too in such a deployment; these
-tests keep the test settings' cache and take only the broker away.)
+"""Redis down while REDIS_URL is set: every page still works, and starting a report or export
+says at once that background work is unavailable, keeps the job (failed, with the reason) and
+loses nothing the user typed. Redis is the cache too in such a deployment: with the cache down as
+well, the pages compute afresh and read sessions from the database.
 
 The portal's own Celery app is pointed, with the project's settings (broker transport options),
 at a port where nothing listens ("refused") and at a socket that accepts connections but never
@@ -10,7 +10,11 @@ answers ("hung" — the case that used to block a request for good).
 
 from __future__ import annotations
 
+import json
+import os
 import socket
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 
@@ -75,6 +79,14 @@ def records(tree):
     return {"person": person, "meeting": meeting}
 
 
+def production_cache(url: str) -> dict:
+    """``CACHES["default"]`` as config/settings/base.py builds it when REDIS_URL is ``url``."""
+    env = {**os.environ, "REDIS_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings.base"}
+    code = "import json; from config.settings import base; print(json.dumps(base.CACHES['default']))"
+    return json.loads(subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                                     check=True, cwd=django_settings.BASE_DIR).stdout)
+
+
 def main_pages(tree, records) -> list[str]:
     unit, person = tree["branch_a"].pk, records["person"].pk
     return [
@@ -100,8 +112,7 @@ def main_pages(tree, records) -> list[str]:
 
 
 def test_sessions_live_in_the_database():
-    """A session outlives an emptied cache: the cache only keeps a copy. (With REDIS_URL set the
-    cache itself is Redis, a service the pages need like the database: config/settings/base.py.)"""
+    """A session outlives an emptied cache: the cache only keeps a copy."""
     assert django_settings.SESSION_ENGINE in ("django.contrib.sessions.backends.db",
                                               "django.contrib.sessions.backends.cached_db")
 
@@ -118,6 +129,21 @@ def test_every_main_page_works_while_redis_hangs(hung, tree, records, owner, sta
         elapsed = time.monotonic() - started
         assert response.status_code == 200, url
         assert elapsed < 4, f"{url} took {elapsed:.1f}s"
+
+
+@pytest.mark.parametrize("fault", ["refused", "hung"])
+def test_every_main_page_works_while_the_redis_cache_is_down(fault, request, settings, tree, records, owner,
+                                                              client):
+    """The production settings' cache (django-redis, errors ignored) at a Redis that refuses or
+    never answers: a page computes afresh instead of failing, and logging in still works."""
+    url = request.getfixturevalue(fault)
+    settings.CACHES = {"default": {**production_cache(url), "KEY_PREFIX": "down"}}
+    login = client.post(reverse("login"), {"username": owner.username, "password": "pass-1234"})
+    assert login.status_code == 302 and login.url == reverse("home")
+    for page in main_pages(tree, records)[:8]:
+        started = time.monotonic()
+        assert client.get(page, follow=True).status_code == 200, page
+        assert time.monotonic() - started < 15, page
 
 
 @pytest.mark.django_db(transaction=True)  # as in production: no transaction around the view, the job is sent at once
