@@ -1,7 +1,7 @@
 """``export dues`` (党费收缴台账) and ``export points`` (党员积分), see cli.md.
 
 The ledger sheet and the summary are computed from the same rows as the branch page
-(:func:`dues.selectors.ledger_rows`), so they agree to the fen.
+(:func:`dues.facts.ledger_rows`), so they agree to the fen.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from branches.exporting import CONTENT_TYPES, Exporter, ExportOutput, register_e
 from branches.models import OrgUnit, in_subtree
 from branches.periods import Period
 
+from .facts import Figures, figures_overview, ledger_rows
 from .models import PointsEntry, PointsSheet
 from .points import points_totals
-from .selectors import Figures, figures_overview, ledger_rows
 
 DUES_HEADERS = ["姓名", "月份", "应缴", "实缴", "欠缴"]
 SUMMARY_HEADERS = ["党组织", "编码", "期间", "应缴", "实缴", "欠缴", "应缴人数", "已缴清人数",
