@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from branches.exporting import CONTENT_TYPES, Exporter, ExportOutput, register_exporter, xlsx_bytes
-from branches.models import OrgUnit, in_subtree
+from branches.models import OrgUnit, in_subtree, today
 from branches.periods import Period
 
 from .facts import Figures, figures_overview, ledger_rows
@@ -35,9 +35,10 @@ class DuesExporter(Exporter):
     formats = ("xlsx",)
 
     def render(self, *, unit: OrgUnit, period: Period, fmt: str, user: Any) -> ExportOutput:
-        rows = ledger_rows(unit, period)
+        now = today()  # a period still running: the months begun by today, as the dues page shows them
+        rows = ledger_rows(unit, period, on=now)
         ledger = ([row.name, f"{row.month:%Y-%m}", row.due, row.paid, row.outstanding] for row in rows)
-        total, branches = figures_overview(unit, period)
+        total, branches = figures_overview(unit, period, on=now)
         summary = [_summary_row(branch.name, branch.code, period, figures)
                    for branch, figures in branches if figures.people_due or figures.remitted]
         summary.append(_summary_row(f"{unit.name}（合计）", unit.code, period, total))

@@ -79,9 +79,10 @@ def _ledger(unit: OrgUnit, first: dt.date, last: dt.date, order: tuple[str, ...]
             for pid, name, uid, month, amount in rows]
 
 
-def ledger_rows(unit: OrgUnit, period: Period) -> list[LedgerRow]:
-    """One row per member and month owed in ``unit``'s subtree during ``period``."""
-    return _ledger(unit, period.start, period.end, ("unit__path", "person__pinyin", "person_id", "month"))
+def ledger_rows(unit: OrgUnit, period: Period, *, on: dt.date | None = None) -> list[LedgerRow]:
+    """One row per member and month owed in ``unit``'s subtree during ``period`` (with ``on``, the
+    months begun by then, as :func:`figures_for` counts them)."""
+    return _ledger(unit, period.start, _last_month(period, on), ("unit__path", "person__pinyin", "person_id", "month"))
 
 
 @dataclass
@@ -267,39 +268,42 @@ def figures_for(unit: OrgUnit, period: Period, *, on: dt.date | None = None) -> 
     return figures
 
 
-def figures_by_month(unit: OrgUnit, period: Period) -> list[tuple[Period, Figures]]:
-    grouped = _aggregate(unit, period, "month")
+def figures_by_month(unit: OrgUnit, period: Period, *, on: dt.date | None = None) -> list[tuple[Period, Figures]]:
+    grouped = _aggregate(unit, period, "month", on)
     return [(month, grouped.get(month.start) or Figures()) for month in period.months()]
 
 
-def figures_with_months(unit: OrgUnit, period: Period) -> tuple[Figures, list[tuple[Period, Figures]]]:
+def figures_with_months(unit: OrgUnit, period: Period, *,
+                        on: dt.date | None = None) -> tuple[Figures, list[tuple[Period, Figures]]]:
     """:func:`figures_for` and :func:`figures_by_month` together, from one aggregate query: a
     member is fully paid in the period when none of their months is short."""
-    rows = _aggregate_rows(unit, period, "month")
+    rows = _aggregate_rows(unit, period, "month", on)
     total = _fold(rows, lambda row: 0).get(0) or Figures()
     _add_money_flows({unit.pk: total}, lambda _branch: unit.pk, unit, period)
     grouped = _fold(rows, lambda row: row[0])
     return total, [(month, grouped.get(month.start) or Figures()) for month in period.months()]
 
 
-def figures_overview(unit: OrgUnit, period: Period) -> tuple[Figures, list[tuple[OrgUnit, Figures]]]:
-    """The committee overview: the total and each 党支部, from one aggregate query. A member owed
-    in two branches within the period (a transfer) counts once in the total's people figures."""
-    rows = _aggregate_rows(unit, period, "unit")
-    branches = list(OrgUnit.objects.filter(in_subtree(unit), kind=UnitKind.BRANCH).order_by("path"))
-    by_branch = _fold(rows, lambda row: row[0])
+def figures_overview(unit: OrgUnit, period: Period, *,
+                     on: dt.date | None = None) -> tuple[Figures, list[tuple[OrgUnit, Figures]]]:
+    """The committee overview: :func:`figures_for` of the whole and :func:`figures_by_branch`,
+    from one aggregate query. A member owed in two branches within the period (a transfer) counts
+    once in the total's people figures."""
+    rows = _aggregate_rows(unit, period, "unit", on)
     total = _fold(rows, lambda row: 0).get(0) or Figures()
-    result = {branch.pk: by_branch.get(branch.pk) or Figures() for branch in branches}
-    _add_money_flows(result, lambda branch_id: branch_id, unit, period)
     _add_money_flows({unit.pk: total}, lambda _branch: unit.pk, unit, period)
-    return total, [(branch, result[branch.pk]) for branch in branches]
+    return total, _branch_figures(unit, period, rows)
 
 
 def figures_by_branch(unit: OrgUnit, period: Period, *, on: dt.date | None = None) -> list[tuple[OrgUnit, Figures]]:
     """:func:`figures_for` of each 党支部 under ``unit`` (constant number of queries)."""
+    return _branch_figures(unit, period, _aggregate_rows(unit, period, "unit", on))
+
+
+def _branch_figures(unit: OrgUnit, period: Period, rows: list[tuple]) -> list[tuple[OrgUnit, Figures]]:
     branches = list(OrgUnit.objects.filter(in_subtree(unit), kind=UnitKind.BRANCH).order_by("path"))
-    grouped = _aggregate(unit, period, "unit", on)
-    result = {branch.pk: grouped.get(branch.pk) or Figures() for branch in branches}
+    by_branch = _fold(rows, lambda row: row[0])
+    result = {branch.pk: by_branch.get(branch.pk) or Figures() for branch in branches}
     _add_money_flows(result, lambda branch_id: branch_id, unit, period)
     return [(branch, result[branch.pk]) for branch in branches]
 
