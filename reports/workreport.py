@@ -3,7 +3,9 @@ period's records, each one traceable to the records it counts, plus the editable
 
 A *record figure* is defined by the queryset of records it counts: the report shows
 ``records(...).count()`` and the drill-down page lists the same queryset, so the two can never
-disagree. Money and rates come from the dues ledger and link to its pages.
+disagree. Every figure is read through the apps' facts functions (docs/figures.md), the same ones
+the scorecard, the home page, the grid and the exports read, so they show the same numbers. Money
+and rates come from the dues ledger and link to its pages.
 """
 
 from __future__ import annotations
