@@ -131,8 +131,16 @@ COMMITTEE_ROLES = (
 )
 
 
+class OfficerQuerySet(models.QuerySet):
+    def in_office_on(self, day: dt.date) -> OfficerQuerySet:
+        """Officers holding office on ``day``: appointed on or before it and not yet left (the
+        successor's first day is the predecessor's ``ended_on``, as with memberships)."""
+        return self.filter(Q(ended_on__isnull=True) | Q(ended_on__gt=day), started_on__lte=day)
+
+
 class Officer(models.Model):
-    """A person holding an office in a unit for a time (书记, 委员, 党小组长)."""
+    """A person holding an office in a unit for a time (书记, 委员, 党小组长): from ``started_on``
+    until the day before ``ended_on``."""
 
     unit = models.ForeignKey(OrgUnit, verbose_name="党组织", on_delete=models.PROTECT, related_name="officers")
     person = models.ForeignKey(
@@ -144,6 +152,7 @@ class Officer(models.Model):
     end_reason = models.CharField("离任原因", max_length=200, blank=True)
 
     history = HistoricalRecords()
+    objects = OfficerQuerySet.as_manager()
 
     class Meta:
         verbose_name = "委员"
@@ -158,6 +167,10 @@ class Officer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} {self.get_role_display()} {self.person}"
+
+    def in_office_on(self, day: dt.date) -> bool:
+        """:meth:`OfficerQuerySet.in_office_on` for an officer already read."""
+        return self.started_on <= day and (self.ended_on is None or self.ended_on > day)
 
 
 def rule_in_force(rule: Any, day: dt.date) -> bool:

@@ -68,13 +68,15 @@ def outermost(units: list[OrgUnit]) -> list[OrgUnit]:
     return tops
 
 
-def committee_officer_count(officers: list[Officer]) -> int:
-    return sum(1 for officer in officers if officer.role in COMMITTEE_ROLES and officer.ended_on is None)
+def committee_officer_count(officers: list[Officer], on: dt.date | None = None) -> int:
+    """The 委员 (书记 and 委员 roles) among ``officers`` in office: still in office, or on ``on``."""
+    return sum(1 for officer in officers if officer.role in COMMITTEE_ROLES
+               and (officer.ended_on is None if on is None else officer.in_office_on(on)))
 
 
-def has_committee(officers: list[Officer]) -> bool:
-    """A 支委会 exists when at least three 委员 are in office (书记 and 委员 roles)."""
-    return committee_officer_count(officers) >= 3
+def has_committee(officers: list[Officer], on: dt.date | None = None) -> bool:
+    """A 支委会 exists when at least three 委员 are in office (书记 and 委员 roles): now, or on ``on``."""
+    return committee_officer_count(officers, on) >= 3
 
 
 def unit_list(*, user: Any, include_archived: bool = False) -> QuerySet[OrgUnit]:

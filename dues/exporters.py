@@ -1,7 +1,7 @@
 """``export dues`` (党费收缴台账) and ``export points`` (党员积分), see cli.md.
 
 The ledger sheet and the summary are computed from the same rows as the branch page
-(:func:`dues.selectors.ledger_rows`), so they agree to the fen.
+(:func:`dues.facts.ledger_rows`), so they agree to the fen.
 """
 
 from __future__ import annotations
@@ -9,12 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 from branches.exporting import CONTENT_TYPES, Exporter, ExportOutput, register_exporter, xlsx_bytes
-from branches.models import OrgUnit, in_subtree
+from branches.models import OrgUnit, in_subtree, today
 from branches.periods import Period
 
+from .facts import Figures, figures_overview, ledger_rows
 from .models import PointsEntry, PointsSheet
 from .points import points_totals
-from .selectors import Figures, figures_overview, ledger_rows
 
 DUES_HEADERS = ["姓名", "月份", "应缴", "实缴", "欠缴"]
 SUMMARY_HEADERS = ["党组织", "编码", "期间", "应缴", "实缴", "欠缴", "应缴人数", "已缴清人数",
@@ -35,9 +35,10 @@ class DuesExporter(Exporter):
     formats = ("xlsx",)
 
     def render(self, *, unit: OrgUnit, period: Period, fmt: str, user: Any) -> ExportOutput:
-        rows = ledger_rows(unit, period)
+        now = today()  # a period still running: the months begun by today, as the dues page shows them
+        rows = ledger_rows(unit, period, on=now)
         ledger = ([row.name, f"{row.month:%Y-%m}", row.due, row.paid, row.outstanding] for row in rows)
-        total, branches = figures_overview(unit, period)
+        total, branches = figures_overview(unit, period, on=now)
         summary = [_summary_row(branch.name, branch.code, period, figures)
                    for branch, figures in branches if figures.people_due or figures.remitted]
         summary.append(_summary_row(f"{unit.name}（合计）", unit.code, period, total))

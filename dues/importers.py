@@ -34,8 +34,9 @@ from members import idnumbers
 from members.models import Person
 
 from . import rates
+from .facts import base_in_force
 from .models import DuesBase, DuesDue, Payment, PaymentKind, PaymentMethod
-from .selectors import base_in_force, owing_units
+from .selectors import owing_units
 from .services import BACK_PAYMENT_WARN_MONTHS, payments_record
 
 COLUMNS = [

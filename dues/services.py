@@ -25,6 +25,7 @@ from branches.services import notify, record_void, save_with_history
 from members.models import Person
 
 from . import rates
+from .facts import arrears_for_unit, base_in_force
 from .models import (
     BASE_CATEGORIES,
     ArrearsCase,
@@ -37,7 +38,7 @@ from .models import (
     Receipt,
     Remittance,
 )
-from .selectors import arrears_for_unit, base_in_force, owing_units, owing_units_bulk
+from .selectors import owing_units, owing_units_bulk
 
 BACK_PAYMENT_WARN_MONTHS = 6
 VOLUNTARY_CENTRE_THRESHOLD = Decimal("1000")

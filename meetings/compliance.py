@@ -31,17 +31,17 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 from typing import Any
 
 from django.db.models import Q
 
+from branches.facts import units_during
 from branches.models import COMMITTEE_ROLES, Officer, OrgUnit, UnitKind, in_subtree, path_within, today
 from branches.periods import Period
 from branches.selectors import has_committee
-from members.models import Membership
+from members.facts import party_memberships_on
 
-from .models import ComplianceRule, Meeting, MeetingStatus, RuleCounts, RuleScope, Talk
+from .models import ComplianceRule, Meeting, MeetingStatus, RuleCounts, RuleScope, Talk, kinds_counted
 
 _MONTHS = {"month": 1, "quarter": 3, "half": 6, "year": 12}
 STATUS_LABELS = {"met": "已完成", "missing": "未完成", "due": "待完成"}
@@ -180,12 +180,7 @@ def _applies(rule: ComplianceRule, unit: OrgUnit) -> bool:
 
 
 def _meeting_counts_for(row: dict[str, Any], rule: ComplianceRule) -> bool:
-    kinds = {row["kind"]}
-    if row["also_lecture"]:
-        kinds.add(RuleCounts.LECTURE)
-    if row["also_general"]:
-        kinds.add(RuleCounts.GENERAL)
-    if rule.counts not in kinds:
+    if rule.counts not in kinds_counted(row["kind"], row["also_lecture"], row["also_general"]):
         return False
     if rule.secretary_lecture and row["lecturer_role"] != "secretary":
         return False
@@ -230,24 +225,16 @@ class _Data:
         """unit id → the party members it held on ``day`` (read once per day)."""
         if day not in self._members:
             members: dict[int, set[int]] = defaultdict(set)
-            memberships = Membership.objects.active_on(day).filter(in_subtree(self.root, "unit"),
-                person__status__in=("probationary", "full"),
-            ).values_list("unit_id", "person_id")
-            for unit_id, person_id in memberships:
+            for unit_id, person_id in party_memberships_on(self.root, day).values_list("unit_id", "person_id"):
                 members[unit_id].add(person_id)
             self._members[day] = members
         return self._members[day]
 
     def officers_on(self, unit_id: int, day: dt.date) -> list[Officer]:
-        return [
-            officer for officer in self.officers.get(unit_id, [])
-            if officer.started_on <= day and (officer.ended_on is None or officer.ended_on >= day)
-        ]
+        return [officer for officer in self.officers.get(unit_id, []) if officer.in_office_on(day)]
 
     def has_committee_on(self, unit_id: int, day: dt.date) -> bool:
-        # has_committee() looks at officers currently in office: present those in office on ``day``.
-        in_office = [SimpleNamespace(role=o.role, ended_on=None) for o in self.officers_on(unit_id, day)]
-        return has_committee(in_office)
+        return has_committee(self.officers.get(unit_id, []), on=day)
 
     def talk_pairs(self, unit_id: int, day: dt.date, members_day: dt.date) -> set[frozenset[int]]:
         """Pairs owed a 谈心谈话: each 支委 in office on ``day`` with each other party member (the
@@ -268,12 +255,7 @@ def units_in(root: OrgUnit, period: Period) -> list[OrgUnit]:
 
 
 def _units_between(root: OrgUnit, start: dt.date, end: dt.date) -> list[OrgUnit]:
-    return list(
-        OrgUnit.objects.filter(in_subtree(root), kind__in=(UnitKind.BRANCH, UnitKind.GROUP))
-        .filter(Q(archived_on__isnull=True) | Q(archived_on__gte=start))
-        .filter(Q(founded_on__isnull=True) | Q(founded_on__lte=end))
-        .order_by("path")
-    )
+    return list(units_during(root, start, end, (UnitKind.BRANCH, UnitKind.GROUP)))
 
 
 def _existed(unit: OrgUnit, period: Period) -> bool:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.db.models import Count, Q
-
 from branches.exporting import CONTENT_TYPES, Exporter, ExportOutput, register_exporter, xlsx_bytes
 from branches.models import OrgUnit, in_subtree
 from branches.periods import Period
@@ -14,26 +12,20 @@ from members import idnumbers
 
 from .compliance import STATUS_LABELS, evaluate
 from .importers import ATTENDANCE_COLUMNS, ATTENDANCE_SHEET, MEETING_COLUMNS, MEETING_SHEET
-from .models import Attendance, AttendanceStatus, Meeting, MeetingKind, MeetingStatus
+from .models import Attendance, Meeting, MeetingKind, MeetingStatus, attendance_annotations
 
 LEDGER_EXTRA = ["党组织名称", "同时计为", "状态", "应到", "实到", "请假", "缺席", "列席", "补学"]
 ATTENDANCE_EXTRA = ["姓名", "补学日期", "补学说明"]
 
 
 def meeting_queryset(unit: OrgUnit, period: Period) -> Any:
-    expected = Q(attendance__status__in=(AttendanceStatus.PRESENT, AttendanceStatus.LEAVE, AttendanceStatus.ABSENT))
+    """The period's meetings (drafts too, not voided) with each one's attendance counted as the
+    meeting list counts it (``models.attendance_annotations``)."""
     return (
         Meeting.objects.filter(in_subtree(unit, "unit"), date__gte=period.start, date__lte=period.end)
         .exclude(status=MeetingStatus.VOID)
         .select_related("unit")
-        .annotate(
-            n_expected=Count("attendance", filter=expected),
-            n_present=Count("attendance", filter=Q(attendance__status=AttendanceStatus.PRESENT)),
-            n_leave=Count("attendance", filter=Q(attendance__status=AttendanceStatus.LEAVE)),
-            n_absent=Count("attendance", filter=Q(attendance__status=AttendanceStatus.ABSENT)),
-            n_observer=Count("attendance", filter=Q(attendance__status=AttendanceStatus.OBSERVER)),
-            n_makeup=Count("attendance", filter=Q(attendance__makeup_on__isnull=False)),
-        )
+        .annotate(**attendance_annotations())
         .order_by("date", "unit__path", "number")
     )
 

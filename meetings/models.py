@@ -34,6 +34,27 @@ GROUP_KINDS = (MeetingKind.GROUP,)
 VOTING_KINDS = (MeetingKind.GENERAL,)
 
 
+# The kinds a 主题党日 may also count as, and the flag that says so (支部条例: a 主题党日 may be
+# held as the month's 党课 or 党员大会).
+ALSO_COUNTS = {MeetingKind.LECTURE: "also_lecture", MeetingKind.GENERAL: "also_general"}
+
+
+def counts_as_q(kind: str, via: str = "") -> Q:
+    """The meetings (or rows reaching them through ``via``) that count as a ``kind`` meeting: of
+    that kind, or a 主题党日 also held as one. :func:`kinds_counted` is the same rule in Python."""
+    prefix = f"{via}__" if via else ""
+    condition = Q(**{f"{prefix}kind": kind})
+    if kind in ALSO_COUNTS:
+        condition |= Q(**{f"{prefix}kind": MeetingKind.THEME_DAY, f"{prefix}{ALSO_COUNTS[kind]}": True})
+    return condition
+
+
+def kinds_counted(kind: str, also_lecture: bool, also_general: bool) -> list[str]:
+    """The kinds a meeting counts for: its own, then those its 主题党日 flags add."""
+    flags = {"also_lecture": also_lecture, "also_general": also_general}
+    return [kind, *(also for also, flag in ALSO_COUNTS.items() if flags[flag])]
+
+
 class MeetingStatus(models.TextChoices):
     DRAFT = "draft", "草稿"
     CONFIRMED = "confirmed", "已确认"
@@ -107,12 +128,7 @@ class Meeting(Voidable):
     @property
     def counted_kinds(self) -> list[str]:
         """The kinds this meeting counts for (a 主题党日 may also be a 党课 and/or 党员大会)."""
-        kinds = [self.kind]
-        if self.also_lecture:
-            kinds.append(MeetingKind.LECTURE)
-        if self.also_general:
-            kinds.append(MeetingKind.GENERAL)
-        return kinds
+        return kinds_counted(self.kind, self.also_lecture, self.also_general)
 
     @property
     def kinds_label(self) -> str:
@@ -147,6 +163,19 @@ class AttendanceStatus(models.TextChoices):
 
 
 EXPECTED_STATUSES = (AttendanceStatus.PRESENT, AttendanceStatus.LEAVE, AttendanceStatus.ABSENT)
+
+
+def attendance_annotations() -> dict[str, models.Count]:
+    """Each meeting's attendance, to annotate a ``Meeting`` queryset with: 应到 ``n_expected``
+    (出席 + 请假 + 缺席; 列席 are outside it), 实到 ``n_present``, ``n_leave``, ``n_absent``,
+    ``n_observer`` and 补学 ``n_makeup``."""
+    def status(*statuses: str) -> models.Count:
+        return models.Count("attendance", filter=Q(attendance__status__in=statuses))
+
+    return {"n_expected": status(*EXPECTED_STATUSES), "n_present": status(AttendanceStatus.PRESENT),
+            "n_leave": status(AttendanceStatus.LEAVE), "n_absent": status(AttendanceStatus.ABSENT),
+            "n_observer": status(AttendanceStatus.OBSERVER),
+            "n_makeup": models.Count("attendance", filter=Q(attendance__makeup_on__isnull=False))}
 
 
 class Attendance(models.Model):

@@ -8,42 +8,38 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from branches import access, caching
 from branches.models import COMMITTEE_ROLES, Officer, OrgUnit, UnitKind, in_subtree
 from branches.periods import Period
-from members.models import PARTY_MEMBER_STATUSES, Membership
+from members.facts import party_memberships_on
 
 from . import compliance
 from .models import (
     Amendment,
     AppraisalResult,
     Attendance,
-    AttendanceStatus,
     Meeting,
     MeetingAttachment,
-    MeetingKind,
     MeetingStatus,
     Talk,
     Vote,
+    attendance_annotations,
+    counts_as_q,
 )
 
 
 def attach_counts(meetings: list[Meeting]) -> list[Meeting]:
-    """Set n_expected/n_present/n_leave/n_absent on a page of meetings with one grouped query
-    (annotating the whole list would make the paginator count every attendance row)."""
-    totals: dict[int, dict[str, int]] = {m.pk: {} for m in meetings}
-    rows = (Attendance.objects.filter(meeting_id__in=list(totals)).values("meeting_id", "status")
-            .annotate(n=Count("id")).order_by())
-    for row in rows:
-        totals[row["meeting_id"]][row["status"]] = row["n"]
+    """Set each meeting's attendance (``models.attendance_annotations``: n_expected, n_present,
+    n_leave, n_absent …) on a page of meetings with one grouped query (annotating the whole list
+    would make the paginator count every attendance row)."""
+    counts = attendance_annotations()
+    rows = Meeting.objects.filter(pk__in=[m.pk for m in meetings]).order_by().annotate(**counts).values("pk", *counts)
+    totals = {row.pop("pk"): row for row in rows}
     for meeting in meetings:
-        counts = totals[meeting.pk]
-        meeting.n_present = counts.get(AttendanceStatus.PRESENT, 0)
-        meeting.n_leave = counts.get(AttendanceStatus.LEAVE, 0)
-        meeting.n_absent = counts.get(AttendanceStatus.ABSENT, 0)
-        meeting.n_expected = meeting.n_present + meeting.n_leave + meeting.n_absent
+        for name, value in totals.get(meeting.pk, dict.fromkeys(counts, 0)).items():
+            setattr(meeting, name, value)
     return meetings
 
 
@@ -53,12 +49,8 @@ def meeting_list(*, user: Any, unit: OrgUnit | None = None, kind: str = "", stat
     meetings = access.restrict(Meeting.objects.select_related("unit"), user, "unit__path")
     if unit is not None:
         meetings = meetings.filter(in_subtree(unit, "unit"))
-    if kind == MeetingKind.LECTURE:
-        meetings = meetings.filter(Q(kind=kind) | Q(also_lecture=True))
-    elif kind == MeetingKind.GENERAL:
-        meetings = meetings.filter(Q(kind=kind) | Q(also_general=True))
-    elif kind:
-        meetings = meetings.filter(kind=kind)
+    if kind:
+        meetings = meetings.filter(counts_as_q(kind))
     if status:
         meetings = meetings.filter(status=status)
     elif not include_void:
@@ -129,9 +121,8 @@ def talk_list(*, user: Any, unit: OrgUnit) -> QuerySet[Talk]:
 def talks_owed(unit: OrgUnit, talks: list[Talk], day: dt.date) -> list[tuple[Any, list[Any]]]:
     """For each 支委 in office on ``day``: the party members they have not talked with in ``talks``."""
     officers = {o.person_id: o.person for o in Officer.objects.filter(
-        unit=unit, role__in=COMMITTEE_ROLES, started_on__lte=day).exclude(ended_on__lt=day).select_related("person")}
-    members = {m.person_id: m.person for m in Membership.objects.active_on(day).filter(
-        unit=unit, person__status__in=PARTY_MEMBER_STATUSES).select_related("person")}
+        unit=unit, role__in=COMMITTEE_ROLES).in_office_on(day).select_related("person")}
+    members = {m.person_id: m.person for m in party_memberships_on(unit, day).select_related("person")}
     members.update(officers)
     talked = {frozenset((t.officer_id, t.member_id)) for t in talks if not t.is_voided}
     result = []

@@ -9,82 +9,35 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, Q
 
 from branches import access, caching
+from branches.facts import officers_in_office, term_statuses
 from branches.models import Officer, OrgUnit, UnitKind, in_subtree, today
 from branches.selectors import (
     COMMITTEE_THRESHOLD,
     MAX_BRANCH_MEMBERS,
     MIN_FULL_MEMBERS,
     TermStatus,
-    current_terms,
     has_committee,
-    outermost,
-    term_status,
     unit_list,
 )
 
-from .models import Membership, Status
+from .facts import UnitCounts, member_counts
 
 
-@dataclass
-class UnitCounts:
-    full: int = 0
-    probationary: int = 0
-    pipeline: int = 0
-
-    @property
-    def party_members(self) -> int:
-        return self.full + self.probationary
-
-
-def member_counts(units: list[OrgUnit], on: dt.date | None = None) -> dict[int, UnitCounts]:
-    """Members of each unit's subtree on ``on``, by status, in one query."""
-    day = on or today()
-    if not units:
-        return {}
-    path_filter = Q()
-    for unit in outermost(units):  # a subtree's members are found through its top unit alone
-        path_filter |= in_subtree(unit, "group" if unit.kind == UnitKind.GROUP else "unit")
-    rows = (
-        Membership.objects.active_on(day).filter(path_filter)
-        .values("unit__path", "group_id", "person__status")
-        .annotate(n=Count("id"))
-    )
-    result = {unit.pk: UnitCounts() for unit in units}
-
-    def add(counts: UnitCounts, status: str, n: int) -> None:
-        if status == Status.FULL:
-            counts.full += n
-        elif status == Status.PROBATIONARY:
-            counts.probationary += n
-        else:
-            counts.pipeline += n
-
-    for row in rows:
-        # A branch's members count for the branch and every ancestor in the list.
-        for unit_id in row["unit__path"].strip("/").split("/"):
-            counts = result.get(int(unit_id))
-            if counts is not None:
-                add(counts, row["person__status"], row["n"])
-        if row["group_id"] in result:
-            add(result[row["group_id"]], row["person__status"], row["n"])
-    return result
-
-
-def unit_warnings(unit: OrgUnit, counts: UnitCounts, officers: list[Officer]) -> list[str]:
-    """The organisation rules of 支部条例 that ``unit`` breaks (for a 党支部)."""
+def unit_warnings(unit: OrgUnit, counts: UnitCounts, officers: list[Officer], on: dt.date | None = None) -> list[str]:
+    """The organisation rules of 支部条例 that ``unit`` breaks (for a 党支部) with ``officers`` in
+    office (still, or on ``on``)."""
     if unit.kind != UnitKind.BRANCH:
         return []
     warnings = []
-    if counts.full >= COMMITTEE_THRESHOLD and not has_committee(officers):
+    if counts.full >= COMMITTEE_THRESHOLD and not has_committee(officers, on):
         warnings.append(f"正式党员{counts.full}人（≥{COMMITTEE_THRESHOLD}人），应设立支部委员会")
     if counts.party_members > MAX_BRANCH_MEMBERS:
         warnings.append(f"党员{counts.party_members}人，超过{MAX_BRANCH_MEMBERS}人，宜分设党支部")
     if counts.full < MIN_FULL_MEMBERS:
         warnings.append(f"正式党员仅{counts.full}人（不足{MIN_FULL_MEMBERS}人），应成立联合党支部")
-    if not any(o.role == "secretary" and o.ended_on is None for o in officers):
+    if not any(o.role == "secretary" and (o.ended_on is None if on is None else o.in_office_on(on)) for o in officers):
         warnings.append("未配备支部书记")
     return warnings
 
@@ -137,17 +90,15 @@ def unit_tree(*, user: Any, root: OrgUnit | None = None, include_groups: bool = 
     if not include_groups:
         units = units.exclude(kind=UnitKind.GROUP)
     units, folded = _trimmed(list(units), levels, matching, whole_up_to)
-    officers: dict[int, list[Officer]] = defaultdict(list)
     branches = [unit for unit in units if unit.kind == UnitKind.BRANCH]  # the only ones with officer warnings
-    for officer in Officer.objects.filter(unit__in=branches, ended_on__isnull=True).only("unit_id", "role", "ended_on"):
-        officers[officer.unit_id].append(officer)
     day = today()
+    officers = officers_in_office(branches, day)
     counts = member_counts(units, on=day)
-    terms = current_terms(units)
+    terms = term_statuses(units, day)
     nodes = {
         unit.pk: TreeNode(
-            unit, counts[unit.pk], term_status(terms.get(unit.pk), day),
-            unit_warnings(unit, counts[unit.pk], officers.get(unit.pk, [])), [], folded.get(unit.pk, 0),
+            unit, counts[unit.pk], terms[unit.pk],
+            unit_warnings(unit, counts[unit.pk], officers.get(unit.pk, []), day), [], folded.get(unit.pk, 0),
         )
         for unit in units
     }

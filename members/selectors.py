@@ -178,24 +178,3 @@ def pipeline_rows_of(*, user: Any, ids: list[int]) -> list[PipelineRow]:
 def overdue_pipeline(*, user: Any, limit: int) -> list[PipelineRow]:
     """The first ``limit`` people of :func:`pipeline_rows` with an overdue step."""
     return pipeline_rows_of(user=user, ids=[pk for pk, overdue in pipeline_order(user=user) if overdue][:limit])
-
-
-@dataclass
-class PipelineEntry:
-    person: Person
-    unit_id: int  # the branch the person currently belongs to
-    progress: Progress
-
-
-def pipeline_in(unit_path: str) -> list[PipelineEntry]:
-    """Everyone currently in the 发展 pipeline under ``unit_path`` with their progress (2 queries).
-
-    For callers that have already checked access to the unit (scorecards, reports, dashboards)."""
-    queryset = Person.objects.annotate(
-        current=FilteredRelation("memberships", condition=Q(memberships__ended_on__isnull=True)),
-    ).filter(in_subtree(unit_path, "current__unit"), status__in=PIPELINE_STATUSES)
-    people = list(queryset.annotate(branch_id=F("current__unit_id")))
-    steps = steps_of(queryset, people)
-    on = today()
-    return [PipelineEntry(person, person.branch_id, progress_of(person, steps=steps.get(person.pk, []), on=on))
-            for person in people]

@@ -7,20 +7,20 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, Sum
 
 from branches import access, caching
+from branches.facts import Window
 from branches.models import OrgUnit, in_subtree
 from branches.periods import Period
-from dues.models import DuesDue, PaymentKind, PointsSheet
-from dues.selectors import live_payments
+from dues import facts as ledger
+from dues.models import PointsSheet
 from meetings import compliance
-from meetings.selectors import branch_grid
-from members.models import PIPELINE_STATUSES, Membership, Status
+from meetings import facts as life
+from members import facts as people
+from members.models import PIPELINE_STATUSES, Status
 from members.org_tree import TreeNode, kept_unit_tree
 from members.selectors import PIPELINE_SUBJECTS, PipelineRow, pipeline_rows
 
@@ -43,7 +43,7 @@ def record_todos(branch: OrgUnit, on: dt.date, pipeline: list[tuple[Any, Any]]) 
     ``(person, progress)``)."""
     todos: list[Todo] = []
     quarter = Period.containing(on, "quarter")
-    for result in compliance.evaluate(branch, quarter, on=on).units:
+    for result in life.compliance(branch, quarter, on=on).units:
         for rule in result.rules:
             for part in rule.missed_parts(on):
                 todos.append(Todo("三会一课", f"{result.unit.name}{part.period.label}未召开{rule.name}（已过期）",
@@ -67,20 +67,16 @@ def ledger_todos(branch: OrgUnit, on: dt.date) -> list[Todo]:
     published: the records of :data:`LEDGER_SUBJECTS`."""
     todos: list[Todo] = []
     month = on.replace(day=1)
-    owed = DuesDue.objects.filter(unit=branch, month=month)
-    owed_count = owed.count()
-    if not owed_count:
+    figures = ledger.figures_for(branch, Period.month_of(on))  # 应缴人数 and 已缴清人数, as the dues page counts them
+    if not figures.people_due:
         todos.append(Todo("党费", f"{month.month}月应缴党费尚未生成", link("dues:sheet", branch.pk, f"{month:%Y-%m}"), "warning"))
-    else:
-        paid = live_payments().filter(month=month, person_id__in=owed.values("person_id")).values("person_id").distinct().count()
-        unpaid = owed_count - paid
-        if unpaid:
-            todos.append(Todo("党费", f"{month.month}月还有{unpaid}人未缴党费", link("dues:sheet", branch.pk, f"{month:%Y-%m}"),
-                              "info", Period.month_of(on).end))
+    elif unpaid := figures.people_due - figures.people_paid:
+        todos.append(Todo("党费", f"{month.month}月还有{unpaid}人未缴党费", link("dues:sheet", branch.pk, f"{month:%Y-%m}"),
+                          "info", Period.month_of(on).end))
     previous = (month - dt.timedelta(days=1)).replace(day=1)
-    sheet = PointsSheet.objects.filter(unit=branch, month=previous).first()
-    if sheet is None or sheet.state not in (PointsSheet.State.PUBLIC, PointsSheet.State.CONFIRMED):
-        state = "尚未开始评定" if sheet is None else f"处于“{sheet.get_state_display()}”阶段"
+    sheet = ledger.points_states_by_unit(branch, Window(previous, previous)).get(branch.pk, {}).get(previous)
+    if sheet not in ledger.PUBLISHED_STATES:
+        state = "尚未开始评定" if sheet is None else f"处于“{PointsSheet.State(sheet).label}”阶段"
         todos.append(Todo("积分", f"{previous.month}月积分{state}，请评定并公示",
                           link("dues:points", branch.pk, f"{previous:%Y-%m}"), "warning"))
     return todos
@@ -141,7 +137,7 @@ def compliance_heatmap(root: OrgUnit, on: dt.date) -> dict[str, Any]:
     """Branches × rules for the current quarter: 2 met, 1 due, 0 missing (党小组 rules take the
     worst of the branch's groups). The same figures as the committee grid, from the same cache."""
     quarter = Period.containing(on, "quarter")
-    grid = branch_grid(root, quarter, on)
+    grid = life.branch_compliance(root, quarter, on)
     cells = {(x, y): STATUS_VALUE[cell["status"]]
              for y, row in enumerate(grid.rows) for x, cell in enumerate(row["cells"]) if cell}
     return {
@@ -172,22 +168,14 @@ def committee_overview(root: OrgUnit, nodes: list[TreeNode], on: dt.date) -> dic
 
 def _committee_figures(root: OrgUnit, on: dt.date) -> dict[str, Any]:
     quarter = Period.containing(on, "quarter")
-    due = DuesDue.objects.filter(in_subtree(root, "unit"), month__range=(quarter.start, on))
-    due_total = due.aggregate(total=Sum("amount"))["total"] or Decimal(0)
-    paid_total = (live_payments().filter(in_subtree(root, "unit"), month__range=(quarter.start, on),
-                                         kind=PaymentKind.REGULAR)
-                  .aggregate(total=Sum("amount"))["total"] or Decimal(0))
-    due_total, paid_total = Decimal(due_total).quantize(Decimal("0.01")), Decimal(paid_total).quantize(Decimal("0.01"))
-    rate = (paid_total * 100 / due_total).quantize(Decimal("0.1")) if due_total else None
+    dues = ledger.figures_for(root, quarter, on=on)  # the months of the quarter begun by today
     cards = Scorecard.objects.filter(in_subtree(root, "unit"))
     latest = cards.order_by("-period").values_list("period", flat=True).first()
     bands = Counter(cards.filter(period=latest).values_list("band", flat=True)) if latest else Counter()
-    pipeline = dict(Membership.objects.filter(in_subtree(root, "unit"), ended_on__isnull=True,
-                                              person__status__in=PIPELINE_STATUSES)
-                    .values_list("person__status").annotate(n=Count("id")))
+    pipeline = people.pipeline_counts(root)
     labels = dict(Status.choices)
     return {
-        "dues": {"due": due_total, "paid": paid_total, "rate": rate, "period": quarter},
+        "dues": {"due": dues.due, "paid": dues.paid, "rate": dues.rate_money, "period": quarter},
         "scorecard_period": Period.parse(latest) if latest else None,
         "bands_chart": {"type": "bar", "title": f"{Period.parse(latest).label if latest else ''}考核等次分布",
                         "labels": ["优秀", "良好", "一般", "较差"],
@@ -195,5 +183,5 @@ def _committee_figures(root: OrgUnit, on: dt.date) -> dict[str, Any]:
                                     "data": [bands.get(b, 0) if latest else None for b in ("优秀", "良好", "一般", "较差")]}]},
         "pipeline_chart": {"type": "bar", "title": "发展党员各阶段人数",
                            "labels": [labels[s] for s in PIPELINE_STATUSES],
-                           "series": [{"name": "人数", "data": [pipeline.get(s, 0) for s in PIPELINE_STATUSES]}]},
+                           "series": [{"name": "人数", "data": [pipeline[s] for s in PIPELINE_STATUSES]}]},
     }

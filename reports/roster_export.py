@@ -5,34 +5,28 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch
-
 from branches.exporting import CONTENT_TYPES, Exporter, ExportOutput, register_exporter, xlsx_bytes
-from branches.models import OrgUnit, in_subtree
+from branches.models import OrgUnit
 from branches.periods import Period
-from dues.models import DuesBase
+from dues import facts as ledger
+from members import facts as people
 from members import idnumbers
-from members.models import Membership
 
 from .roster_import import COLUMNS, DATE_COLUMNS
 
 
 def roster_rows(unit: OrgUnit, period: Period, *, mask: bool) -> list[list[Any]]:
+    """Everyone of ``unit``'s subtree on the period's last day (``members.facts.memberships_on``)
+    with their dues base in force that day."""
     day = period.end
-    memberships = (
-        Membership.objects.active_on(day).filter(in_subtree(unit, "unit"))
-        .select_related("person", "unit", "group")
-        .prefetch_related(
-            Prefetch("person__dues_bases", queryset=DuesBase.objects.order_by("effective_from")),
-            Prefetch("person__memberships", queryset=Membership.objects.only("person_id", "unit_id", "started_on")),
-        )
-        .order_by("unit__path", "person__pinyin", "person_id")
-    )
+    roster = people.memberships_on(unit, day)
+    ids = roster.values("person_id")
+    joined, bases = people.first_joined(ids), ledger.bases_on(ids, day)
+    memberships = roster.select_related("person", "unit", "group").order_by("unit__path", "person__pinyin", "person_id")
     rows = []
     for membership in memberships:
         person = membership.person
-        bases = [b for b in person.dues_bases.all() if b.effective_from <= day] or list(person.dues_bases.all())[:1]
-        base = bases[-1] if bases else None
+        base = bases.get(person.pk)
         values = {
             "姓名": person.name,
             "公民身份号码": idnumbers.mask(person.id_number) if mask else person.id_number,
@@ -42,7 +36,7 @@ def roster_rows(unit: OrgUnit, period: Period, *, mask: bool) -> list[list[Any]]
             "民族": person.ethnicity,
             "学历": person.education,
             "党小组编码": membership.group.code if membership.group else "",
-            "加入本组织日期": min(m.started_on for m in person.memberships.all() if m.unit_id == membership.unit_id),
+            "加入本组织日期": joined[(person.pk, membership.unit_id)],
             "工作岗位": person.position,
             "联系电话": idnumbers.mask_phone(person.phone) if mask else person.phone,
             "党费类别": base.category if base else "",

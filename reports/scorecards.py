@@ -7,22 +7,18 @@ it. All branches of a committee are computed together in a fixed number of queri
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, Q
-
-from branches.models import Officer, OfficerRole, OrgUnit, Term, UnitKind, in_subtree, today
+from branches import facts as org
+from branches.facts import Window
+from branches.models import OfficerRole, OrgUnit, UnitKind, today
 from branches.periods import Period
-from branches.selectors import COMMITTEE_THRESHOLD, has_committee, term_status
-from dues.models import PointsSheet, Remittance
-from dues.selectors import figures_by_branch
-from meetings import compliance
-from meetings.models import Attendance, AttendanceStatus, MeetingStatus
-from members.org_tree import member_counts
-from members.selectors import pipeline_in
+from branches.selectors import COMMITTEE_THRESHOLD, has_committee
+from dues import facts as ledger
+from meetings import facts as life
+from members import facts as people
 
 from .links import link
 from .models import ManualScore, Rubric, RubricItem, ScoreMethod
@@ -104,79 +100,38 @@ def rubric_for(period: Period) -> Rubric:
 
 def branches_of(root: OrgUnit, period: Period) -> list[OrgUnit]:
     """The 党支部 under ``root`` that existed during the quarter."""
-    qs = OrgUnit.objects.filter(in_subtree(root), kind=UnitKind.BRANCH)
-    qs = qs.filter(Q(archived_on__isnull=True) | Q(archived_on__gte=period.start))
-    qs = qs.filter(Q(founded_on__isnull=True) | Q(founded_on__lte=period.end))
-    return list(qs.order_by("path"))
+    return list(org.units_during(root, period.start, period.end, (UnitKind.BRANCH,)))
 
 
 class _Records:
-    """Everything the rubric needs for a set of branches and a quarter, read in bulk."""
+    """Everything the rubric needs for a set of branches and a quarter, read in bulk through the
+    facts functions (docs/figures.md), each branch's figures over its own subtree."""
 
     def __init__(self, root: OrgUnit, branches: list[OrgUnit], period: Period, on: dt.date):
         self.period, self.on = period, on
         end = min(period.end, on)
-        ids = [b.pk for b in branches]
-        self.counts = member_counts(branches, on=end)
-        officers: dict[int, list[Officer]] = defaultdict(list)
-        for officer in Officer.objects.filter(unit_id__in=ids, started_on__lte=end).filter(
-            Q(ended_on__isnull=True) | Q(ended_on__gt=end)
-        ):
-            officer.ended_on = None  # in office on the day that matters
-            officers[officer.unit_id].append(officer)
-        self.officers = officers
-        self.terms: dict[int, Term] = {}
-        for term in Term.objects.filter(unit_id__in=ids, started_on__lte=end).order_by("unit_id", "-started_on"):
-            self.terms.setdefault(term.unit_id, term)
-        groups = OrgUnit.objects.filter(parent_id__in=ids, kind=UnitKind.GROUP).filter(
-            Q(archived_on__isnull=True) | Q(archived_on__gt=end)
-        )
-        self.groups = dict(groups.values("parent_id").annotate(n=Count("id")).values_list("parent_id", "n"))
-        self.compliance = {r.unit.pk: r for r in compliance.evaluate(root, period, on=on).units}
+        window = Window.of(period, on)
+        self.counts = people.member_counts(branches, on=end)
+        self.officers = org.officers_in_office(branches, end)
+        self.terms = org.term_statuses(branches, end)
+        self.groups = org.groups_by_branch(branches, end)
+        report = life.compliance(root, period, on=on)
+        self.holders = life.rule_holders(report)
         year = Period(period.year, "year")
         self.year_compliance = {
-            r.unit.pk: r for r in compliance.evaluate(root, year, on=end, units=branches, codes={"talk"}).units
+            r.unit.pk: r for r in life.compliance(root, year, on=end, units=branches, codes={"talk"}).units
         }
-        self.groups_of: dict[int, list[int]] = defaultdict(list)
-        for group_id, parent_id in OrgUnit.objects.filter(parent_id__in=ids, kind=UnitKind.GROUP).values_list("id", "parent_id"):
-            self.groups_of[parent_id].append(group_id)
-        attendance: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-        rows = (Attendance.objects.filter(in_subtree(root, "meeting__unit"), meeting__status=MeetingStatus.CONFIRMED,
-                                          meeting__date__range=(period.start, end))
-                .values("meeting__unit__path", "status").annotate(n=Count("id")))
-        branch_ids = set(ids)
-        for row in rows:
-            for part in row["meeting__unit__path"].strip("/").split("/"):
-                if int(part) in branch_ids:
-                    attendance[int(part)][row["status"]] += row["n"]
-        self.attendance = attendance
-        self.present, self.expected_statuses = AttendanceStatus.PRESENT, (
-            AttendanceStatus.PRESENT, AttendanceStatus.LEAVE, AttendanceStatus.ABSENT)
-        sheets: dict[int, dict[dt.date, str]] = defaultdict(dict)
-        for unit_id, month, state in PointsSheet.objects.filter(
-            unit_id__in=ids, month__range=(period.start, period.end)
-        ).values_list("unit_id", "month", "state"):
-            sheets[unit_id][month] = state
-        self.sheets = sheets
-        self.published_states = (PointsSheet.State.PUBLIC, PointsSheet.State.CONFIRMED)
-        self.figures = {unit.pk: figures for unit, figures in figures_by_branch(root, period)}
-        labels = [str(m) for m in period.months()] + [str(period)]
-        remitted: dict[int, list[dt.date]] = defaultdict(list)
-        for unit_id, day in Remittance.objects.filter(unit_id__in=ids, voided_at__isnull=True, period__in=labels) \
-                .values_list("unit_id", "remitted_on"):
-            remitted[unit_id].append(day)
-        self.remitted = remitted
-        self.overdue: dict[int, list[tuple[Any, Any]]] = defaultdict(list)
-        for entry in pipeline_in(root.path):
-            if entry.progress.overdue:
-                self.overdue[entry.unit_id].append((entry.person, entry.progress))
-        self.manual = {(m.unit_id, m.item_id): m for m in ManualScore.objects.filter(unit_id__in=ids, period=str(period))}
+        self.attendance = life.attendance_by_unit(root, branches, window)
+        self.sheets = ledger.points_states_by_unit(root, Window(period.start, period.end))
+        self.published_states = ledger.PUBLISHED_STATES
+        self.figures = {unit.pk: figures for unit, figures in ledger.figures_by_branch(root, period, on=end)}
+        self.remitted = ledger.remittance_dates_by_unit(root, period)
+        self.overdue = people.overdue_pipeline_by_unit(root)
+        self.manual = {(m.unit_id, m.item_id): m for m in ManualScore.objects.filter(unit__in=branches, period=str(period))}
 
     def rule_holders(self, branch: OrgUnit) -> list[Any]:
         """The compliance results of the branch and of its 党小组."""
-        holders = [self.compliance[branch.pk]] if branch.pk in self.compliance else []
-        holders += [self.compliance[g] for g in self.groups_of.get(branch.pk, []) if g in self.compliance]
-        return holders
+        return self.holders.get(branch.pk, [])
 
 
 def _score(item: RubricItem, unit: OrgUnit, data: _Records) -> ItemScore:
@@ -185,18 +140,18 @@ def _score(item: RubricItem, unit: OrgUnit, data: _Records) -> ItemScore:
     q = str(data.period)
     if method == ScoreMethod.OFFICERS:
         counts, officers = data.counts[unit.pk], data.officers.get(unit.pk, [])
-        roles = {o.role for o in officers}
+        roles = {o.role for o in officers}  # in office at the quarter's end (or today)
         needed = [OfficerRole.SECRETARY]
         if counts.full >= COMMITTEE_THRESHOLD:
             needed += [OfficerRole.ORGANISATION, OfficerRole.PUBLICITY, OfficerRole.DISCIPLINE]
         missing = [OfficerRole(role).label for role in needed if role not in roles]
-        if counts.full >= COMMITTEE_THRESHOLD and not has_committee(officers):
+        if counts.full >= COMMITTEE_THRESHOLD and not has_committee(officers, min(data.period.end, data.on)):
             missing.insert(0, "支委会")
         score.points = max_points if not missing else Decimal(0)
         score.explanation = ("委员配备齐全" if not missing else f"正式党员{counts.full}人，缺：{'、'.join(missing)}")
         score.evidence = [Evidence("支部委员", link("org:unit", unit.pk))]
     elif method == ScoreMethod.TERMS:
-        status = term_status(data.terms.get(unit.pk), min(data.period.end, data.on))
+        status = data.terms[unit.pk]
         score.points = Decimal(0) if status.code in ("overdue", "none") else max_points
         score.explanation = status.label
         score.evidence = [Evidence("换届记录", link("org:unit", unit.pk))]
@@ -229,15 +184,13 @@ def _score(item: RubricItem, unit: OrgUnit, data: _Records) -> ItemScore:
         score.evidence = [Evidence("会议记录", link("meetings:cell", unit=unit.pk, code=code, period=q))]
     elif method == ScoreMethod.ATTENDANCE:
         threshold = Decimal(str(params.get("threshold", 90)))
-        statuses = data.attendance.get(unit.pk, {})
-        expected = sum(statuses.get(s, 0) for s in data.expected_statuses)
-        present = statuses.get(data.present, 0)
-        if not expected:
+        counted = data.attendance[unit.pk]
+        if counted.rate is None:
             score.points, score.explanation = Decimal(0), "本季度没有已确认的会议出勤记录"
         else:
-            rate = Decimal(present) * 100 / Decimal(expected)
-            score.points = _points(max_points, rate / threshold)
-            score.explanation = f"应到{expected}人次，实到{present}人次，出勤率{rate.quantize(ONE_PLACE)}%（标准{threshold}%）"
+            score.points = _points(max_points, counted.rate / threshold)
+            score.explanation = (f"应到{counted.expected}人次，实到{counted.present}人次，出勤率{counted.percent}%"
+                                 f"（标准{threshold}%）")
         score.evidence = [Evidence("会议记录", link("meetings:list", unit=unit.pk, period=q, status="confirmed"))]
     elif method == ScoreMethod.POINTS:
         months = [m.start for m in data.period.months() if m.start <= data.on]
@@ -287,7 +240,7 @@ def _score(item: RubricItem, unit: OrgUnit, data: _Records) -> ItemScore:
         overdue = data.overdue.get(unit.pk, [])
         score.points = max_points if not overdue else Decimal(0)
         score.explanation = ("发展党员各环节均按期" if not overdue else
-                             "超期：" + "；".join(f"{p.name}（{prog.overdue[0].message}）" for p, prog in overdue[:5]))
+                             "超期：" + "；".join(f"{e.person.name}（{e.progress.overdue[0].message}）" for e in overdue[:5]))
         score.evidence = [Evidence("发展党员台账", link("members:pipeline", unit=unit.pk))]
     elif method == ScoreMethod.MANUAL:
         score.manual = True

@@ -3,7 +3,9 @@ period's records, each one traceable to the records it counts, plus the editable
 
 A *record figure* is defined by the queryset of records it counts: the report shows
 ``records(...).count()`` and the drill-down page lists the same queryset, so the two can never
-disagree. Money and rates come from the dues ledger and link to its pages.
+disagree. Every figure is read through the apps' facts functions (docs/figures.md), the same ones
+the scorecard, the home page, the grid and the exports read, so they show the same numbers. Money
+and rates come from the dues ledger and link to its pages.
 """
 
 from __future__ import annotations
@@ -15,17 +17,16 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import QuerySet
 from django.urls import reverse
 
-from branches.models import Officer, OrgUnit, Term, UnitKind, in_subtree, today
+from branches import facts as org
+from branches.facts import Window
+from branches.models import OrgUnit, UnitKind, today
 from branches.periods import Period, chinese_date
-from dues.models import PointsSheet
-from dues.selectors import arrears_for_unit, figures_by_branch, figures_for
-from meetings import compliance
-from meetings.models import AppraisalResult, Attendance, Meeting, MeetingStatus, Talk
-from members.models import EventKind, MemberEvent, Membership, Person, Recognition
-from members.selectors import pipeline_in
+from dues import facts as ledger
+from meetings import facts as life
+from members import facts as people
 
 KIND_LABELS = {"general": "党员大会", "committee": "支委会", "group": "党小组会", "lecture": "党课",
                "theme_day": "主题党日", "life": "组织生活会", "appraisal": "民主评议党员"}
@@ -45,6 +46,10 @@ class Scope:
         """The period's last day, or today while the period is still running."""
         return min(self.period.end, today())
 
+    @property
+    def window(self) -> Window:
+        return Window.of(self.period)
+
 
 @dataclass(frozen=True)
 class RecordFigure:
@@ -55,108 +60,36 @@ class RecordFigure:
     columns: tuple[tuple[str, Callable[[Any], Any]], ...]
 
 
+# Each record figure is a facts function (docs/figures.md): the report shows its count and the
+# drill-down page lists the same queryset.
 
 def _units(kind: str) -> Callable[[Scope], QuerySet]:
-    def records(scope: Scope) -> QuerySet:
-        return OrgUnit.objects.filter(in_subtree(scope.unit), kind=kind).filter(
-            Q(archived_on__isnull=True) | Q(archived_on__gt=scope.end)
-        ).filter(Q(founded_on__isnull=True) | Q(founded_on__lte=scope.end)).order_by("path")
-
-    return records
+    return lambda scope: org.units_on(scope.unit, scope.end, kind)
 
 
 def _meetings(kind: str, *, secretary: bool = False) -> Callable[[Scope], QuerySet]:
-    def records(scope: Scope) -> QuerySet:
-        counts = Q(kind=kind)
-        if kind == "lecture":
-            counts |= Q(kind="theme_day", also_lecture=True)
-        if kind == "general":
-            counts |= Q(kind="theme_day", also_general=True)
-        qs = Meeting.objects.filter(in_subtree(scope.unit, "unit"), counts, status=MeetingStatus.CONFIRMED,
-                                    date__range=(scope.start, scope.end))
-        if secretary:
-            qs = qs.filter(lecturer_role="secretary")
-        return qs.select_related("unit").order_by("date", "id")
-
-    return records
+    return lambda scope: life.meetings_held(scope.unit, scope.window, kind, secretary=secretary)
 
 
-def _people_dated(field: str) -> Callable[[Scope], QuerySet]:
-    def records(scope: Scope) -> QuerySet:
-        belonged = Membership.objects.filter(in_subtree(scope.unit, "unit"), person=OuterRef("pk"))
-        return Person.objects.filter(Exists(belonged), **{f"{field}__range": (scope.start, scope.end)}).order_by(field)
-
-    return records
+def _people_dated(stage: str) -> Callable[[Scope], QuerySet]:
+    return lambda scope: people.development_in(scope.unit, scope.window, stage)
 
 
 def _members_at_end(status: str) -> Callable[[Scope], QuerySet]:
-    def records(scope: Scope) -> QuerySet:
-        people = Person.objects.in_unit_on(scope.unit, scope.end)
-        full = Q(full_on__lte=scope.end) | Q(status="full", full_on__isnull=True)
-        if status == "full":
-            return people.filter(full).order_by("pinyin")
-        return people.filter(probationary_on__lte=scope.end).exclude(full).order_by("pinyin")
-
-    return records
-
-
-def _events(kind: str) -> Callable[[Scope], QuerySet]:
-    def records(scope: Scope) -> QuerySet:
-        qs = MemberEvent.objects.filter(date__range=(scope.start, scope.end)).select_related("person", "from_unit", "to_unit")
-        inside_to, inside_from = in_subtree(scope.unit, "to_unit"), in_subtree(scope.unit, "from_unit")
-        if kind == "in":  # arrived in the scope, from outside it
-            qs = qs.filter(Q(in_subtree(scope.unit, "to_unit"), kind=EventKind.TRANSFER_IN)
-                           | Q(Q(kind=EventKind.TRANSFER_OUT) & inside_to & ~inside_from))
-        else:  # left the scope
-            qs = qs.filter(Q(kind=EventKind.TRANSFER_OUT) & inside_from & ~inside_to)
-        return qs.order_by("date", "id")
-
-    return records
+    return lambda scope: people.members_on(scope.unit, scope.end, status)
 
 
 def _recognitions(kind: str) -> Callable[[Scope], QuerySet]:
-    def records(scope: Scope) -> QuerySet:
-        return (Recognition.objects.filter(in_subtree(scope.unit, "unit"), kind=kind, voided_at__isnull=True,
-                                           date__range=(scope.start, scope.end))
-                .select_related("unit", "person").order_by("date"))
+    return lambda scope: people.recognitions(scope.unit, scope.window, kind)
 
-    return records
+
+def _appraisals(grade: str) -> Callable[[Scope], QuerySet]:
+    return lambda scope: life.appraisals(scope.unit, scope.window, grade)
 
 
 RECOGNITION_COLUMNS = (("日期", lambda r: r.date), ("对象", lambda r: r.person.name if r.person else r.unit.name),
                        ("党组织", lambda r: r.unit.name), ("授予/组织单位", lambda r: r.granted_by),
                        ("金额（元）", lambda r: r.amount))
-
-
-def _terms_elected(scope: Scope) -> QuerySet:
-    return Term.objects.filter(in_subtree(scope.unit, "unit"), started_on__range=(scope.start, scope.end)).select_related("unit")
-
-
-def _terms_overdue(scope: Scope) -> QuerySet:
-    newer = Term.objects.filter(unit=OuterRef("unit"), started_on__gt=OuterRef("started_on"), started_on__lte=scope.end)
-    return (Term.objects.filter(in_subtree(scope.unit, "unit"), ends_on__lt=scope.end, unit__archived_on__isnull=True)
-            .exclude(Exists(newer)).select_related("unit").order_by("ends_on"))
-
-
-def _officer_changes(scope: Scope) -> QuerySet:
-    window = (scope.start, scope.end)
-    return (Officer.objects.filter(in_subtree(scope.unit, "unit")).filter(Q(started_on__range=window) | Q(ended_on__range=window))
-            .select_related("unit", "person").order_by("started_on"))
-
-
-def _talks(scope: Scope) -> QuerySet:
-    return (Talk.objects.filter(in_subtree(scope.unit, "unit"), date__range=(scope.start, scope.end), voided_at__isnull=True)
-            .select_related("unit", "officer", "member").order_by("date"))
-
-
-def _appraisals(grade: str) -> Callable[[Scope], QuerySet]:
-    def records(scope: Scope) -> QuerySet:
-        return (AppraisalResult.objects.filter(in_subtree(scope.unit, "meeting__unit"), grade=grade,
-                                               meeting__status=MeetingStatus.CONFIRMED,
-                                               meeting__date__range=(scope.start, scope.end))
-                .select_related("person", "meeting__unit").order_by("meeting__date"))
-
-    return records
 
 
 def _person_columns() -> tuple[tuple[str, Callable[[Any], Any]], ...]:
@@ -178,28 +111,28 @@ FIGURES: dict[str, RecordFigure] = {f.key: f for f in [
     RecordFigure("units-general", "党总支", "个", _units(UnitKind.GENERAL_BRANCH), UNIT_COLUMNS),
     RecordFigure("units-branch", "党支部", "个", _units(UnitKind.BRANCH), UNIT_COLUMNS),
     RecordFigure("units-group", "党小组", "个", _units(UnitKind.GROUP), UNIT_COLUMNS),
-    RecordFigure("terms-elected", "完成换届", "个", _terms_elected,
+    RecordFigure("terms-elected", "完成换届", "个", lambda s: org.terms_elected(s.unit, s.window),
                  (("党组织", lambda t: t.unit.name), ("换届日期", lambda t: t.started_on), ("任期至", lambda t: t.ends_on))),
-    RecordFigure("terms-overdue", "换届超期", "个", _terms_overdue,
+    RecordFigure("terms-overdue", "换届超期", "个", lambda s: org.terms_overdue(s.unit, s.end),
                  (("党组织", lambda t: t.unit.name), ("任期届满", lambda t: t.ends_on))),
-    RecordFigure("officers-changed", "委员调整", "人次", _officer_changes,
+    RecordFigure("officers-changed", "委员调整", "人次", lambda s: org.officer_changes(s.unit, s.window),
                  (("党组织", lambda o: o.unit.name), ("姓名", lambda o: o.person.name), ("职务", lambda o: o.get_role_display()),
                   ("任职", lambda o: o.started_on), ("离任", lambda o: o.ended_on))),
     *[RecordFigure(f"meetings-{kind}", label, "次", _meetings(kind), MEETING_COLUMNS)
       for kind, label in KIND_LABELS.items()],
     RecordFigure("meetings-secretary-lecture", "书记讲党课", "次", _meetings("lecture", secretary=True), MEETING_COLUMNS),
-    RecordFigure("talks", "谈心谈话", "人次", _talks,
+    RecordFigure("talks", "谈心谈话", "人次", lambda s: life.talks(s.unit, s.window),
                  (("日期", lambda t: t.date), ("党支部", lambda t: t.unit.name), ("谈话人", lambda t: t.officer.name),
                   ("谈话对象", lambda t: t.member.name))),
     RecordFigure("members-full", "正式党员", "名", _members_at_end("full"), _person_columns()),
     RecordFigure("members-probationary", "预备党员", "名", _members_at_end("probationary"), _person_columns()),
-    RecordFigure("dev-applied", "递交入党申请", "人", _people_dated("applied_on"), _person_columns()),
-    RecordFigure("dev-activist", "确定入党积极分子", "人", _people_dated("activist_on"), _person_columns()),
-    RecordFigure("dev-candidate", "确定发展对象", "人", _people_dated("candidate_on"), _person_columns()),
-    RecordFigure("dev-probationary", "接收预备党员", "人", _people_dated("probationary_on"), _person_columns()),
-    RecordFigure("dev-full", "预备党员转正", "人", _people_dated("full_on"), _person_columns()),
-    RecordFigure("transfers-in", "转入党员", "人次", _events("in"), EVENT_COLUMNS),
-    RecordFigure("transfers-out", "转出党员", "人次", _events("out"), EVENT_COLUMNS),
+    RecordFigure("dev-applied", "递交入党申请", "人", _people_dated("applied"), _person_columns()),
+    RecordFigure("dev-activist", "确定入党积极分子", "人", _people_dated("activist"), _person_columns()),
+    RecordFigure("dev-candidate", "确定发展对象", "人", _people_dated("candidate"), _person_columns()),
+    RecordFigure("dev-probationary", "接收预备党员", "人", _people_dated("probationary"), _person_columns()),
+    RecordFigure("dev-full", "预备党员转正", "人", _people_dated("full"), _person_columns()),
+    RecordFigure("transfers-in", "转入党员", "人次", lambda s: people.transfers_in(s.unit, s.window), EVENT_COLUMNS),
+    RecordFigure("transfers-out", "转出党员", "人次", lambda s: people.transfers_out(s.unit, s.window), EVENT_COLUMNS),
     *[RecordFigure(f"recognition-{kind}", label, measure, _recognitions(kind), RECOGNITION_COLUMNS)
       for kind, label, measure in (("model_member", "优秀共产党员", "名"), ("model_worker", "优秀党务工作者", "名"),
                                    ("model_unit", "先进基层党组织", "个"), ("care", "走访慰问", "人次"))],
@@ -245,12 +178,6 @@ def records_url(scope: Scope, key: str) -> str:
     return reverse("reports:work_records", args=[scope.unit.pk, str(scope.period), key])
 
 
-def _pct(numerator: Decimal | int, denominator: Decimal | int) -> Decimal | None:
-    if not denominator:
-        return None
-    return (Decimal(numerator) * 100 / Decimal(denominator)).quantize(Decimal("0.1"))
-
-
 def build(unit: OrgUnit, period: Period) -> Report:
     """Every figure of the report for ``unit``'s subtree and a half-year or year."""
     if period.kind not in ("half", "year"):
@@ -264,8 +191,7 @@ def build(unit: OrgUnit, period: Period) -> Report:
     _dues(report)
     _points(report)
     _pipeline(report)
-    care = FIGURES["recognition-care"].records(scope).aggregate(total=Sum("amount"))["total"] or Decimal(0)
-    report.values["care-amount"] = Value("care-amount", "慰问金额", care.quantize(Decimal("0.01")), "元",
+    report.values["care-amount"] = Value("care-amount", "慰问金额", people.care_amount(scope.unit, scope.window), "元",
                                          records_url(scope, "recognition-care"))
     _problems(report)
     return report
@@ -273,31 +199,27 @@ def build(unit: OrgUnit, period: Period) -> Report:
 
 def _attendance(report: Report) -> None:
     scope = report.scope
-    attended = Attendance.objects.filter(in_subtree(scope.unit, "meeting__unit"),
-                                         meeting__status=MeetingStatus.CONFIRMED,
-                                         meeting__date__range=(scope.start, scope.end))
-    rows = dict(attended.values_list("status").annotate(n=Count("id")))
-    expected = sum(rows.get(s, 0) for s in ("present", "leave", "absent"))
-    rate = _pct(rows.get("present", 0), expected)
+    rate = life.attendance(scope.unit, scope.window).percent
     url = f"{reverse('meetings:list')}?{urlencode({'unit': scope.unit.pk, 'period': str(scope.period), 'status': 'confirmed'})}"
     report.values["attendance-rate"] = Value("attendance-rate", "平均出勤率", rate if rate is not None else "—", "%", url)
 
 
 def _compliance(report: Report) -> None:
+    """The branches that kept to the rules, as the committee grid shows them (judged today: a
+    period over is judged as over)."""
     scope = report.scope
-    result = compliance.evaluate(scope.unit, scope.period, on=scope.end)
-    branches = [r for r in result.units if r.unit.kind == UnitKind.BRANCH]
-    met = [r for r in branches if r.status != "missing"]
-    behind = [r for r in branches if r.status == "missing"]
+    verdicts = life.branch_verdicts(scope.unit, scope.period)
+    behind = [verdict for verdict in verdicts if verdict.behind]
     url = f"{reverse('meetings:grid')}?{urlencode({'unit': scope.unit.pk, 'period': str(scope.period)})}"
-    report.values["compliance-met"] = Value("compliance-met", "按规定开展组织生活的党支部", len(met), "个", url)
+    met = len(verdicts) - len(behind)
+    report.values["compliance-met"] = Value("compliance-met", "按规定开展组织生活的党支部", met, "个", url)
     report.values["compliance-behind"] = Value("compliance-behind", "未按规定开展组织生活的党支部", len(behind), "个", url)
-    report.facts["behind"] = [(r.unit, [rule for rule in r.rules if rule.status == "missing"]) for r in behind]
+    report.facts["behind"] = behind
 
 
 def _dues(report: Report) -> None:
     scope = report.scope
-    figures = figures_for(scope.unit, scope.period)
+    figures = ledger.figures_for(scope.unit, scope.period, on=scope.end)
     url = f"{reverse('dues:index')}?{urlencode({'unit': scope.unit.pk, 'period': str(scope.period)})}"
     for key, label, value, measure in (
         ("dues-due", "应缴党费", figures.due, "元"), ("dues-paid", "实缴党费", figures.paid, "元"),
@@ -305,26 +227,26 @@ def _dues(report: Report) -> None:
         ("dues-remitted", "上交党费", figures.remitted, "元"),
     ):
         report.values[key] = Value(key, label, value, measure, url)
-    arrears = [a for a in arrears_for_unit(scope.unit, on=scope.end + dt.timedelta(days=1)) if a.count]
+    arrears = [a for a in ledger.arrears_for_unit(scope.unit, on=scope.end + dt.timedelta(days=1)) if a.count]
     report.values["dues-arrears"] = Value("dues-arrears", "欠缴党费党员", len(arrears), "人", url)
     report.tables.append(("党费收缴情况", ["党支部", "应缴（元）", "实缴（元）", "收缴率", "上交（元）"], [
         [branch.name, f.due, f.paid, f"{f.rate_money}%" if f.rate_money is not None else "—", f.remitted]
-        for branch, f in figures_by_branch(scope.unit, scope.period)
+        for branch, f in ledger.figures_by_branch(scope.unit, scope.period, on=scope.end)
     ]))
 
 
 def _points(report: Report) -> None:
     scope = report.scope
-    sheets = PointsSheet.objects.filter(in_subtree(scope.unit, "unit"), month__range=(scope.start, scope.end))
     url = reverse("dues:index")
-    report.values["points-scored"] = Value("points-scored", "开展积分评定", sheets.count(), "次", url)
-    published = sheets.filter(state__in=["public", "confirmed"]).count()
+    scored = ledger.points_sheets(scope.unit, scope.window).count()
+    published = ledger.points_published(scope.unit, scope.window).count()
+    report.values["points-scored"] = Value("points-scored", "开展积分评定", scored, "次", url)
     report.values["points-published"] = Value("points-published", "积分公示", published, "次", url)
 
 
 def _pipeline(report: Report) -> None:
     scope = report.scope
-    overdue = [entry for entry in pipeline_in(scope.unit.path) if entry.progress.overdue]
+    overdue = people.overdue_pipeline(scope.unit)
     url = f"{reverse('members:pipeline')}?{urlencode({'unit': scope.unit.pk})}"
     report.values["dev-overdue"] = Value("dev-overdue", "发展环节超期", len(overdue), "人", url)
 
@@ -332,8 +254,8 @@ def _pipeline(report: Report) -> None:
 def _problems(report: Report) -> None:
     """Pre-draft 存在问题 from the period's gaps; people edit it in the browser."""
     v, problems = report.values, report.problems
-    for unit, rules in report.facts.get("behind", [])[:8]:
-        problems.append(f"{unit.name}{report.scope.period.label}未按规定召开{'、'.join(r.name for r in rules)}。")
+    for verdict in report.facts.get("behind", [])[:8]:
+        problems.append(f"{verdict.name}{report.scope.period.label}未按规定召开{'、'.join(verdict.missing)}。")
     if len(report.facts.get("behind", [])) > 8:
         problems.append(f"另有{len(report.facts['behind']) - 8}个党支部组织生活未达到规定要求。")
     if v["terms-overdue"].value:
@@ -369,7 +291,7 @@ def sentences(report: Report) -> list[tuple[str, list[str]]]:
             f"本期共召开{meetings}，其中书记讲党课{v['meetings-secretary-lecture'].value}次，"
             f"开展谈心谈话{v['talks'].value}人次，组织生活平均出勤率{v['attendance-rate'].value}%。",
             f"{v['compliance-met'].value}个党支部按规定开展了组织生活"
-            + (f"，{v['compliance-behind'].value}个党支部未达到要求（{'、'.join(u.name for u, _ in behind[:5])}"
+            + (f"，{v['compliance-behind'].value}个党支部未达到要求（{'、'.join(b.name for b in behind[:5])}"
                f"{'等' if len(behind) > 5 else ''}）。" if behind else "，所有党支部均达到规定要求。"),
         ]),
         ("党员教育管理", [

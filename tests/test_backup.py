@@ -19,8 +19,8 @@ from django.db import connection
 
 from branches.models import OrgUnit, UnitKind, today
 from branches.periods import Period
+from dues.facts import figures_for
 from dues.models import Payment
-from dues.selectors import figures_for
 from meetings.compliance import evaluate
 from meetings.models import Meeting, MeetingAttachment
 from meetings.services import attachment_add

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from branches import access
 from branches.models import OrgUnit, UnitKind, today
 
-from .. import selectors, services
+from .. import facts, selectors, services
 from ..forms import CaseForm
 from ..models import ArrearsCase
 from ._common import NAV, ancestors_of, branch_for_view, flash_errors, nav_links
@@ -23,7 +23,7 @@ from ._common import NAV, ancestors_of, branch_for_view, flash_errors, nav_links
 @login_required
 def arrears(request: HttpRequest, pk: int) -> HttpResponse:
     unit = access.unit_for_view(request.user, pk)
-    rows = selectors.arrears_for_unit(unit, on=today())
+    rows = facts.arrears_for_unit(unit, on=today())
     page = Paginator(rows, 100).get_page(request.GET.get("page"))
     units = dict(OrgUnit.objects.filter(pk__in={a.unit_id for a in page.object_list}).values_list("pk", "name"))
     return render(request, "dues/arrears.html", {

@@ -16,7 +16,7 @@ from branches import access
 from branches.models import OrgUnit, UnitKind, today
 from branches.periods import Period, period_param
 
-from .. import selectors, services
+from .. import facts, selectors, services
 from ..forms import SheetForm
 from ..rates import MAX_PAYMENT, checked_money
 from ._common import NAV, ancestors_of, branch_for_view, flash_errors, month_start, nav_links
@@ -44,9 +44,9 @@ def unit_dues(request: HttpRequest, pk: int) -> HttpResponse:
         "years": list(range(now.year, now.year - 4, -1)),
     }
     if unit.kind == UnitKind.BRANCH:
-        context["figures"], months = selectors.figures_with_months(unit, period)
+        context["figures"], months = facts.figures_with_months(unit, period, on=now)
         context["months"] = [(p, f) for p, f in months if p.start <= now]
-        arrears = selectors.arrears_for_unit(unit, on=now)
+        arrears = facts.arrears_for_unit(unit, on=now)
         context["arrears"] = arrears[:8]
         context["arrears_count"] = len(arrears)
         context["lapse_count"] = sum(1 for a in arrears if a.lapse_case)
@@ -54,7 +54,7 @@ def unit_dues(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "dues/branch.html", context)
     if unit.kind == UnitKind.GROUP:
         return redirect("dues:unit", pk=unit.parent_id)
-    total, rows = selectors.figures_overview(unit, period)
+    total, rows = facts.figures_overview(unit, period, on=now)
     context["rows"] = sorted(rows, key=lambda r: (r[1].rate_money is None, r[1].rate_money or 0))
     context["figures"] = total
     context["children"] = OrgUnit.objects.filter(parent=unit, kind=UnitKind.GENERAL_BRANCH)

@@ -15,9 +15,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from branches import access
-from branches.models import OrgUnit, UnitKind, in_subtree, today
+from branches.facts import Window
+from branches.models import OrgUnit, UnitKind, today
 from branches.periods import Period, period_param
 
+from .. import facts
 from .. import points as points_services
 from ..forms import AnswerForm, EntryForm, ObjectionForm
 from ..models import PointsEntry, PointsObjection, PointsSheet
@@ -177,8 +179,7 @@ def points_year(request: HttpRequest, pk: int) -> HttpResponse:
     period = period_param(request, default=Period(now.year, "year"), kinds=("year", "half"))
     totals = points_services.points_totals(unit, period)
     units = dict(OrgUnit.objects.filter(pk__in={t.unit_id for t in totals}).values_list("pk", "name"))
-    sheets = PointsSheet.objects.filter(in_subtree(unit, "unit"), month__gte=period.start,
-                                        month__lte=period.end).order_by("month")
+    sheets = facts.points_sheets(unit, Window(period.start, period.end))
     return render(request, "dues/points_year.html", {
         "unit": unit, "ancestors": ancestors_of(unit), "period": period, "nav_section": NAV, **nav_links(),
         "rows": [(t, units.get(t.unit_id, "")) for t in totals], "months": [m for m in period.months() if m.start <= now],

@@ -16,7 +16,7 @@ from branches.forms import add_service_errors
 from branches.models import UnitKind, today
 from branches.periods import Period, PeriodError, period_param
 
-from .. import selectors, services
+from .. import facts, selectors, services
 from ..forms import RemittanceForm, VoidForm
 from ..models import Remittance
 from ._common import NAV, ancestors_of, flash_errors, nav_links
@@ -50,10 +50,10 @@ def remittances(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, "已登记上交。")
                 return redirect("dues:remittances", pk=unit.pk)
     period = period_param(request, default=Period(now.year, "year"), kinds=("year", "half", "quarter"))
-    quarters = [(q, selectors.figures_for(unit, q)) for q in period.subperiods("quarter") if q.start <= now]
+    quarters = [(q, facts.figures_for(unit, q, on=now)) for q in period.subperiods("quarter") if q.start <= now]
     return render(request, "dues/remittances.html", {
         "unit": unit, "ancestors": ancestors_of(unit), "form": form, "can_edit": can_edit, "period": period,
-        "quarters": quarters, "figures": selectors.figures_for(unit, period),
+        "quarters": quarters, "figures": facts.figures_for(unit, period, on=now),
         "remittances": selectors.remittances_list(user=request.user, unit=unit)[:60], "nav_section": NAV, **nav_links(),
     })
 

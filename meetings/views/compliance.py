@@ -15,7 +15,7 @@ from branches.models import UnitKind, today
 from branches.paging import paged
 from branches.periods import Period, period_param
 
-from .. import compliance, selectors
+from .. import compliance, facts
 from ..models import Meeting
 from ._common import SECTION, unit_param
 
@@ -66,7 +66,7 @@ def compliance_grid(request: HttpRequest) -> HttpResponse:
     if unit is None:
         raise Http404("没有可查看的党组织。")
     period = period_param(request, default=Period.containing(today(), "quarter"))
-    grid = selectors.branch_grid(unit, period, today())
+    grid = facts.branch_compliance(unit, period, today())
     rows = grid.rows
     status_filter = request.GET.get("status", "")
     if status_filter == "late":
@@ -136,7 +136,7 @@ def compliance_history(request: HttpRequest) -> HttpResponse:
             table.append({"period": p, "cells": cells, "groups": [r for r in report.units if r.unit.pk != unit.pk]})
     else:  # a committee: each period's branch grid, as the grid page shows it (and caches it)
         for p in periods:
-            rows = selectors.branch_grid(unit, p, day).rows
+            rows = facts.branch_compliance(unit, p, day).rows
             table.append({"period": p, "summary": {s: sum(1 for r in rows if r["status"] == s)
                                                    for s in ("met", "missing")}, "total": len(rows)})
     for row in table:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from branches import access, selectors
+from branches import access
+from branches import facts as org
 from branches.models import UnitKind, today
 from members import org_tree
 from members.selectors import overdue_pipeline
@@ -48,8 +48,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "is_overview": overview,
     }
     if overview:  # the tree above is read without 党小组: count them here
-        kinds = dict(selectors.unit_list(user=request.user).order_by().values_list("kind").annotate(n=Count("id")))
-        context["kind_counts"] = {label: kinds.get(value, 0) for value, label in UnitKind.choices}
+        kinds = org.unit_counts([node.unit for node in tops], on)
+        context["kind_counts"] = {label: kinds[value] for value, label in UnitKind.choices}
     if overview and tops:
         context["overview"] = dashboards.committee_overview(tops[0].unit, flat, on)
         context["pipeline"] = overdue_pipeline(user=request.user, limit=OVERDUE_SHOWN)

@@ -11,8 +11,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from branches import access
+from branches.facts import units_on
 from branches.forms import DateInput, add_service_errors
-from branches.models import OrgUnit, UnitKind, in_subtree, today
+from branches.models import OrgUnit, UnitKind, today
 from branches.periods import Period, period_from
 
 from .. import services
@@ -36,8 +37,7 @@ class PlanItemForm(forms.ModelForm):
 
     def __init__(self, *args, unit: OrgUnit, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = OrgUnit.objects.filter(in_subtree(unit), archived_on__isnull=True).exclude(
-            kind=UnitKind.GROUP).order_by("path")
+        self.fields["owner"].queryset = units_on(unit, today()).exclude(kind=UnitKind.GROUP)
 
 
 def _report_period(text: str) -> Period:

@@ -48,7 +48,7 @@ def any_cache(request, settings, tmp_path):
         settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
                                        "LOCATION": str(tmp_path / "cache")}}
     elif request.param == "redis":
-        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+        settings.CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache",
                                        "LOCATION": django_settings.REDIS_URL, "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}}
     return request.param
 
@@ -136,7 +136,7 @@ def test_the_cache_is_one_every_process_shares(redis_url):
     assert list(caches) == ["default"]
     default = caches["default"]
     if redis_url:
-        assert default["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+        assert default["BACKEND"] == "django_redis.cache.RedisCache"
         assert default["LOCATION"] == redis_url
     else:
         assert default["BACKEND"] == "django.core.cache.backends.filebased.FileBasedCache"

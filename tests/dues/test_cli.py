@@ -13,8 +13,8 @@ from openpyxl import Workbook, load_workbook
 
 from branches.periods import Period
 from dues import services
+from dues.facts import figures_for
 from dues.models import DuesDue, Payment, Receipt
-from dues.selectors import figures_for
 
 from .helpers import m, member
 

@@ -14,8 +14,8 @@ from django.urls import reverse
 from branches.models import RoleKind, today
 from branches.periods import Period
 from dues import services
+from dues.facts import figures_for
 from dues.models import Payment, Receipt
-from dues.selectors import figures_for
 from tests.concurrency import Session, run_together, wait_for_lock_wait
 from tests.factories import ensure_rule_tables, make_user
 

@@ -11,8 +11,8 @@ from django.db.models import Count
 from branches.models import OrgUnit, today
 from branches.periods import Period
 from dues import services
+from dues.facts import arrears_for_unit, figures_for, figures_from_rows, ledger_rows
 from dues.models import ArrearsCase, DuesDue, Payment, PointsSheet
-from dues.selectors import arrears_for_unit, figures_for, figures_from_rows, ledger_rows
 
 pytestmark = pytest.mark.django_db
 

@@ -14,8 +14,7 @@ from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 from branches.periods import Period
 from dues import selectors, services
-from dues.models import DuesDue, Payment, RateRule, RateTable
-from dues.selectors import (
+from dues.facts import (
     arrears_for_unit,
     figures_by_branch,
     figures_by_month,
@@ -25,6 +24,7 @@ from dues.selectors import (
     figures_with_months,
     ledger_rows,
 )
+from dues.models import DuesDue, Payment, RateRule, RateTable
 from members.models import Status
 from members.services import member_exit, member_transfer_out
 from tests.factories import make_tree

@@ -138,7 +138,7 @@ def test_committee_overview_and_index(ledger, client_for, staff, owner, tree):
 
 
 def test_branch_page_shows_the_same_figures_as_the_ledger(ledger, client_for, owner):
-    from dues.selectors import figures_for
+    from dues.facts import figures_for
 
     figures = figures_for(ledger["unit"], Period(THIS.year, "year"))
     html = client_for(owner).get(reverse("dues:unit", args=[ledger["unit"].pk])).content.decode()

@@ -73,3 +73,33 @@ def test_committee_home_counts_units_of_each_kind(client_for, tree, staff):
     assert counts["党小组"] == 3
     assert counts["党支部"] == 2
     assert len(response.context["branches"]) == 2  # the tree is read without the 党小组
+
+
+@pytest.mark.django_db
+def test_dues_todo_counts_who_has_not_paid_in_full_as_the_dues_page_does(tree):
+    """A partial payment leaves a member owing; a member exempted (困难减免, 0 due) owes nothing."""
+    from decimal import Decimal
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    from branches.periods import Period
+    from dues import services as dues
+    from dues.facts import figures_for
+    from reports.dashboards import ledger_todos
+    from tests.dues.helpers import member
+
+    branch, month = tree["branch_b"], dt.date(2026, 11, 1)
+    with time_machine.travel(dt.datetime(2026, 11, 22, 10, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
+        paid, partial, _unpaid = (member(branch, base="4000") for _ in range(3))
+        for _ in range(2):
+            dues.dues_base_set(actor=None, person=make_person(branch), category="困难减免", base=None,
+                               effective_from=dt.date(2015, 1, 1), approval_ref="机关党委〔2026〕1号")
+        dues.dues_generate(actor=None, month=month)
+        dues.payments_record(actor=None, person=paid, months=[month], paid_on=dt.date(2026, 11, 5))
+        dues.payments_record(actor=None, person=partial, months=[month], paid_on=dt.date(2026, 11, 5),
+                             amounts={month: Decimal("10.00")})
+        texts = [todo.text for todo in ledger_todos(branch, ON)]
+    assert "11月还有2人未缴党费" in texts
+    figures = figures_for(branch, Period.month_of(month))
+    assert (figures.people_due, figures.people_paid) == (5, 3)

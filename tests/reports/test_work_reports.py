@@ -171,3 +171,26 @@ def test_generation_job_and_download_is_scoped(records, client_for, owner, outsi
     assert client_for(outsider).get(reverse("reports:job_download", args=[job.pk])).status_code == 404
     assert client_for(outsider).post(reverse("reports:export"), {"exporter": "work-report", "unit": a.pk,
                                                                   "period": "2026H1", "format": "docx"}).status_code == 404
+
+
+@pytest.mark.django_db
+def test_compliance_is_the_grids_verdict_judged_once_the_period_is_over(tree, client_for, staff):
+    """A half-year over is judged as over (not as on its last day, when every rule still looked
+    "due"), and a branch whose 党小组 missed its 党小组会 is behind, as the committee grid shows it."""
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    make_person(tree["branch_a"], group=tree["group_a"])
+    make_person(tree["branch_b"])
+    with time_machine.travel(dt.datetime(2026, 8, 1, 10, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
+        report = build(tree["committee"], H1)
+        assert (report["compliance-met"].value, report["compliance-behind"].value) == (0, 2)
+        for branch in (tree["branch_a"], tree["branch_b"]):  # a 主题党日 a month, also held as 党课 and 党员大会
+            for month in range(1, 7):
+                held(branch, MeetingKind.THEME_DAY, dt.date(2026, month, 10), also_lecture=True, also_general=True)
+        report = build(tree["committee"], H1)
+        grid = client_for(staff).get(reverse("meetings:grid"), {"unit": tree["committee"].pk, "period": "2026H1"})
+    assert (report["compliance-met"].value, report["compliance-behind"].value) == (1, 1)
+    assert grid.context["totals"]["missing"] == 1
+    assert report.problems[0] == "第一党支部2026年上半年未按规定召开党小组会。"

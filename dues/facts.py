@@ -1,0 +1,436 @@
+"""Facts of the two ledgers: dues owed, paid and outstanding, 收缴率 in money and in people,
+remittances, arrears, members' dues bases, and the monthly points sheets, for a subtree and a
+period (the facts layer: ``branches/facts.py``; the catalogue of figures: ``docs/figures.md``).
+
+Every dues figure (the branch page, the committee overview, the home page, the scorecard, the
+work report, ``export dues``) is computed here from the owed months (``DuesDue``) and the live
+payments against each of them, so they all agree to the fen. Who owes which month, and where, is
+the month rule of ``dues/selectors.py``; the amounts due are generated from it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection
+from django.db.models import QuerySet, Sum
+
+from branches.facts import Window
+from branches.models import OrgUnit, UnitKind, in_subtree, today
+from branches.periods import Period, month_index
+
+from .models import DuesBase, DuesDue, Payment, PaymentKind, PointsSheet, Remittance
+from .rates import money
+
+ZERO = Decimal("0.00")
+ARREARS_WARN_MONTHS = 3
+LAPSE_MONTHS = 6
+
+
+@dataclass(frozen=True)
+class LedgerRow:
+    person_id: int
+    name: str
+    unit_id: int
+    month: dt.date
+    due: Decimal
+    paid: Decimal
+
+    @property
+    def outstanding(self) -> Decimal:
+        return max(self.due - self.paid, ZERO)
+
+    @property
+    def is_paid(self) -> bool:
+        return self.paid >= self.due
+
+
+def live_payments() -> QuerySet[Payment]:
+    return Payment.objects.filter(voided_at__isnull=True, kind=PaymentKind.REGULAR)
+
+
+def _dues_in(unit: OrgUnit, first: dt.date, last: dt.date) -> QuerySet[DuesDue]:
+    # unit ids first, so the (unit, month) index is used rather than a scan by month
+    unit_ids = list(OrgUnit.objects.filter(in_subtree(unit)).values_list("pk", flat=True))
+    return DuesDue.objects.filter(unit_id__in=unit_ids, month__gte=first, month__lte=last)
+
+
+def paid_by_member_month(unit: OrgUnit, first: dt.date, last: dt.date) -> dict[tuple[int, dt.date], Decimal]:
+    """Live 党费 payments of the members owed in ``unit`` between ``first`` and ``last`` (one query)."""
+    people = _dues_in(unit, first, last).values("person_id")
+    rows = (
+        live_payments().filter(month__gte=first, month__lte=last, person_id__in=people)
+        .values("person_id", "month").annotate(total=Sum("amount")).values_list("person_id", "month", "total")
+    )
+    return {(pid, month): money(total) for pid, month, total in rows}
+
+
+def _ledger(unit: OrgUnit, first: dt.date, last: dt.date, order: tuple[str, ...]) -> list[LedgerRow]:
+    paid = paid_by_member_month(unit, first, last)
+    rows = _dues_in(unit, first, last).order_by(*order).values_list(
+        "person_id", "person__name", "unit_id", "month", "amount"
+    )
+    return [LedgerRow(pid, name, uid, month, amount, paid.get((pid, month), ZERO))
+            for pid, name, uid, month, amount in rows]
+
+
+def ledger_rows(unit: OrgUnit, period: Period, *, on: dt.date | None = None) -> list[LedgerRow]:
+    """One row per member and month owed in ``unit``'s subtree during ``period`` (with ``on``, the
+    months begun by then, as :func:`figures_for` counts them)."""
+    return _ledger(unit, period.start, _last_month(period, on), ("unit__path", "person__pinyin", "person_id", "month"))
+
+
+@dataclass
+class Figures:
+    due: Decimal = ZERO
+    paid: Decimal = ZERO
+    outstanding: Decimal = ZERO
+    people_due: int = 0
+    people_paid: int = 0
+    remitted: Decimal = ZERO
+    to_centre: Decimal = ZERO
+    voluntary: Decimal = ZERO
+
+    @property
+    def rate_money(self) -> Decimal | None:
+        """收缴率（金额）, as a percentage with one decimal; None when nothing was due."""
+        if not self.due:
+            return None
+        return (self.paid / self.due * 100).quantize(Decimal("0.1"))
+
+    @property
+    def rate_people(self) -> Decimal | None:
+        if not self.people_due:
+            return None
+        return (Decimal(self.people_paid) / self.people_due * 100).quantize(Decimal("0.1"))
+
+    @property
+    def retained(self) -> Decimal:
+        """What stays with the branch: collected (党费 and voluntary) minus what went up."""
+        return self.paid + self.voluntary - self.remitted
+
+
+def figures_from_rows(rows: Iterable[LedgerRow]) -> Figures:
+    figures = Figures()
+    by_person: dict[int, bool] = {}
+    for row in rows:
+        figures.due += row.due
+        figures.paid += row.paid
+        figures.outstanding += row.outstanding
+        by_person[row.person_id] = by_person.get(row.person_id, True) and row.is_paid
+    figures.people_due = len(by_person)
+    figures.people_paid = sum(1 for ok in by_person.values() if ok)
+    return figures
+
+
+def _add_money_flows(figures_by_unit: dict[int, Figures], key: Any, unit: OrgUnit, period: Period) -> None:
+    """Remittances and voluntary payments, assigned to the reporting unit ``key(branch id)``."""
+    for unit_id, amount, centre in remittances(unit, period).values_list("unit_id", "amount", "to_centre"):
+        target = figures_by_unit.get(key(unit_id))
+        if target is not None:
+            target.remitted += amount
+            target.to_centre += centre
+    for unit_id, amount in Payment.objects.filter(in_subtree(unit, "unit"),
+        voided_at__isnull=True, kind=PaymentKind.VOLUNTARY,
+        month__gte=period.start, month__lte=period.end,
+    ).values_list("unit_id", "amount"):
+        target = figures_by_unit.get(key(unit_id))
+        if target is not None:
+            target.voluntary += amount
+
+
+def _fits(period: Period, kind: str) -> bool:
+    order = ["month", "quarter", "half", "year"]
+    return order.index(kind) <= order.index(period.kind)
+
+
+def remittances(unit: OrgUnit, period: Period) -> QuerySet[Remittance]:
+    """上交党费: the live remittances under ``unit`` for ``period`` or any quarter or month in it."""
+    labels = {str(period)} | {str(p) for kind in ("quarter", "month") if _fits(period, kind)
+                              for p in period.subperiods(kind)}
+    return (Remittance.objects.filter(in_subtree(unit, "unit"), voided_at__isnull=True, period__in=labels)
+            .select_related("unit").order_by("remitted_on", "id"))
+
+
+def remittance_dates_by_unit(unit: OrgUnit, period: Period) -> dict[int, list[dt.date]]:
+    """The days each unit under ``unit`` remitted for ``period`` (:func:`remittances`; one query)."""
+    days: dict[int, list[dt.date]] = defaultdict(list)
+    for unit_id, day in remittances(unit, period).values_list("unit_id", "remitted_on"):
+        days[unit_id].append(day)
+    return days
+
+
+# Each month owed with what was paid against it. A small scope (a branch, a 党总支) looks each
+# month's payments up through their (person, month) index; a large one (a committee of hundreds
+# of branches, a year) sums the window's payments in one pass and hash-joins them, since a lookup
+# per owed month costs seconds at that size.
+_OWED_BY_LOOKUP = """
+SELECT d.unit_id, d.month, d.person_id, d.amount, COALESCE(SUM(p.amount), 0) AS paid
+FROM {dues} d
+LEFT JOIN {payments} p ON p.person_id = d.person_id AND p.month = d.month AND p.voided_at IS NULL AND p.kind = %s
+WHERE d.month >= %s AND d.month <= %s AND d.unit_id IN ({units})
+GROUP BY d.id, d.unit_id, d.month, d.person_id, d.amount
+"""
+_OWED_BY_PASS = """
+SELECT d.unit_id, d.month, d.person_id, d.amount, COALESCE(p.total, 0) AS paid
+FROM {dues} d
+LEFT JOIN (SELECT person_id, month, SUM(amount) AS total FROM {payments}
+           WHERE voided_at IS NULL AND kind = %s AND month >= %s AND month <= %s GROUP BY person_id, month) p
+       ON p.person_id = d.person_id AND p.month = d.month
+WHERE d.month >= %s AND d.month <= %s AND d.unit_id IN ({units})
+"""
+_LARGE_SCOPE_UNITS = 50
+
+
+def _owed(unit: OrgUnit, first: dt.date, last: dt.date) -> tuple[str, list[Any]]:
+    """The owed-months query for ``unit``'s subtree between two dates, and its parameters."""
+    unit_ids = list(OrgUnit.objects.filter(in_subtree(unit)).values_list("pk", flat=True))
+    date = connection.ops.adapt_datefield_value
+    window = [date(first), date(last)]
+    large = len(unit_ids) > _LARGE_SCOPE_UNITS
+    sql = (_OWED_BY_PASS if large else _OWED_BY_LOOKUP).format(
+        dues=DuesDue._meta.db_table, payments=Payment._meta.db_table, units=", ".join(["%s"] * len(unit_ids)))
+    params = [PaymentKind.REGULAR.value, *window, *(window if large else []), *unit_ids]
+    return sql, params
+
+
+_AGGREGATE_SQL = """
+SELECT {select_key}, d.person_id, SUM(d.amount), SUM(d.paid),
+       SUM(CASE WHEN d.amount > d.paid THEN d.amount - d.paid ELSE 0 END),
+       SUM(CASE WHEN d.paid < d.amount THEN 1 ELSE 0 END)
+FROM ({owed}) d
+GROUP BY {group_key}d.person_id
+"""
+_KEYS = {"unit": ("d.unit_id", "d.unit_id, "), "month": ("d.month", "d.month, "), "all": ("0", "")}
+
+
+def _last_month(period: Period, on: dt.date | None) -> dt.date:
+    """The last day whose month counts: the period's end, or ``on`` while the period runs (the
+    months begun by then; one generated ahead of time is not owed yet)."""
+    return period.end if on is None else min(period.end, on)
+
+
+def _aggregate_rows(unit: OrgUnit, period: Period, key: str, on: dt.date | None = None) -> list[tuple]:
+    """``(group, person, due, paid, outstanding, unpaid months)`` per group and member, summed in
+    the database: one query however many members (the committee overview at 15,000 members)."""
+    owed, params = _owed(unit, period.start, _last_month(period, on))
+    select_key, group_key = _KEYS[key]
+    sql = _AGGREGATE_SQL.format(select_key=select_key, group_key=group_key, owed=owed)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if key == "month":
+        rows = [(g if isinstance(g, dt.date) else dt.date.fromisoformat(str(g)[:10]), *rest) for g, *rest in rows]
+    return rows
+
+
+def _fold(rows: list[tuple], group: Any) -> dict[Any, Figures]:
+    """Sum per group; a member is fully paid in a group when none of their months there is short."""
+    result: dict[Any, Figures] = defaultdict(Figures)
+    people: dict[tuple[Any, int], bool] = {}
+    for row in rows:
+        key, person, due, paid, outstanding, unpaid = group(row), row[1], row[2], row[3], row[4], row[5]
+        figures = result[key]
+        figures.due += _exact(due)
+        figures.paid += _exact(paid)
+        figures.outstanding += _exact(outstanding)
+        people[(key, person)] = people.get((key, person), True) and not unpaid
+    for (key, _person), paid_up in people.items():
+        result[key].people_due += 1
+        result[key].people_paid += 1 if paid_up else 0
+    return result
+
+
+def _aggregate(unit: OrgUnit, period: Period, key: str, on: dt.date | None = None) -> dict[Any, Figures]:
+    return _fold(_aggregate_rows(unit, period, key, on), lambda row: row[0])
+
+
+def _money(value: Any) -> Decimal:
+    return money(Decimal(str(value or 0)))
+
+
+def _exact(value: Any) -> Decimal:
+    """:func:`_money` of a sum from the database, without a trip through ``str`` for PostgreSQL's
+    exact decimals (SQLite's sums are floats): tens of thousands of them for a committee."""
+    return money(value) if type(value) is Decimal else _money(value)
+
+
+def figures_for(unit: OrgUnit, period: Period, *, on: dt.date | None = None) -> Figures:
+    """Due, paid, outstanding, 收缴率 (money and people) and money flows for ``unit``'s subtree;
+    with ``on``, the months owed up to ``on`` (a period still running, as of today)."""
+    figures = _aggregate(unit, period, "all", on).get(0) or Figures()
+    _add_money_flows({unit.pk: figures}, lambda _branch: unit.pk, unit, period)
+    return figures
+
+
+def figures_by_month(unit: OrgUnit, period: Period, *, on: dt.date | None = None) -> list[tuple[Period, Figures]]:
+    grouped = _aggregate(unit, period, "month", on)
+    return [(month, grouped.get(month.start) or Figures()) for month in period.months()]
+
+
+def figures_with_months(unit: OrgUnit, period: Period, *,
+                        on: dt.date | None = None) -> tuple[Figures, list[tuple[Period, Figures]]]:
+    """:func:`figures_for` and :func:`figures_by_month` together, from one aggregate query: a
+    member is fully paid in the period when none of their months is short."""
+    rows = _aggregate_rows(unit, period, "month", on)
+    total = _fold(rows, lambda row: 0).get(0) or Figures()
+    _add_money_flows({unit.pk: total}, lambda _branch: unit.pk, unit, period)
+    grouped = _fold(rows, lambda row: row[0])
+    return total, [(month, grouped.get(month.start) or Figures()) for month in period.months()]
+
+
+def figures_overview(unit: OrgUnit, period: Period, *,
+                     on: dt.date | None = None) -> tuple[Figures, list[tuple[OrgUnit, Figures]]]:
+    """The committee overview: :func:`figures_for` of the whole and :func:`figures_by_branch`,
+    from one aggregate query. A member owed in two branches within the period (a transfer) counts
+    once in the total's people figures."""
+    rows = _aggregate_rows(unit, period, "unit", on)
+    total = _fold(rows, lambda row: 0).get(0) or Figures()
+    _add_money_flows({unit.pk: total}, lambda _branch: unit.pk, unit, period)
+    return total, _branch_figures(unit, period, rows)
+
+
+def figures_by_branch(unit: OrgUnit, period: Period, *, on: dt.date | None = None) -> list[tuple[OrgUnit, Figures]]:
+    """:func:`figures_for` of each 党支部 under ``unit`` (constant number of queries)."""
+    return _branch_figures(unit, period, _aggregate_rows(unit, period, "unit", on))
+
+
+def _branch_figures(unit: OrgUnit, period: Period, rows: list[tuple]) -> list[tuple[OrgUnit, Figures]]:
+    branches = list(OrgUnit.objects.filter(in_subtree(unit), kind=UnitKind.BRANCH).order_by("path"))
+    by_branch = _fold(rows, lambda row: row[0])
+    result = {branch.pk: by_branch.get(branch.pk) or Figures() for branch in branches}
+    _add_money_flows(result, lambda branch_id: branch_id, unit, period)
+    return [(branch, result[branch.pk]) for branch in branches]
+
+
+# ---------------------------------------------------------------------------------------------
+# Arrears
+
+
+@dataclass
+class Arrear:
+    person_id: int
+    name: str
+    unit_id: int
+    months: list[dt.date] = field(default_factory=list)
+    amount: Decimal = ZERO
+    consecutive: int = 0  # the longest run of consecutive unpaid months
+    run_start: dt.date | None = None
+
+    @property
+    def count(self) -> int:
+        return len(self.months)
+
+    @property
+    def level(self) -> str:
+        if self.consecutive >= LAPSE_MONTHS:
+            return "lapse"
+        if self.count >= ARREARS_WARN_MONTHS:
+            return "warning"
+        return "minor"
+
+    @property
+    def level_label(self) -> str:
+        return {"lapse": "连续欠缴满6个月", "warning": "欠缴3个月以上", "minor": "欠缴"}[self.level]
+
+    @property
+    def lapse_case(self) -> bool:
+        return self.level == "lapse"
+
+    @property
+    def oldest(self) -> dt.date:
+        return self.months[0]
+
+
+def arrears_for_unit(unit: OrgUnit, *, on: dt.date | None = None, since_months: int = 36) -> list[Arrear]:
+    """Members with unpaid months before the month of ``on`` (a month becomes overdue when it
+    ends), oldest debt first. Looks back ``since_months`` months."""
+    on = on or today()
+    current = on.replace(day=1)
+    first_index = month_index(current) - since_months
+    first = dt.date(first_index // 12, first_index % 12 + 1, 1)
+    # only the short months are fetched: a paid month (or a month not owed) is a gap in the
+    # month sequence, which ends a run of consecutive unpaid months just the same
+    found: dict[int, Arrear] = {}
+    run: dict[int, tuple[dt.date, int, int]] = {}  # person → (run start, run length, last month index)
+    for pid, name, uid, month, amount, paid in _unpaid_rows(unit, first, current - dt.timedelta(days=1)):
+        arrear = found.setdefault(pid, Arrear(pid, name, uid))
+        arrear.unit_id = uid  # the latest branch owed in
+        arrear.months.append(month)
+        arrear.amount += amount - paid
+        start, length, last = run.get(pid, (month, 0, month_index(month) - 1))
+        if month_index(month) != last + 1:
+            start, length = month, 0
+        run[pid] = (start, length + 1, month_index(month))
+        if length + 1 >= arrear.consecutive:
+            arrear.consecutive, arrear.run_start = length + 1, start
+    return sorted(found.values(), key=lambda a: (-a.consecutive, -a.count, a.name))
+
+
+_UNPAID_SQL = """
+SELECT d.person_id, p.name, d.unit_id, d.month, d.amount, d.paid FROM ({owed}) d
+JOIN members_person p ON p.id = d.person_id
+WHERE d.paid < d.amount
+ORDER BY d.person_id, d.month
+"""
+
+
+def _unpaid_rows(unit: OrgUnit, first: dt.date, last: dt.date) -> list[tuple[int, str, int, dt.date, Decimal, Decimal]]:
+    """``(person, name, branch, month, due, paid)`` for every month in the window not fully paid."""
+    owed, params = _owed(unit, first, last)
+    with connection.cursor() as cursor:
+        cursor.execute(_UNPAID_SQL.format(owed=owed), params)
+        rows = cursor.fetchall()
+    return [(pid, name, uid, month if isinstance(month, dt.date) else dt.date.fromisoformat(str(month)[:10]),
+             _money(due), _money(paid)) for pid, name, uid, month, due, paid in rows]
+
+# ---------------------------------------------------------------------------------------------
+# Dues bases
+
+
+def base_in_force(rows: list[DuesBase], day: dt.date) -> DuesBase | None:
+    rows = sorted(rows, key=lambda row: row.effective_from)
+    in_force = [row for row in rows if row.effective_from <= day]
+    return in_force[-1] if in_force else (rows[0] if rows else None)
+
+
+def bases_on(person_ids: Iterable[int] | QuerySet, day: dt.date) -> dict[int, DuesBase]:
+    """Each person's dues base in force on ``day`` (:func:`base_in_force`; one query; the people
+    as ids or as a query of ``person_id``)."""
+    ids = person_ids if isinstance(person_ids, QuerySet) else list(person_ids)
+    rows: dict[int, list[DuesBase]] = defaultdict(list)
+    for base in DuesBase.objects.filter(person_id__in=ids).order_by("person_id", "effective_from"):
+        rows[base.person_id].append(base)
+    return {pid: base for pid, bases in rows.items() if (base := base_in_force(bases, day)) is not None}
+
+
+# ---------------------------------------------------------------------------------------------
+# Points sheets (积分: 自评 → 支部评定 → 公示 → 确认)
+
+# A month's points count as published once the sheet reaches 公示.
+PUBLISHED_STATES = (PointsSheet.State.PUBLIC, PointsSheet.State.CONFIRMED)
+
+
+def points_sheets(unit: OrgUnit, window: Window) -> QuerySet[PointsSheet]:
+    """开展积分评定: the monthly points sheets under ``unit`` for the months of ``window``."""
+    return (PointsSheet.objects.filter(in_subtree(unit, "unit"), month__range=window.range)
+            .select_related("unit").order_by("month", "unit__path"))
+
+
+def points_published(unit: OrgUnit, window: Window) -> QuerySet[PointsSheet]:
+    """积分公示: the sheets of :func:`points_sheets` that reached 公示 (:data:`PUBLISHED_STATES`)."""
+    return points_sheets(unit, window).filter(state__in=PUBLISHED_STATES)
+
+
+def points_states_by_unit(unit: OrgUnit, window: Window) -> dict[int, dict[dt.date, str]]:
+    """``{branch: {month: state}}`` for the sheets of :func:`points_sheets` (one query)."""
+    states: dict[int, dict[dt.date, str]] = defaultdict(dict)
+    for unit_id, month, state in points_sheets(unit, window).values_list("unit_id", "month", "state"):
+        states[unit_id][month] = state
+    return states
+

@@ -1,0 +1,189 @@
+"""One figure, one function (docs/figures.md): on the small demo, with the clock frozen, every figure
+the work report shows equals the same figure as the scorecard, the home page, the compliance grid,
+the dues page, the 发展 page and the exports read it — each surface through the facts functions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from io import BytesIO, StringIO
+from types import SimpleNamespace
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db import transaction
+from django.test import Client
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from branches import facts as org
+from branches.demo import TOP_CODE
+from branches.facts import Window
+from branches.models import OrgUnit, UnitKind
+from branches.periods import Period
+from dues import facts as ledger
+from dues.exporters import DuesExporter
+from meetings import facts as life
+from members import facts as people
+from members.models import PIPELINE_STATUSES
+from members.selectors import pipeline_rows
+from reports import dashboards
+from reports.scorecards import compute
+from reports.workreport import FIGURES, Scope, build
+
+NOW = dt.datetime(2026, 11, 20, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+TODAY = NOW.date()
+H1, YEAR = Period.parse("2026H1"), Period.parse("2026")  # a half-year over, a year still running
+Q2, Q4 = Period.parse("2026Q2"), Period.parse("2026Q4")  # a quarter over, the quarter running
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """``seed_demo --scale small`` once for the module, rolled back afterwards; the clock stays at
+    :data:`NOW` throughout."""
+    with time_machine.travel(NOW, tick=False), django_db_blocker.unblock(), transaction.atomic():
+        call_command("seed_demo", scale="small", seed=2026, stdout=StringIO())
+        top = OrgUnit.objects.get(code=TOP_CODE)
+        yield SimpleNamespace(top=top, branches=list(org.units_on(top, TODAY, UnitKind.BRANCH)),
+                              staff=get_user_model().objects.get(username="dangwei"))
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def client(demo):
+    client = Client()
+    client.force_login(demo.staff)
+    return client
+
+
+def units(demo):
+    return [demo.top, *demo.branches]
+
+
+def scopes(demo):
+    return [Scope(unit, period) for unit in units(demo) for period in (H1, YEAR)]
+
+
+def test_the_demo_has_something_to_count(demo):
+    report = build(demo.top, YEAR)
+    for key in ("units-branch", "members-full", "meetings-general", "talks", "dev-applied", "dues-due",
+                "points-scored", "dev-overdue"):
+        assert report[key].value, key
+    assert len(demo.branches) == 6
+
+
+def test_each_figure_is_its_records_and_the_drill_down_lists_them(demo, client):
+    for scope in scopes(demo):
+        report = build(scope.unit, scope.period)
+        for key, figure in FIGURES.items():
+            assert report[key].value == figure.records(scope).count(), (scope, key)
+    scope = Scope(demo.top, YEAR)
+    for key in ("meetings-lecture", "members-probationary", "transfers-in", "recognition-care"):
+        page = client.get(reverse("reports:work_records", args=[demo.top.pk, str(YEAR), key]))
+        assert page.status_code == 200
+        assert page.context["count"] == len(page.context["rows"]) == FIGURES[key].records(scope).count()
+
+
+def test_members_and_units_as_the_tree_scorecard_and_home_count_them(demo, client):
+    for scope in scopes(demo):
+        report = build(scope.unit, scope.period)
+        counts = people.member_counts([scope.unit], on=scope.end)[scope.unit.pk]  # the scorecard, the org tree
+        assert (report["members-full"].value, report["members-probationary"].value) == (counts.full, counts.probationary)
+        kinds = org.unit_counts([scope.unit], scope.end)
+        for kind in UnitKind.values:
+            assert report[f"units-{kind}"].value == kinds[kind]
+        statuses = org.term_statuses(org.units_on(scope.unit, scope.end), scope.end)  # the scorecard's 换届 item
+        assert report["terms-overdue"].value == sum(1 for status in statuses.values() if status.code == "overdue")
+    home = client.get(reverse("home")).context
+    report = build(demo.top, YEAR)
+    assert home["kind_counts"] == {label: report[f"units-{kind}"].value for kind, label in UnitKind.choices}
+    assert len(home["overview"]["overdue_terms"]) == report["terms-overdue"].value
+
+
+def _scorecard(demo, period):
+    return {card.unit.pk: {item.code: item for item in card.items} for card in compute(demo.top, period)}
+
+
+def test_attendance_as_the_scorecard_counts_it(demo):
+    for scope in scopes(demo):
+        counts = life.attendance_by_unit(demo.top, [*demo.branches, demo.top], scope.window)[scope.unit.pk]
+        assert build(scope.unit, scope.period)["attendance-rate"].value == counts.percent
+    cards = _scorecard(demo, Q2)
+    for branch in demo.branches:
+        counts = life.attendance(branch, Window.of(Q2))
+        assert (f"应到{counts.expected}人次，实到{counts.present}人次，出勤率{counts.percent}%"
+                in cards[branch.pk]["attendance"].explanation)
+
+
+def test_compliance_as_the_grid_and_the_heat_map_show_it(demo, client):
+    for scope in scopes(demo):
+        report = build(scope.unit, scope.period)
+        grid = client.get(reverse("meetings:grid"), {"unit": scope.unit.pk, "period": str(scope.period)}).context
+        assert report["compliance-behind"].value == grid["totals"]["missing"]
+        assert report["compliance-met"].value == grid["total"] - grid["totals"]["missing"]
+    heatmap = client.get(reverse("home")).context["overview"]["heatmap"]
+    grid = client.get(reverse("meetings:grid"), {"unit": demo.top.pk, "period": str(Q4)}).context
+    value = dashboards.STATUS_VALUE
+    cells = {(x, y): value[cell["status"]] for y, row in enumerate(grid["rows"]) for x, cell in enumerate(row["cells"])
+             if cell}
+    assert {(x, y): v for x, y, v in heatmap["data"]} == cells
+
+
+def test_dues_as_the_dues_page_home_scorecard_and_export_show_them(demo, client):
+    for scope in scopes(demo):
+        report = build(scope.unit, scope.period)
+        page = client.get(reverse("dues:unit", args=[scope.unit.pk]), {"period": str(scope.period)}).context
+        figures = page["figures"]
+        assert (report["dues-due"].value, report["dues-paid"].value) == (figures.due, figures.paid)
+        assert report["dues-rate"].value == (figures.rate_money if figures.rate_money is not None else "—")
+        assert report["dues-remitted"].value == figures.remitted
+        if scope.unit == demo.top:
+            by_branch = {branch.name: f for branch, f in page["rows"]}
+            table = next(rows for title, _, rows in build(scope.unit, scope.period).tables if title == "党费收缴情况")
+            assert {row[0]: (row[1], row[2]) for row in table} == {name: (f.due, f.paid) for name, f in by_branch.items()}
+    home = client.get(reverse("home")).context["overview"]["dues"]
+    quarter = client.get(reverse("dues:unit", args=[demo.top.pk]), {"period": str(Q4)}).context["figures"]
+    assert (home["due"], home["paid"], home["rate"]) == (quarter.due, quarter.paid, quarter.rate_money)
+    cards = _scorecard(demo, Q2)
+    for branch in demo.branches:
+        figures = ledger.figures_for(branch, Q2)
+        explanation = cards[branch.pk]["dues-rate"].explanation
+        assert explanation == "本季度无应缴党费" if figures.rate_money is None else f"收缴率{figures.rate_money}%" in explanation
+    book = load_workbook(BytesIO(DuesExporter().render(unit=demo.top, period=H1, fmt="xlsx", user=None).content))
+    total = list(book["汇总"].iter_rows(values_only=True))[-1]
+    report = build(demo.top, H1)
+    assert (Decimal(str(total[3])), Decimal(str(total[4]))) == (report["dues-due"].value, report["dues-paid"].value)
+
+
+def test_pipeline_and_points_as_the_development_page_home_and_scorecard_count_them(demo, client):
+    for scope in scopes(demo):
+        report = build(scope.unit, scope.period)
+        page = pipeline_rows(user=demo.staff, unit=scope.unit)  # the 发展党员 page
+        assert report["dev-overdue"].value == sum(1 for row in page if row.progress.overdue)
+        by_unit = people.overdue_pipeline_by_unit(scope.unit)  # the scorecard's 发展党员 item
+        assert report["dev-overdue"].value == sum(len(entries) for entries in by_unit.values())
+        states = ledger.points_states_by_unit(scope.unit, scope.window)  # the scorecard's points item
+        assert report["points-scored"].value == sum(len(months) for months in states.values())
+        assert report["points-published"].value == sum(
+            1 for months in states.values() for state in months.values() if state in ledger.PUBLISHED_STATES)
+    chart = client.get(reverse("home")).context["overview"]["pipeline_chart"]["series"][0]["data"]
+    page = pipeline_rows(user=demo.staff, unit=demo.top)
+    assert chart == [sum(1 for row in page if row.person.status == status) for status in PIPELINE_STATUSES]
+    cards = _scorecard(demo, Q2)
+    for branch in demo.branches:
+        overdue = people.overdue_pipeline_by_unit(demo.top).get(branch.pk, [])
+        assert (cards[branch.pk]["pipeline"].points == 0) == bool(overdue)
+
+
+def test_scorecard_published_months_are_the_work_reports_sheets(demo):
+    cards = _scorecard(demo, Q2)
+    for branch in demo.branches:
+        states = ledger.points_states_by_unit(branch, Window.of(Q2)).get(branch.pk, {})
+        published = sum(1 for state in states.values() if state in ledger.PUBLISHED_STATES)
+        assert re.match(rf"已公示{published}个月", cards[branch.pk]["points"].explanation)
