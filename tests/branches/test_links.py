@@ -58,7 +58,7 @@ def test_the_script_prefix_is_honoured():
 def test_the_pages_url_function_matches_django():
     from django.template import engines
 
-    template = engines["jinja"].from_string(
+    template = engines["jinja2"].from_string(
         "{{ url('dues:unit', pk) }}|{{ url('dues:sheet', pk, month) }}|{{ url('home') }}|"
         "{{ url('dues:sheet', pk=pk, month=month) }}|{% set saved = url('dues:unit', pk) %}{{ saved }}"
     )
@@ -66,4 +66,4 @@ def test_the_pages_url_function_matches_django():
         "/dues/unit/5/|/dues/unit/5/sheet/2026-07/|/|/dues/unit/5/sheet/2026-07/|/dues/unit/5/"
     )
     with pytest.raises(NoReverseMatch):
-        engines["jinja"].from_string("{{ url('missing') }}").render({})
+        engines["jinja2"].from_string("{{ url('missing') }}").render({})
