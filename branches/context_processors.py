@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from django.urls import NoReverseMatch
+from django.urls import NoReverseMatch, reverse
 
 from . import access
-from .links import fast_reverse
 
 # Sections contributed by the other apps; each appears once its URLs exist.
 APP_SECTIONS = [
@@ -22,7 +21,7 @@ def _app_links() -> list[dict[str, str]]:
     links = []
     for section, label, name in APP_SECTIONS:
         try:
-            links.append({"section": section, "label": label, "url": fast_reverse(name)})
+            links.append({"section": section, "label": label, "url": reverse(name)})
         except NoReverseMatch:
             continue
     return links

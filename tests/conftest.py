@@ -18,6 +18,25 @@ from .factories import make_tree, make_user
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _jinja_pages_tell_the_test_client_their_context():
+    """Django's test runner instruments its own template engine so that ``response.context`` works;
+    the pages are Jinja2, so tests instrument that backend the same way (tests only)."""
+    from django.template.backends.jinja2 import Template
+    from django.test.signals import template_rendered
+
+    render = Template.render
+
+    def instrumented(self, context=None, request=None):
+        html = render(self, context, request)
+        template_rendered.send(sender=self, template=self, context=dict(context or {}))
+        return html
+
+    Template.render = instrumented
+    yield
+    Template.render = render
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache (the test settings' is in the process's memory): a
