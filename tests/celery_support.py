@@ -60,13 +60,16 @@ def worker_database_url() -> str:
 
 
 def start_worker(*, media_root: Path, log: Path, env: dict[str, str] | None = None,
-                 include: tuple[str, ...] = ()) -> subprocess.Popen:
-    """A `celery worker` subprocess (solo pool) against REDIS_URL, on this test's database. Its
+                 include: tuple[str, ...] = (), pool: str = "solo", loglevel: str = "WARNING") -> subprocess.Popen:
+    """A `celery worker` subprocess against REDIS_URL (or ``env``'s), on this test's database: the
+    solo pool, or ``pool="prefork"`` with two processes as deploy/zhibu-worker.service runs it. Its
     output goes to ``log`` (a pipe nobody reads would fill up and stall the worker)."""
     full_env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "DATABASE_URL": worker_database_url(),
                 "MEDIA_ROOT": str(media_root), **(env or {})}
-    command = [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--loglevel=WARNING",
+    command = [sys.executable, "-m", "celery", "-A", "config", "worker", f"--pool={pool}", f"--loglevel={loglevel}",
                "--without-heartbeat", "--without-mingle", "--without-gossip"]
+    if pool == "prefork":
+        command.append("--concurrency=2")
     if include:
         command += ["--include", ",".join(include)]
     with log.open("ab") as out:

@@ -175,7 +175,18 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
+# The worker keeps trying to reach Redis however long it is away — at startup and after losing it
+# mid-run, every 2, 4, … up to 30 seconds (Celery's default of 100 tries gives up after about 45
+# minutes, and the worker then exits). A task that is running when Redis goes away runs to the
+# end: its job's rows are in PostgreSQL, not in Redis (Celery 6 would cancel it by default).
+# config.broker.Transport keeps Celery 5.7's reconnect from ending the worker (see there).
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
+# (Only for redis://: kombu gives rediss:// its TLS defaults by the scheme, which naming a transport
+# would bypass.)
+CELERY_BROKER_TRANSPORT = "config.broker:Transport" if REDIS_URL.startswith("redis://") else None
 # A page that queues a job must fail in seconds when Redis is down or hung, not after kombu's
 # default retries and a socket with no timeout: one quick retry, bounded connect and read.
 # (The worker reconnects on its own terms: broker_connection_max_retries.) A job whose worker
@@ -188,6 +199,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "interval_max": 1,
     "socket_connect_timeout": 2,
     "socket_timeout": 5,
+    # A connection that a firewall or a failover left half-open is found by TCP keepalive and by
+    # redis-py's and kombu's checks every 25 seconds (kombu 5.7 checks the consumer's BRPOP too).
+    "socket_keepalive": True,
+    "health_check_interval": 25,
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=900),
 }
 # A queued or running job with no sign of life for this long is marked failed (see
