@@ -31,10 +31,14 @@ class Job(models.Model):
     content_type = models.CharField(max_length=120, blank=True)
     created_at = models.DateTimeField("提交时间", auto_now_add=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
-    # A worker stamps these when it takes the job and as it progresses; a job whose worker died is
-    # re-run by the next worker (acks_late) or, with no sign of life for JOB_STALE_AFTER, failed.
+    # A worker stamps these when it takes the job, and the heartbeat every JOB_HEARTBEAT_INTERVAL
+    # while it runs (reports.services.job_heartbeat). A running job whose heartbeat stops for three
+    # intervals is failed as interrupted, and its owner may retry it (reports.services.jobs_fail_stale).
     attempts = models.PositiveSmallIntegerField("执行次数", default=0)
     heartbeat_at = models.DateTimeField("最近进展", null=True, blank=True)
+    # The failed job this one runs again (重试): one retry per job, however often it is asked for.
+    retry_of = models.OneToOneField("self", verbose_name="重试自", null=True, blank=True, editable=False,
+                                    on_delete=models.SET_NULL, related_name="retry")
 
     class Meta:
         verbose_name = "后台任务"
@@ -48,6 +52,14 @@ class Job(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.state in (self.State.DONE, self.State.FAILED)
+
+    @property
+    def retried_as(self) -> Job | None:
+        """The job that runs this one again, once its owner asked for a retry."""
+        try:
+            return self.retry
+        except Job.DoesNotExist:
+            return None
 
 
 class ExportLog(models.Model):

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
+import threading
+from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -11,7 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import IntegrityError, connections, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -127,16 +130,88 @@ def job_fail(job_id: Any, reason: str) -> None:
     Job.objects.filter(pk=job_id).update(state=Job.State.FAILED, message=reason[:500], finished_at=timezone.now())
 
 
+def job_beat(job_id: Any) -> int:
+    """The job's worker is alive: stamp the heartbeat of the job, if it is still running."""
+    return Job.objects.filter(pk=job_id, state=Job.State.RUNNING).update(heartbeat_at=timezone.now())
+
+
+@contextlib.contextmanager
+def job_heartbeat(job_id: Any, interval: float | None = None) -> Iterator[None]:
+    """Stamp the job's heartbeat every ``JOB_HEARTBEAT_INTERVAL`` seconds while the block runs.
+
+    A thread does it, with a database connection of its own: outside whatever transaction the
+    job's work holds open (an import writes in one transaction, and what it writes there shows to
+    nobody until it commits), and while that work is busy in one long step (a render). The job's
+    row is not locked by that work (the batch that points to it takes only a key-share lock), so
+    the stamp does not wait for it."""
+    interval = settings.JOB_HEARTBEAT_INTERVAL if interval is None else interval
+    stop = threading.Event()
+
+    def beat() -> None:
+        try:
+            while not stop.wait(interval):
+                try:
+                    job_beat(job_id)
+                except Exception:  # the database is away for a moment: try again next time
+                    logger.warning("job %s: heartbeat not stamped", job_id, exc_info=True)
+        finally:
+            connections.close_all()  # this thread's own connections
+
+    thread = threading.Thread(target=beat, name=f"job-heartbeat-{job_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+
+
+def job_lost_after() -> dt.timedelta:
+    """How old a running job's heartbeat is when its worker is taken for lost: three beats missed."""
+    return dt.timedelta(seconds=3 * settings.JOB_HEARTBEAT_INTERVAL)
+
+
 def jobs_fail_stale(*, user: Any = None) -> int:
-    """Fail the jobs that show no sign of life for ``JOB_STALE_AFTER`` seconds (their worker died
-    and no worker took them over), so nobody watches a progress bar forever. Run by beat, and by
-    the job pages for the viewer's own jobs. Returns how many were failed."""
-    cutoff = timezone.now() - dt.timedelta(seconds=settings.JOB_STALE_AFTER)
-    stale = Job.objects.filter(state__in=[Job.State.QUEUED, Job.State.RUNNING]).filter(
-        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, created_at__lt=cutoff))
+    """Fail the jobs whose worker is gone, so nobody watches a progress bar that will not move and
+    their owners can retry them (:func:`job_retry`): a running job whose heartbeat is older than
+    :func:`job_lost_after`, and a queued job that no worker took for ``JOB_STALE_AFTER`` seconds.
+    Run by beat, and by the job pages for the viewer's own jobs. Returns how many were failed.
+
+    A message redelivered afterwards finds its job failed and does nothing (:func:`job_start`)."""
+    now = timezone.now()
+    lost, never_taken = now - job_lost_after(), now - dt.timedelta(seconds=settings.JOB_STALE_AFTER)
+    stale = Job.objects.filter(
+        Q(state=Job.State.RUNNING, heartbeat_at__lt=lost)
+        | Q(state__in=[Job.State.QUEUED, Job.State.RUNNING], heartbeat_at__isnull=True, created_at__lt=never_taken))
     if user is not None:
         stale = stale.filter(user=user)
-    return stale.update(state=Job.State.FAILED, message=INTERRUPTED_MESSAGE, finished_at=timezone.now())
+    return stale.update(state=Job.State.FAILED, message=INTERRUPTED_MESSAGE, finished_at=now)
+
+
+def job_retry(*, job: Job, task: Any) -> Job | None:
+    """Run a failed job again (重试), as a new job with the same owner, kind and parameters; the
+    failed one stays, with why it failed, and points to the new one.
+
+    Once only: of two clicks, however close, the first queues the new job and the second is given
+    that same job (the failed job's row is locked while it is asked, and ``retry_of`` is unique).
+    ``None`` when the job has not failed (it is queued, running or done): nothing to retry.
+    Raises :class:`BackgroundUnavailable` as :func:`job_queue` does; the new job is then failed,
+    and may be retried in its turn."""
+    with transaction.atomic():
+        failed = Job.objects.select_for_update().get(pk=job.pk)
+        again = failed.retried_as
+        if again is not None:
+            return again
+        if failed.state != Job.State.FAILED:
+            return None
+        try:
+            with transaction.atomic():
+                again = Job.objects.create(user=failed.user, kind=failed.kind, label=failed.label,
+                                           params=failed.params, retry_of=failed)
+        except IntegrityError:  # asked at the same moment where rows are not locked (SQLite)
+            return Job.objects.get(retry_of=failed)
+    job_queue(again, task)
+    return again
 
 
 # --- Scorecards -------------------------------------------------------------------------------

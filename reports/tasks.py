@@ -4,6 +4,7 @@ the outcome."""
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from celery import shared_task
 
@@ -21,10 +22,16 @@ logger = logging.getLogger(__name__)
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def run_export_job(job_id: str) -> None:
     """Acknowledged only when done: if the worker dies mid-run, the broker hands the message to
-    the next worker (after the visibility timeout), which runs the job again from the start."""
+    the next worker (after the visibility timeout), which runs the job again from the start —
+    unless the job was failed as lost meanwhile (its heartbeat stopped), which its owner retries."""
     job = services.job_start(job_id)
     if job is None:
         return
+    with services.job_heartbeat(job.pk):  # its owner sees it is alive however long a render takes
+        _export(job)
+
+
+def _export(job: Any) -> None:
     params = job.params
     services.job_progress(job.pk, 10, "正在汇总数据")
     try:
@@ -40,7 +47,7 @@ def run_export_job(job_id: str) -> None:
         services.job_fail(job.pk, "该党组织已不存在。")
         return
     except Exception:
-        logger.exception("export job %s failed", job_id)
+        logger.exception("export job %s failed", job.pk)
         services.job_fail(job.pk, "生成文件时出错，已记录错误信息，请联系系统管理员。")
 
 
@@ -58,7 +65,8 @@ def run_import_job(job_id: str) -> None:
     if job is None:
         return
     try:
-        import_run(job)
+        with services.job_heartbeat(job.pk):  # from its own connection: the write is one transaction
+            import_run(job)
     except Exception:
         logger.exception("import job %s failed", job_id)
         doing = "导入" if job.params.get("apply") else "校验"

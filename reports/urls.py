@@ -22,4 +22,5 @@ urlpatterns = [
     path("jobs/", downloads.jobs, name="jobs"),
     path("jobs/<uuid:pk>/", downloads.job_detail, name="job"),
     path("jobs/<uuid:pk>/download/", downloads.job_download, name="job_download"),
+    path("jobs/<uuid:pk>/retry/", downloads.job_retry, name="job_retry"),
 ]

@@ -205,9 +205,13 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "health_check_interval": 25,
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=900),
 }
-# A queued or running job with no sign of life for this long is marked failed (see
-# reports.services.jobs_fail_stale): its worker died and no other worker took it over. Generous,
-# because a write shows no sign of life inside its transaction (a browser import's, say).
+# A worker stamps a running job's heartbeat every JOB_HEARTBEAT_INTERVAL seconds, from a thread
+# and a database connection of its own, so also while the job's work holds one long transaction
+# open (a browser import's write). A running job whose heartbeat is three intervals old (90 s) has
+# lost its worker: it is marked failed as interrupted and its owner is offered a retry
+# (reports.services.jobs_fail_stale). A queued job that no worker took for JOB_STALE_AFTER is
+# failed too: a queue may be long, so that wait is generous.
+JOB_HEARTBEAT_INTERVAL = env.int("JOB_HEARTBEAT_INTERVAL", default=30)
 JOB_STALE_AFTER = env.int("JOB_STALE_AFTER", default=3600)
 # Where `manage.py backup` writes by default (and `restore` keeps the safety copy).
 BACKUP_DIR = Path(env("BACKUP_DIR", default=str(BASE_DIR / "backups")))

@@ -76,6 +76,22 @@ def job_detail(request: HttpRequest, pk: str) -> HttpResponse:
     return render(request, template, {"job": job, "nav_section": "jobs"})
 
 
+@require_POST
+@login_required
+def job_retry(request: HttpRequest, pk: str) -> HttpResponse:
+    """重试: run the owner's failed export again, as a new job (once, however often it is asked)."""
+    job = _own_job(request, pk)  # anyone else's is a 404; a lost job is failed first
+    try:
+        again = services.job_retry(job=job, task=run_export_job)
+    except services.BackgroundUnavailable:
+        messages.error(request, "后台任务服务暂时不可用，重试未能开始。请稍后再试。")
+        again = job.retried_as or job
+    if again is None:
+        messages.info(request, "该任务没有失败，无需重试。")
+        return redirect("reports:job", pk=job.pk)
+    return redirect("reports:job", pk=again.pk)
+
+
 @require_GET
 @login_required
 def job_download(request: HttpRequest, pk: str) -> FileResponse:
