@@ -95,7 +95,10 @@ def wait_until(predicate, seconds: float, what: str) -> None:
 @pytest.mark.postgres
 @pytest.mark.redis
 @pytest.mark.celery_worker
-@pytest.mark.django_db(transaction=True)
+# Serialized like the other worker tests that need it (test_reminders, test_import_jobs): a
+# transactional test without it re-creates the content types on teardown, which a serialized one
+# after it then repeats.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.parametrize(("pool", "down"), [
     ("prefork", 3),   # back before the export ends: it is acknowledged through the lost connection
     ("prefork", 12),  # still away when the export ends

@@ -230,7 +230,10 @@ def test_a_retry_while_the_broker_is_down_says_so_and_can_be_retried_later(setti
 @pytest.mark.postgres
 @pytest.mark.redis
 @pytest.mark.celery_worker
-@pytest.mark.django_db(transaction=True)
+# Serialized like the other worker tests that need it (test_reminders, test_import_jobs): a
+# transactional test without it re-creates the content types on teardown, which a serialized one
+# after it then repeats.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_killed_workers_job_is_offered_for_retry_within_three_heartbeats(settings, tmp_path, tree, owner, client_for):
     from tests.factories import ensure_rule_tables
 
