@@ -208,6 +208,9 @@ def build_world() -> SimpleNamespace:
     w.job = report_services.job_create(user=w.owner, kind="export:members", label="名册", params={})
     w.job = report_services.job_finish(w.job.pk, filename="名册.xlsx", content_type="application/octet-stream",
                                        content=b"PK\x03\x04")
+    w.failed_job = report_services.job_create(user=w.owner, kind="export:members", label="名册", params={
+        "exporter": "members", "unit": w.a.pk, "period": str(YEAR), "format": "xlsx"})
+    report_services.job_fail(w.failed_job.pk, report_services.INTERRUPTED_MESSAGE)
     w.batch = ImportBatch.objects.create(user=w.owner, kind="members", original_name="名册.xlsx",
                                          state=ImportBatch.State.APPLIED, summary="已导入")
     return w
@@ -437,6 +440,7 @@ def cases(w: SimpleNamespace) -> dict[str, Case]:
             "title": "开展主题教育", "owner": a.pk, "due_on": iso(dt.date(YEAR.year, 12, 31)), "status": "planned"}),
         "reports:plan_item_update": Case({"pk": w.plan_item.pk}, data={"status": "done", "evidence": "已完成，见会议记录"}),
         "reports:job": Case({"pk": w.job.pk}, owned=True),
+        "reports:job_retry": Case({"pk": w.failed_job.pk}, owned=True),  # queues it again as a new job
         # --- the other actions of views that take several (for the fuzzer; see VARIANTS) ---
         "dues:person#voluntary": Case({"pk": p2.pk}, forms=("VoluntaryForm",), data={
             "action": "voluntary", "amount": "100", "paid_on": iso(today()), "method": "微信", "note": "自愿多交"}),
