@@ -6,7 +6,7 @@ PORT ?= 8000
 DEMO_PASSWORD ?= zhibu2026
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test test-services lint migrations-check bench load backup restore clean
+.PHONY: install run test test-dates test-services lint migrations-check bench load backup restore clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,15 @@ run: install  ## migrate, load demo data on the first run, serve on 127.0.0.1:$(
 test: install  ## the whole suite on SQLite with in-process Celery; browser tests run when chromium is installed
 	$(BIN)/python -m pytest -n 2 -m "not e2e"
 	$(BIN)/python -m pytest -m e2e
+
+# Days a test could notice: early December (no December meetings yet), the last day of a year.
+TEST_DATES ?= 2026-12-05 2026-12-31
+
+test-dates: install  ## the suite (not e2e) as if today were each of TEST_DATES (pytest --clock, tests/conftest.py)
+	@for day in $(TEST_DATES); do \
+		echo "== pytest --clock=$$day"; \
+		$(BIN)/python -m pytest -n 2 -m "not e2e" -q --clock=$$day || exit 1; \
+	done
 
 backup: install  ## database + media files in one archive: backups/zhibu-<date>.tar.gz, or BACKUP=path
 	$(BIN)/python manage.py backup $(if $(BACKUP),--out "$(BACKUP)")

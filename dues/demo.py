@@ -2,9 +2,10 @@
 points for recent months. Written with bulk inserts (raw ``executemany`` for the two big tables)
 so the large scale — 15,000 members × 24 months — stays fast.
 
-Branches in ``ctx.behind`` carry arrears: a quarter of their members stopped paying 3–8 months ago
-(some reach the 6-month 自行脱党 threshold). Elsewhere most pay within the month, a few pay late
-(补交) or prepay a quarter.
+Branches in ``ctx.behind`` carry arrears: a quarter of their members stopped paying 3–8 months ago,
+and in each of them one current member stopped 7 months ago (past the 6-month 自行脱党 threshold,
+whatever day the demo is seeded). Elsewhere most pay within the month, a few pay late (补交) or
+prepay a quarter.
 """
 
 from __future__ import annotations
@@ -100,10 +101,13 @@ def _payments(ctx: DemoContext, months: list[dt.date]) -> list[tuple]:
     for person_id, dues in by_person.items():
         stops = None
         branch_id = dues[-1][0]
-        if branch_id in ctx.behind and rng.random() < 0.25:
-            months_unpaid = rng.choice([3, 4, 4, 7, 8]) if branch_id in lapsed else 7
+        # a member still owing this month, with something due in each of the last 8 months
+        lapsable = dues[-1][1] == current and len(dues) >= 8 and all(amount > 0 for _, _, amount in dues[-8:])
+        if branch_id in ctx.behind and branch_id not in lapsed and lapsable:
             lapsed.add(branch_id)
-            stops = add_months(current, -months_unpaid)
+            stops = add_months(current, -7)
+        elif branch_id in ctx.behind and rng.random() < 0.25:
+            stops = add_months(current, -rng.choice([3, 4, 4, 7, 8]))
         prepayer = rng.random() < 0.1
         method = rng.choice(METHODS)
         owed = {month: (unit_id, amount) for unit_id, month, amount in dues}
@@ -114,7 +118,8 @@ def _payments(ctx: DemoContext, months: list[dt.date]) -> list[tuple]:
                 if Period.month_of(month).index % 3 != 1:
                     continue  # paid with the quarter's first month
                 paid_on = month.replace(day=rng.randint(2, 10))
-                covered = [m.start for m in Period.containing(month, "quarter").months() if m.start in owed]
+                covered = [m.start for m in Period.containing(month, "quarter").months()
+                           if m.start in owed and (stops is None or m.start < stops)]
             else:
                 roll = rng.random()
                 delay = 1 if roll < 0.04 else 2 if roll < 0.05 else 0

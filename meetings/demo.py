@@ -1,7 +1,11 @@
 """Demo data, part 3: months of meetings with attendance for every branch and 党小组.
 
 Branches in ``ctx.behind`` miss some meetings on purpose so the compliance pages have something to
-show. Everything is bulk-inserted (meetings with history rows; attendance without, for speed)."""
+show: every 主题党日, 党员大会 and 党课 since the start of the last finished quarter, and some before.
+The first branch (``shuji1``'s) misses nothing, so the last quarter always shows a branch in order.
+Each year's 组织生活会 and 民主评议党员 are held in the second half of December; in early December,
+on the days so far, so the demo shows a year's appraisal whatever day it is seeded. Everything is
+bulk-inserted (meetings with history rows; attendance without, for speed)."""
 
 from __future__ import annotations
 
@@ -14,7 +18,7 @@ from simple_history.utils import bulk_create_with_history
 
 from branches.demo import DemoContext
 from branches.models import COMMITTEE_ROLES, Officer
-from branches.periods import Period, add_months
+from branches.periods import Period
 from members.models import Membership
 
 from .models import AppraisalResult, Attendance, AttendanceStatus, LecturerRole, Meeting, MeetingKind, MeetingStatus, Talk
@@ -54,13 +58,15 @@ def seed(ctx: DemoContext) -> None:
     planned: list[tuple[Meeting, list[int]]] = []
     first = Period.month_of(ctx.start)
     last = Period.month_of(ctx.today)
-    for branch in ctx.branches:
+    behind_since = Period.containing(ctx.today, "quarter").previous().start
+    for index, branch in enumerate(ctx.branches):
         behind = branch.pk in ctx.behind
+        model = index == 0  # the first branch holds every meeting
         groups = ctx.groups.get(branch.pk, [])
         has_committee = len(committee[branch.pk]) >= 3
         month = first
         while month <= last:
-            recent = add_months(ctx.today.replace(day=1), -2) <= month.start
+            recent = behind_since <= month.start
             skip = behind and (recent or rng.random() < 0.25)
             days = [d for d in month.days() if d <= ctx.today]
             if not days:
@@ -80,7 +86,7 @@ def seed(ctx: DemoContext) -> None:
                 officers = [(None, people[p]) for p in committee[branch.pk] if p in people]
                 plan(MeetingKind.COMMITTEE, branch, officers, (1, 10))
             for group in groups:
-                if not (behind and rng.random() < 0.4) and rng.random() < 0.95:
+                if not (behind and rng.random() < 0.4) and (rng.random() < 0.95 or model):
                     plan(MeetingKind.GROUP, group, groups_members[group.pk], (8, 20))
             if month.index % 3 == 2 and not skip:  # mid-quarter 党员大会 and 党课
                 plan(MeetingKind.GENERAL, branch, members[branch.pk], (10, 20))
@@ -88,8 +94,9 @@ def seed(ctx: DemoContext) -> None:
                 plan(MeetingKind.LECTURE, branch, members[branch.pk], (15, 28), lecturer="支部书记" if secretary
                      else "党校教师", lecturer_role=LecturerRole.SECRETARY if secretary else LecturerRole.OTHER)
             if month.index == 12 and not behind:
-                plan(MeetingKind.LIFE, branch, members[branch.pk], (15, 28))
-                plan(MeetingKind.APPRAISAL, branch, members[branch.pk], (15, 28))
+                annual = (15, 28) if days[-1].day >= 15 else (1, 28)  # early December: the days so far
+                plan(MeetingKind.LIFE, branch, members[branch.pk], annual)
+                plan(MeetingKind.APPRAISAL, branch, members[branch.pk], annual)
             month = month.next()
 
     meetings = [m for m, _ in planned]

@@ -148,7 +148,7 @@ def _rows(people: QuerySet[Person]) -> list[PipelineRow]:
 def pipeline_rows(*, user: Any, unit: OrgUnit | None = None) -> list[PipelineRow]:
     """Everyone in the 发展 pipeline the user may see, next step and due date first (2 queries)."""
     rows = _rows(person_list(user=user, unit=unit).filter(status__in=PIPELINE_STATUSES))
-    far = today().replace(year=9999)
+    far = dt.date.max
     rows.sort(key=lambda row: (not row.progress.overdue, row.progress.next_due or far, row.person.pinyin))
     return rows
 

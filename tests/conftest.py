@@ -7,6 +7,7 @@ secretary of branch B; ``viewer`` has read-only access to branch A.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 
 import pytest
@@ -35,6 +36,72 @@ def _jinja_pages_tell_the_test_client_their_context():
     Template.render = instrumented
     yield
     Template.render = render
+
+
+# --- --clock: the whole session on another day ----------------------------------------------------
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--clock", metavar="WHEN", default=None,
+        help="run every test as if today were WHEN: a date (YYYY-MM-DD, 10:00 in Asia/Shanghai) or an ISO "
+             "datetime with its offset. The clock keeps ticking from there (time_machine; Python's clock only, "
+             "so subprocesses and the database server keep the real time). `make test-dates` uses it.",
+    )
+
+
+def clock_start(value: str) -> dt.datetime:
+    """``--clock``'s value as an aware datetime: a bare date is 10:00 on that day in the portal's zone."""
+    from zoneinfo import ZoneInfo
+
+    try:
+        when = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise pytest.UsageError(f"--clock={value}: expected YYYY-MM-DD or an ISO datetime") from None
+    from django.conf import settings
+
+    zone = ZoneInfo(settings.TIME_ZONE)
+    if len(value) == 10:  # a date alone
+        when = when.replace(hour=10)
+    # In the portal's zone whatever the offset given: time_machine sets the process's TZ to the
+    # destination's zone, and Django has set it to TIME_ZONE (naive local times follow it).
+    return when.replace(tzinfo=zone) if when.tzinfo is None else when.astimezone(zone)
+
+
+def pytest_configure(config):
+    value = config.getoption("--clock", default=None)
+    if value:  # in the controller and in each xdist worker (they receive the same options)
+        import time_machine
+
+        config._clock_traveller = time_machine.travel(clock_start(value), tick=True)
+        config._clock_traveller.start()
+
+
+def pytest_unconfigure(config):
+    traveller = getattr(config, "_clock_traveller", None)
+    if traveller is not None:
+        traveller.stop()
+
+
+@pytest.fixture(autouse=True)
+def _clock_marker(request):
+    """``@pytest.mark.clock("2026-06-15")`` (a test, a class or a module's ``pytestmark``): the test
+    and its function-scoped fixtures run on that day, whatever day the suite runs on; the clock
+    ticks from 10:00 there. Module- and session-scoped fixtures are built before it: keep dates out
+    of them, or freeze them too."""
+    marker = request.node.get_closest_marker("clock")
+    if marker is None:
+        yield
+        return
+    import time_machine
+
+    with time_machine.travel(clock_start(marker.args[0]), tick=True):
+        yield
+
+
+def pytest_report_header(config):
+    value = config.getoption("--clock", default=None)
+    if value:
+        return f"clock: {clock_start(value).isoformat()} (--clock, ticking)"
 
 
 @pytest.fixture(autouse=True)

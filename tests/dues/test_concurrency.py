@@ -4,6 +4,7 @@ exactly one live payment per member and month, the other person gets a clear mes
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 
 import pytest
@@ -11,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 
-from branches.models import RoleKind, today
+from branches.models import RoleKind
 from branches.periods import Period
 from dues import services
 from dues.facts import figures_for
@@ -21,7 +22,11 @@ from tests.factories import ensure_rule_tables, make_user
 
 from .helpers import member
 
-LAST = Period.month_of(today()).previous()
+# Mid-year: the member's page lists the months of the year it shows (this year unless asked), so in
+# January last month would not be on its form.
+DAY = "2026-06-15"
+pytestmark = pytest.mark.clock(DAY)
+LAST = Period.month_of(dt.date.fromisoformat(DAY)).previous()
 
 
 @pytest.fixture

@@ -57,3 +57,12 @@ def test_a_unit_the_user_sees_needs_no_second_scope_test(tree, owner):
     assert sql.count("EXISTS") == 1
     sql = str(selectors.person_list(user=owner, unit=None).query)
     assert sql.count("EXISTS") == 1
+
+
+@pytest.mark.clock("2028-02-29")
+def test_the_pipeline_sorts_on_a_leap_day(tree, staff):
+    """People with no next step sort last, after a date far ahead: not 29 February of year 9999."""
+    applicant = make_person(tree["branch_a"], status=Status.APPLICANT, applied_on=dt.date(2028, 1, 10))
+    done = make_person(tree["branch_a"], status=Status.CANDIDATE)
+    rows = selectors.pipeline_rows(user=staff)
+    assert {row.person.pk for row in rows} == {applicant.pk, done.pk}

