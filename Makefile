@@ -32,8 +32,10 @@ test: install  ## the whole suite on SQLite with in-process Celery; browser test
 	$(BIN)/python -m pytest -n 2 -m "not e2e"
 	$(BIN)/python -m pytest -m e2e
 
-# Days a test could notice: early December (no December meetings yet), the last day of a year.
-TEST_DATES ?= 2026-12-05 2026-12-31
+# Days a test could notice: early December (no December meetings yet) and the last day of a year,
+# the next ones from today (a day in the past would contradict the dates tests take as past).
+TEST_DATES ?= $(shell $(PYTHON) -c "import datetime as d; t = d.date.today(); \
+	print(*(x if x >= t else x.replace(year=t.year + 1) for x in (d.date(t.year, 12, 5), d.date(t.year, 12, 31))))")
 
 test-dates: install  ## the suite (not e2e) as if today were each of TEST_DATES (pytest --clock, tests/conftest.py)
 	@for day in $(TEST_DATES); do \
