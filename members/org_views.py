@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,10 +21,10 @@ from branches.forms import (
     add_service_errors,
 )
 from branches.history import history_rows, versions_of
-from branches.models import Notification, Officer, OrgUnit, UnitKind, in_subtree, today
+from branches.models import Notification, Officer, OrgUnit, UnitKind, today
 
 from . import org_tree
-from .models import PARTY_MEMBER_STATUSES, Membership, Person
+from . import selectors as member_selectors
 
 FULL_TREE_UNITS = 300  # a tree this size is shown whole; a larger one opens level by level
 TREE_LEVELS = 2
@@ -141,20 +139,12 @@ def unit_archive(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-def _officer_candidates(unit: OrgUnit) -> Any:
-    branch = unit.parent if unit.kind == UnitKind.GROUP else unit
-    members = Membership.objects.active_on(today()).filter(in_subtree(branch, "unit"))
-    if unit.kind == UnitKind.GROUP:
-        members = members.filter(group=unit)
-    return Person.objects.filter(pk__in=members.values("person_id"), status__in=PARTY_MEMBER_STATUSES).order_by("pinyin")
-
-
 @require_http_methods(["GET", "POST"])
 @login_required
 def officer_add(request: HttpRequest, pk: int) -> HttpResponse:
     unit = access.unit_for_view(request.user, pk)
     access.require_manage(request.user, unit)
-    form = OfficerForm(request.POST or None, unit=unit, people=_officer_candidates(unit),
+    form = OfficerForm(request.POST or None, unit=unit, people=member_selectors.officer_candidates(unit),
                        initial={"started_on": today()})
     if request.method == "POST" and form.is_valid():
         try:

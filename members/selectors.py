@@ -17,10 +17,10 @@ from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from branches import access, caching
-from branches.models import OrgUnit, in_subtree, today
+from branches.models import OrgUnit, UnitKind, in_subtree, today
 
 from .development import Progress, assess
-from .models import PIPELINE_STATUSES, DevelopmentStep, Membership, Person
+from .models import PARTY_MEMBER_STATUSES, PIPELINE_STATUSES, DevelopmentStep, Membership, Person
 
 
 def _membership_in_scope(user: Any, *, edit: bool = False, current: bool = False) -> Exists:
@@ -178,3 +178,13 @@ def pipeline_rows_of(*, user: Any, ids: list[int]) -> list[PipelineRow]:
 def overdue_pipeline(*, user: Any, limit: int) -> list[PipelineRow]:
     """The first ``limit`` people of :func:`pipeline_rows` with an overdue step."""
     return pipeline_rows_of(user=user, ids=[pk for pk, overdue in pipeline_order(user=user) if overdue][:limit])
+
+
+def officer_candidates(unit: OrgUnit) -> QuerySet[Person]:
+    """Who may be made an officer of ``unit``: the 正式/预备党员 of its branch (of the 党小组, for a
+    党小组) today, by pinyin."""
+    branch = unit.parent if unit.kind == UnitKind.GROUP else unit
+    members = Membership.objects.active_on(today()).filter(in_subtree(branch, "unit"))
+    if unit.kind == UnitKind.GROUP:
+        members = members.filter(group=unit)
+    return Person.objects.filter(pk__in=members.values("person_id"), status__in=PARTY_MEMBER_STATUSES).order_by("pinyin")
