@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from branches import access, caching
 from branches.models import COMMITTEE_ROLES, Officer, OrgUnit, UnitKind, in_subtree
@@ -26,7 +26,6 @@ from .models import (
     Talk,
     Vote,
     attendance_annotations,
-    counts_as_q,
 )
 
 
@@ -43,24 +42,19 @@ def attach_counts(meetings: list[Meeting]) -> list[Meeting]:
     return meetings
 
 
-def meeting_list(*, user: Any, unit: OrgUnit | None = None, kind: str = "", status: str = "",
-                 start: dt.date | None = None, end: dt.date | None = None, q: str = "",
-                 include_void: bool = False) -> QuerySet[Meeting]:
+def meeting_list(*, user: Any, unit: OrgUnit | None = None, start: dt.date | None = None,
+                 end: dt.date | None = None, include_void: bool = False) -> QuerySet[Meeting]:
+    """Meetings the user may see (in ``unit``'s subtree, between ``start`` and ``end``), newest
+    first; the list page's other filters are ``filters.MeetingFilter``."""
     meetings = access.restrict(Meeting.objects.select_related("unit"), user, "unit__path")
     if unit is not None:
         meetings = meetings.filter(in_subtree(unit, "unit"))
-    if kind:
-        meetings = meetings.filter(counts_as_q(kind))
-    if status:
-        meetings = meetings.filter(status=status)
-    elif not include_void:
+    if not include_void:
         meetings = meetings.exclude(status=MeetingStatus.VOID)
     if start:
         meetings = meetings.filter(date__gte=start)
     if end:
         meetings = meetings.filter(date__lte=end)
-    if q:
-        meetings = meetings.filter(Q(topic__icontains=q) | Q(number__icontains=q) | Q(place__icontains=q))
     return meetings.order_by("-date", "-start_time", "-id")
 
 

@@ -21,6 +21,7 @@ from branches.periods import Period
 
 from . import idnumbers, selectors, services
 from .development import STAGES, STEPS
+from .filters import PersonFilter, roster_units
 from .forms import (
     STATUS_FILTER_CHOICES,
     ExitForm,
@@ -40,17 +41,8 @@ PAGE_SIZE = 50
 @require_GET
 @login_required
 def member_list(request: HttpRequest) -> HttpResponse:
-    units = access.visible_units(request.user).filter(archived_on__isnull=True).exclude(kind="committee")
-    unit = None
-    unit_id = request.GET.get("unit", "")
-    if unit_id.isdecimal():
-        unit = units.filter(pk=unit_id).first()
-    status = request.GET.get("status", "")
-    if status not in Status.values:
-        status = ""
-    q = request.GET.get("q", "").replace("\x00", "").strip()[:50]  # PostgreSQL refuses NUL in a query
-    former = request.GET.get("former") == "1"
-    people = selectors.person_list(user=request.user, unit=unit, status=status or None, q=q, include_former=former)
+    filters = PersonFilter(request)
+    people = filters.qs
     paging = paged(request, people, PAGE_SIZE)
     page = paging["page"]
     editable = {u.pk for u in access.editable_units(request.user).filter(kind="branch")}
@@ -60,9 +52,10 @@ def member_list(request: HttpRequest) -> HttpResponse:
         "id_display": person.id_number if person.unit_id in editable else idnumbers.mask(person.id_number),
     } for person in page.object_list]
     context = {
-        **paging, "rows": rows, "units": units.order_by("path"), "unit": unit, "status": status, "q": q,
-        "former": former, "status_choices": STATUS_FILTER_CHOICES,
-        "can_create": bool(editable), "export_unit": unit or (access.home_units(request.user) or [None])[0],
+        **paging, "rows": rows, "units": roster_units(request).order_by("path"), "unit": filters.value("unit"),
+        "status": filters.value("status") or "", "q": filters.search_text, "former": bool(filters.value("former")),
+        "status_choices": STATUS_FILTER_CHOICES,
+        "can_create": bool(editable), "export_unit": filters.value("unit") or (access.home_units(request.user) or [None])[0],
         "period": str(Period.containing(today(), "year")), "nav_section": "members",
     }
     template = "members/_list_table.html" if request.htmx else "members/list.html"

@@ -18,10 +18,11 @@ from branches.forms import add_service_errors
 from branches.history import history_rows, versions_of
 from branches.models import OrgUnit, UnitKind, today
 from branches.paging import get_page
-from branches.periods import Period, period_param
+from branches.periods import Period
 
 from .. import selectors, services
 from ..documents import meeting_record_docx
+from ..filters import MeetingFilter
 from ..forms import AmendForm, AttachmentForm, MeetingForm, VoidForm
 from ..models import EXPECTED_STATUSES, AttendanceStatus, Meeting, MeetingKind, MeetingStatus
 from ._common import SECTION, form_page, unit_param
@@ -33,32 +34,15 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 MAX_PRINT = 200
 
 
-def _list_filters(request: HttpRequest) -> dict[str, Any]:
-    kind = request.GET.get("kind", "")
-    status = request.GET.get("status", "")
-    period = period_param(request, default=Period.containing(today(), "year")) if request.GET.get("period") else None
-    return {
-        "unit": unit_param(request, default_home=False),
-        "kind": kind if kind in MeetingKind.values else "",
-        "status": status if status in MeetingStatus.values else "",
-        "period": period,
-        "q": request.GET.get("q", "").replace("\x00", "").strip()[:50],  # PostgreSQL refuses NUL in a query
-    }
-
-
-def _filtered(request: HttpRequest, filters: dict[str, Any]) -> Any:
-    period = filters["period"]
-    return selectors.meeting_list(
-        user=request.user, unit=filters["unit"], kind=filters["kind"], status=filters["status"], q=filters["q"],
-        start=period.start if period else None, end=period.end if period else None,
-    )
+def _list_filter(request: HttpRequest) -> MeetingFilter:
+    return MeetingFilter(request, unit_param(request, default_home=False))
 
 
 @require_GET
 @login_required
 def meeting_list_docx(request: HttpRequest) -> HttpResponse:
     """The 会议记录 of every meeting in the filtered list (oldest first), one page each."""
-    meetings = list(_filtered(request, _list_filters(request)).select_related("unit").order_by("date", "id")[:MAX_PRINT])
+    meetings = list(_list_filter(request).qs.order_by("date", "id")[:MAX_PRINT])
     if not meetings:
         messages.info(request, "没有可打印的会议记录。")
         return redirect(f"{reverse('meetings:list')}?{request.GET.urlencode()}")
@@ -70,15 +54,16 @@ def meeting_list_docx(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def meeting_list(request: HttpRequest) -> HttpResponse:
-    filters = _list_filters(request)
-    unit, kind, status, period, q = (filters[k] for k in ("unit", "kind", "status", "period", "q"))
-    page = get_page(_filtered(request, filters), request.GET.get("page"), PAGE_SIZE)
+    filters = _list_filter(request)
+    unit, period = filters.unit, filters.period_value
+    page = get_page(filters.qs, request.GET.get("page"), PAGE_SIZE)
     page.object_list = selectors.attach_counts(list(page.object_list))
     query = request.GET.copy()
     query.pop("page", None)
     export_unit = unit or (access.home_units(request.user) or [None])[0]
     context = {
-        "page": page, "unit": unit, "kind": kind, "status": status, "q": q,
+        "page": page, "unit": unit, "kind": filters.value("kind") or "", "status": filters.value("status") or "",
+        "q": filters.search_text,
         "period": str(period) if period else "", "query": query.urlencode(),
         "units": selectors.meeting_units(request.user, edit=False) | access.visible_units(request.user).filter(
             kind__in=(UnitKind.COMMITTEE, UnitKind.GENERAL_BRANCH)),
