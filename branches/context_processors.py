@@ -9,19 +9,52 @@ from django.urls import NoReverseMatch, reverse
 
 from . import access
 
-# Sections contributed by the other apps; each appears once its URLs exist.
+# Sections contributed by the other apps, each a menu of its pages; a section appears once its
+# URLs exist (branches sits below the apps that provide them).
 APP_SECTIONS = [
-    ("meetings", "三会一课", "meetings:index"),
-    ("dues", "党费积分", "dues:index"),
-    ("reports", "报表", "reports:index"),
+    ("meetings", "三会一课", [
+        ("落实情况", "meetings:index"), ("会议台账", "meetings:list"), ("会议日历", "meetings:calendar"),
+        ("谈心谈话", "meetings:talks"), ("规定与频次", "meetings:rules"),
+    ]),
+    ("dues", "党费积分", [("党费与积分", "dues:index")]),
+    ("reports", "报表", [
+        ("季度考评", "reports:scorecards"), ("工作报告", "reports:work"), ("工作要点", "reports:plan_index"),
+    ]),
 ]
+IMPORT_LABELS = {"members": "党员名册", "orgs": "党组织", "meetings": "会议及出勤", "payments": "党费缴纳"}
 
 
-def _app_links() -> list[dict[str, str]]:
+def _links(items: list[tuple[str, str]]) -> list[dict[str, str]]:
     links = []
-    for section, label, name in APP_SECTIONS:
+    for label, name in items:
         try:
-            links.append({"section": section, "label": label, "url": reverse(name)})
+            links.append({"label": label, "url": reverse(name)})
+        except NoReverseMatch:
+            continue
+    return links
+
+
+def _app_links() -> list[dict[str, Any]]:
+    sections = []
+    for section, label, items in APP_SECTIONS:
+        links = _links(items)
+        if links:
+            sections.append({"section": section, "label": label, "url": links[0]["url"], "items": links})
+    return sections
+
+
+def _import_links(scope: access.Scope) -> list[dict[str, str]]:
+    """The imports the account may use: editors all of them, committee staff the org tree."""
+    if scope.is_admin or scope.edit_paths:
+        kinds = list(IMPORT_LABELS)
+    elif scope.staff_paths:
+        kinds = ["orgs"]
+    else:
+        return []
+    links = []
+    for kind in kinds:
+        try:
+            links.append({"label": IMPORT_LABELS[kind], "url": reverse("reports:import_upload", args=[kind])})
         except NoReverseMatch:
             continue
     return links
@@ -51,5 +84,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "unread": unread,
             "role_label": role_label,
             "apps": _app_links(),
+            "imports": _import_links(scope),
         }
     }

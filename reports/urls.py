@@ -12,6 +12,7 @@ urlpatterns = [
     path("work/", work_reports.index, name="work"),
     path("work/<int:pk>/<str:period>/", work_reports.work_report, name="work_report"),
     path("work/<int:pk>/<str:period>/records/<slug:key>/", work_reports.work_records, name="work_records"),
+    path("plan/", work_reports.plan_index, name="plan_index"),
     path("plan/<int:pk>/<int:year>/", work_reports.work_plan, name="work_plan"),
     path("plan/items/<int:pk>/", work_reports.plan_item_update, name="plan_item_update"),
     path("import/<str:kind>/", imports.import_upload, name="import_upload"),

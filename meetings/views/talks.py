@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from branches import access
 from branches.forms import add_service_errors
-from branches.models import UnitKind, today
+from branches.models import UnitKind, in_subtree, today
 from branches.periods import Period, period_param
 
 from .. import compliance, selectors, services
@@ -25,9 +25,15 @@ from ._common import SECTION, unit_param
 def talks(request: HttpRequest) -> HttpResponse:
     """谈心谈话 of a 党支部 for a year, with the pairs still owed and a form to record one."""
     unit = unit_param(request)
-    if unit is None or unit.kind != UnitKind.BRANCH:
-        raise Http404("请选择党支部。")
     year = period_param(request, default=Period.containing(today(), "year"), kinds=("year",))
+    if unit is None or unit.kind != UnitKind.BRANCH:  # a committee's account picks one of its branches
+        branches = selectors.meeting_units(request.user, edit=False).filter(kind=UnitKind.BRANCH)
+        if unit is not None:
+            branches = branches.filter(in_subtree(unit))
+        if not branches.exists():
+            raise Http404("没有可查看的党支部。")
+        return render(request, "meetings/talks_branches.html", {
+            "unit": unit, "year": year, "branches": branches, "nav_section": SECTION})
     can_edit = access.can_edit(request.user, unit)
     form = TalkForm(request.POST or None, unit=unit, initial={"date": today()})
     if request.method == "POST":

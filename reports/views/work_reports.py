@@ -45,15 +45,28 @@ def _report_period(text: str) -> Period:
     return period_from(text, kinds=("half", "year"))
 
 
-@require_GET
-@login_required
-def index(request: HttpRequest) -> HttpResponse:
+def _report_unit(request: HttpRequest) -> OrgUnit:
+    """The unit whose report or 工作要点 the menu opens: the user's first home unit that writes one."""
     units = [u for u in access.home_units(request.user) if u.kind != UnitKind.GROUP]
     if not units:
         raise Http404("没有可查看的党组织。")
+    return units[0]
+
+
+@require_GET
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    unit = _report_unit(request)
     now = today()
     period = Period(now.year, "half", 1) if now.month >= 7 else Period(now.year - 1, "year")
-    return redirect("reports:work_report", pk=units[0].pk, period=str(period))
+    return redirect("reports:work_report", pk=unit.pk, period=str(period))
+
+
+@require_GET
+@login_required
+def plan_index(request: HttpRequest) -> HttpResponse:
+    """The menu's 工作要点: this year's list of the user's unit."""
+    return redirect("reports:work_plan", pk=_report_unit(request).pk, year=today().year)
 
 
 @require_http_methods(["GET", "POST"])
