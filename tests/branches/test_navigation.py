@@ -38,3 +38,9 @@ def test_the_plan_menu_opens_this_years_list_of_the_users_unit(client_for, tree,
     response = client_for(owner).get(reverse("reports:plan_index"))
     assert response.status_code == 302
     assert response.url == reverse("reports:work_plan", args=[tree["branch_a"].pk, 2026])
+
+
+def test_every_page_has_the_portals_icon(client_for, owner, client):
+    login_page = client.get(reverse("login"))
+    for response in (login_page, client_for(owner).get(reverse("home"))):
+        assert '<link rel="icon" href="/static/favicon.svg"' in response.content.decode()
