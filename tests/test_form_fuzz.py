@@ -21,6 +21,7 @@ see each other's writes.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import importlib
 import os
@@ -37,7 +38,7 @@ from django.test import Client
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
-from .url_cases import VARIANTS, Case, Pattern, changed, portal_patterns, row_counts, url_of
+from .url_cases import QUARTER, VARIANTS, YEAR, Case, Pattern, changed, portal_patterns, row_counts, url_of
 
 APPS = ("branches", "members", "meetings", "dues", "reports")
 NOT_FUZZED = {"logout": "takes no input"}
@@ -290,3 +291,47 @@ def test_junk_query_strings_are_answered(portal_world, db, pattern: Pattern):
             transaction.set_rollback(True)
 
     get_junk()
+
+
+# --- What is stored must stay exportable ----------------------------------------------------------
+
+# Text a browser can send that XML (xlsx, docx) cannot hold, or that turns a line around: one
+# secretary's save must not break the exports of everyone above her.
+HOSTILE = "红\x07旗\x1b[31m\u202e反转\u202c\x0b\x0c\x7f\x85\ufffe\ud7ff结束"
+
+
+def _export_everything(world: Any) -> None:
+    """Every exporter in every format, for the committee and the year, and each meeting's Word record."""
+    from branches.exporting import ExportRefused, exporters
+    from meetings.documents import meeting_record_docx
+    from meetings.models import Meeting
+
+    for exporter in exporters():
+        for fmt in exporter.formats:
+            for period in (YEAR, QUARTER):
+                with contextlib.suppress(ExportRefused):  # an exporter of quarters only, say
+                    exporter.render(unit=world.committee, period=period, fmt=fmt, user=None)
+    meeting_record_docx(list(Meeting.objects.all()))
+
+
+@pytest.mark.parametrize(("pattern", "name"), FUZZED, ids=[name for _, name in FUZZED])
+def test_hostile_text_that_is_stored_can_still_be_exported(portal_world, db, pattern: Pattern, name: str):
+    """Every text field of the form at once holds control, bidi and non-XML characters: the form
+    refuses it or stores it cleaned, and the exports of the whole committee still run."""
+    case = portal_world.cases[name]
+    client = Client()
+    if case.as_user:
+        client.force_login(getattr(portal_world, case.as_user))
+    base = case.body()
+    body = {key: f"{value}{HOSTILE}" if isinstance(value, str) and value and not value.isdigit() else value
+            for key, value in base.items()}
+    with transaction.atomic():
+        before = row_counts()
+        response = client.post(url_of(pattern, case), body)
+        assert response.status_code in (200, 302, 400, 403, 404), (name, response.status_code)
+        if changed(before, row_counts()):
+            try:
+                _export_everything(portal_world)
+            except Exception as exc:
+                raise AssertionError(f"{name}: stored {body!r} and an export failed: {exc!r}") from exc
+        transaction.set_rollback(True)
