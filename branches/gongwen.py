@@ -297,6 +297,16 @@ def signature(document: DocumentType, org_name: str, day: dt.date) -> None:
         para.paragraph_format.right_indent = Pt(64)
 
 
+def landscape(document: DocumentType, margin_mm: float = 15) -> None:
+    """A4 landscape with narrow margins, for a ledger to print and sign rather than a 公文."""
+    section = document.sections[0]
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Mm(297), Mm(210)
+    for side in ("top_margin", "bottom_margin", "left_margin", "right_margin"):
+        setattr(section, side, Mm(margin_mm))
+    section.footer_distance = Mm(margin_mm / 2)
+
+
 def page_break(document: DocumentType) -> None:
     document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 

@@ -434,3 +434,15 @@ def points_states_by_unit(unit: OrgUnit, window: Window) -> dict[int, dict[dt.da
         states[unit_id][month] = state
     return states
 
+
+
+def payment_dates(unit: OrgUnit, period: Period) -> dict[tuple[int, dt.date], list[dt.date]]:
+    """``{(person, month): [paid_on, …]}`` of the live payments counted by :func:`ledger_rows`
+    (one query): the days a printed sheet shows beside each month."""
+    people = _dues_in(unit, period.start, period.end).values("person_id")
+    dates: dict[tuple[int, dt.date], list[dt.date]] = defaultdict(list)
+    rows = (live_payments().filter(month__gte=period.start, month__lte=period.end, person_id__in=people)
+            .order_by("paid_on").values_list("person_id", "month", "paid_on"))
+    for person_id, month, paid_on in rows:
+        dates[(person_id, month)].append(paid_on)
+    return dates

@@ -12,7 +12,7 @@ class ReportsConfig(AppConfig):
         from meetings import points as attendance
 
         # registers import/export members (the roster carries dues bases), export scorecard and work-report
-        from . import roster_export, roster_import, scorecard_export, workreport_docx  # noqa: F401
+        from . import ledger_print, roster_export, roster_import, scorecard_export, workreport_docx  # noqa: F401
 
         # meetings and dues sit side by side; this app, above both, lets attendance feed the automatic 积分 items.
         register_points_source(PointsSource.ATTENDANCE, attendance.attendance_counts)
