@@ -20,11 +20,13 @@ from types import SimpleNamespace
 from typing import Any
 
 from django.apps import apps
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.db.models import Model
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
+from branches.importing import Problem
 from branches.models import Officer, OfficerRole, RoleKind, UnitKind, today
 from branches.periods import Period
 from dues import points
@@ -35,6 +37,7 @@ from meetings.models import AttachmentKind, AttendanceStatus, MeetingKind
 from members.models import Recognition, RecognitionKind, Status
 from members.services import member_transfer_out
 from reports import services as report_services
+from reports.import_run import problems_workbook
 from reports.models import ImportBatch, RubricItem, WorkPlanItem
 from reports.scorecards import rubric_for
 from reports.workreport import FIGURES
@@ -213,6 +216,11 @@ def build_world() -> SimpleNamespace:
     report_services.job_fail(w.failed_job.pk, report_services.INTERRUPTED_MESSAGE)
     w.batch = ImportBatch.objects.create(user=w.owner, kind="members", original_name="名册.xlsx",
                                          state=ImportBatch.State.APPLIED, summary="已导入")
+    w.refused_batch = ImportBatch.objects.create(user=w.owner, kind="members", original_name="名册.xlsx",
+                                                 state=ImportBatch.State.REFUSED, problems=["第2行 姓名：必填"],
+                                                 problem_count=1, summary="未通过校验：1个问题，未写入任何数据")
+    w.refused_batch.problems_file.save("members-problems.xlsx", ContentFile(problems_workbook(
+        [Problem(None, 2, "姓名", "必填")])))
     return w
 
 
@@ -368,6 +376,7 @@ def cases(w: SimpleNamespace) -> dict[str, Case]:
             {"kind": "members"}, expect={"outsider": (200, 0), "viewer": (403, 0), "other_staff": (403, 0), "norole": (403, 0)},
             note="the kind is not a record: an empty template for anyone who may import"),
         "reports:import_preview": Case({"pk": w.batch.pk}, owned=True),
+        "reports:import_problems": Case({"pk": w.refused_batch.pk}, owned=True),
         "reports:import_confirm": Case({"pk": w.batch.pk}, owned=True, data={}, changes=False,
                                         note="an applied batch is not imported twice; the point is whose it is"),
         # --- members ---
