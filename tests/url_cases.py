@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import inspect
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -276,6 +277,11 @@ def iso(day: dt.date) -> str:
     return day.isoformat()
 
 
+def token() -> str:
+    """A payment form's one-time token, as a freshly drawn page carries it (dues.forms.OneTimeForm)."""
+    return str(uuid.uuid4())
+
+
 def form_data(obj: Model, fields: list[str], **changes: Any) -> dict[str, Any]:
     """What a browser posts for ``obj`` in a form of ``fields`` (a checkbox left unticked is absent)."""
     data: dict[str, Any] = {}
@@ -429,9 +435,10 @@ def cases(w: SimpleNamespace) -> dict[str, Case]:
         "dues:remittances": Case({"pk": a.pk}, forms=("RemittanceForm",), data={
             "period": month, "amount": "10", "remitted_on": iso(today()), "reference": "PZ-1"}),
         "dues:remittance_void": Case({"pk": w.remittance.pk}, forms=("VoidForm",), data={"reason": "重复"}),
-        "dues:person": Case({"pk": p2.pk}, forms=("PayMonthsForm",), data={
-            "action": "pay", "months": [month], "paid_on": iso(today()), "method": "现金"}),
-        "dues:person_prepay": Case({"pk": p2.pk}, data={"quarter": str(QUARTER.next()), "method": "微信"}),
+        "dues:person": Case({"pk": p2.pk}, forms=("PayMonthsForm",), data=lambda: {
+            "action": "pay", "months": [month], "paid_on": iso(today()), "method": "现金", "submit_token": token()}),
+        "dues:person_prepay": Case({"pk": p2.pk}, data=lambda: {
+            "quarter": str(QUARTER.next()), "method": "微信", "submit_token": token()}),
         "dues:payment_void": Case({"pk": w.payment.pk}, forms=("VoidForm",), data={"reason": "登记错误"}),
         "dues:receipt": Case({"pk": w.receipt.pk}),
         "dues:points_year": Case({"pk": a.pk}),
@@ -451,8 +458,9 @@ def cases(w: SimpleNamespace) -> dict[str, Case]:
         "reports:job": Case({"pk": w.job.pk}, owned=True),
         "reports:job_retry": Case({"pk": w.failed_job.pk}, owned=True),  # queues it again as a new job
         # --- the other actions of views that take several (for the fuzzer; see VARIANTS) ---
-        "dues:person#voluntary": Case({"pk": p2.pk}, forms=("VoluntaryForm",), data={
-            "action": "voluntary", "amount": "100", "paid_on": iso(today()), "method": "微信", "note": "自愿多交"}),
+        "dues:person#voluntary": Case({"pk": p2.pk}, forms=("VoluntaryForm",), data=lambda: {
+            "action": "voluntary", "amount": "100", "paid_on": iso(today()), "method": "微信", "note": "自愿多交",
+            "submit_token": token()}),
         "dues:person#base": Case({"pk": p2.pk}, forms=("BaseChangeForm",), data={
             "action": "base", "effective_month": month, "category": "在职", "base": "6000", "amount": "",
             "approval_ref": "", "note": "调资"}),
