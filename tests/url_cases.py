@@ -437,7 +437,7 @@ def cases(w: SimpleNamespace) -> dict[str, Case]:
         "dues:remittance_void": Case({"pk": w.remittance.pk}, forms=("VoidForm",), data={"reason": "重复"}),
         "dues:person": Case({"pk": p2.pk}, forms=("PayMonthsForm",), data=lambda: {
             "action": "pay", "months": [month], "paid_on": iso(today()), "method": "现金", "submit_token": token()}),
-        "dues:person_prepay": Case({"pk": p2.pk}, data=lambda: {
+        "dues:person_prepay": Case({"pk": p2.pk}, forms=("OneTimeForm",), data=lambda: {
             "quarter": str(QUARTER.next()), "method": "微信", "submit_token": token()}),
         "dues:payment_void": Case({"pk": w.payment.pk}, forms=("VoidForm",), data={"reason": "登记错误"}),
         "dues:receipt": Case({"pk": w.receipt.pk}),

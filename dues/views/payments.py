@@ -19,7 +19,7 @@ from branches.periods import Period, PeriodError
 from members.selectors import person_for_view
 
 from .. import selectors, services
-from ..forms import STALE_FORM, BaseChangeForm, PayMonthsForm, VoidForm, VoluntaryForm
+from ..forms import STALE_FORM, BaseChangeForm, OneTimeForm, PayMonthsForm, VoidForm, VoluntaryForm
 from ..models import Payment, Receipt
 from ._common import NAV, flash_errors, month_start, nav_links
 
@@ -130,11 +130,11 @@ def person_prepay(request: HttpRequest, pk: int) -> HttpResponse:
     membership = person.memberships.filter(ended_on__isnull=True).select_related("unit").first()
     if membership is None or not access.can_edit(request.user, membership.unit):
         raise PermissionDenied("您只能查看该党员的党费记录。")
-    try:
-        token = uuid.UUID(request.POST.get("submit_token", ""))
-    except ValueError:
+    form = OneTimeForm(request.POST)  # the page's button: a quarter and the form's one-time token
+    if not form.is_valid():
         messages.error(request, STALE_FORM)
         return redirect("dues:person", pk=person.pk)
+    token = form.cleaned_data["submit_token"]
     try:
         quarter = Period.parse(request.POST.get("quarter", ""))
         outcome = services.payment_prepay_quarter(actor=request.user, person=person, quarter=quarter,
