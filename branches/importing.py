@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from io import BytesIO
 from os import PathLike
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 from defusedxml.ElementTree import fromstring
 from django.conf import settings
@@ -32,11 +32,23 @@ from openpyxl.utils.exceptions import InvalidFileException
 from .text import clean_text
 
 
+class Problem(NamedTuple):
+    """One problem, where it is: the sheet (None: the only one), the row and the column as Excel
+    shows them (None: the file or the sheet as a whole)."""
+
+    sheet: str | None
+    row: int | None
+    column: str | None
+    reason: str
+
+
 @dataclass
 class Problems:
-    """Every problem found in a file, in the order met."""
+    """Every problem found in a file, in the order met: as lines to read (``lines``) and by place
+    (``entries``, for the list a user downloads)."""
 
     lines: list[str] = field(default_factory=list)
+    entries: list[Problem] = field(default_factory=list)
 
     def add(self, row: int | None, column: str | None, reason: str, sheet: str | None = None) -> None:
         prefix = f"{sheet} " if sheet else ""
@@ -44,17 +56,20 @@ class Problems:
             self.lines.append(f"{prefix}{column + '：' if column else ''}{reason}")
         else:
             self.lines.append(f"{prefix}第{row}行 {column or ''}：{reason}")
+        self.entries.append(Problem(sheet, row, column, reason))
 
     def __bool__(self) -> bool:
         return bool(self.lines)
 
 
 class ImportRefused(Exception):
-    """The file was refused: nothing was written. ``problems`` lists every reason."""
+    """The file was refused: nothing was written. ``problems`` lists every reason, ``entries``
+    the same by place (a reason given without one counts as the file's)."""
 
-    def __init__(self, problems: list[str]):
+    def __init__(self, problems: list[str], entries: list[Problem] | None = None):
         super().__init__("\n".join(problems))
         self.problems = problems
+        self.entries = entries if entries is not None else [Problem(None, None, None, line) for line in problems]
 
 
 class CellError(ValueError):
@@ -480,7 +495,7 @@ class Importer:
         finally:
             reader.close()
         if reader.problems:
-            raise ImportRefused(reader.problems.lines)
+            raise ImportRefused(reader.problems.lines, reader.problems.entries)
         result = ImportResult(self.kind, dry_run)
         report(60, "逐行校验已通过，正在试写入（不保存）" if dry_run else "逐行校验已通过，正在写入")
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django import forms
@@ -18,7 +19,31 @@ class SheetForm(forms.Form):
                                widget=forms.Select(attrs={"class": "form-select form-select-sm"}))
 
 
-class PayMonthsForm(forms.Form):
+STALE_FORM = "页面已过期，请刷新页面后重新填写。"
+
+
+class OneTimeForm(forms.Form):
+    """A payment form: it carries a one-time token, new each time the page is drawn, that the
+    service records on the receipt, so the same form submitted twice records once."""
+
+    submit_token = forms.UUIDField(widget=forms.HiddenInput,
+                                   error_messages={"required": STALE_FORM, "invalid": STALE_FORM})
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("submit_token", uuid.uuid4())
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if self.has_error("submit_token"):  # a hidden field's error would show nowhere: say it on the form
+            self.add_error(None, STALE_FORM)
+            self.data = self.data.copy()  # and draw the form again with a token of its own
+            self.data[self.add_prefix("submit_token")] = str(uuid.uuid4())
+        return cleaned
+
+
+class PayMonthsForm(OneTimeForm):
     months = forms.MultipleChoiceField(
         label="缴纳月份", widget=forms.CheckboxSelectMultiple,
         # the usual cause: someone else recorded that month since this page was opened
@@ -45,7 +70,7 @@ class BaseChangeForm(forms.Form):
     note = forms.CharField(label="说明", max_length=200, required=False)
 
 
-class VoluntaryForm(forms.Form):
+class VoluntaryForm(OneTimeForm):
     amount = forms.DecimalField(label="金额（元）", min_value=0.01, max_value=MAX_PAYMENT, max_digits=10, decimal_places=2)
     paid_on = forms.DateField(label="缴纳日期", widget=DateInput())
     method = forms.ChoiceField(label="方式", choices=PaymentMethod.choices)

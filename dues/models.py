@@ -178,6 +178,9 @@ class Receipt(models.Model):
     issued_on = models.DateField("开具日期")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
+    # The one-time token of the form that recorded it: the same form submitted again (a double
+    # click, a reload) finds it and records nothing (dues.services.AlreadyRecorded).
+    submit_token = models.UUIDField("提交标识", null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         verbose_name = "党费收据"

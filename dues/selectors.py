@@ -15,6 +15,7 @@ Who owes a month (the month rule, documented and tested):
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -27,7 +28,7 @@ from branches.periods import Period
 from members.models import PARTY_MEMBER_STATUSES, Membership, Person
 
 from .facts import base_in_force, live_payments
-from .models import ArrearsCase, DuesBase, DuesDue, Payment, Remittance
+from .models import ArrearsCase, DuesBase, DuesDue, Payment, Receipt, Remittance
 
 # ---------------------------------------------------------------------------------------------
 # Scoped lists
@@ -165,3 +166,13 @@ def owing_units_bulk(months: list[dt.date]) -> dict[dt.date, dict[int, int]]:
         )
         result[period.start] = _choose(overlapping, start)
     return result
+
+
+def receipt_submitted(token: str | None) -> Receipt | None:
+    """The receipt a payment form with this one-time token already recorded, if it did (a second
+    submit of the same form; ``dues.forms.OneTimeForm``)."""
+    try:
+        value = uuid.UUID(token or "")
+    except ValueError:
+        return None
+    return Receipt.objects.filter(submit_token=value).first()

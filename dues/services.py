@@ -7,6 +7,7 @@ Who owes a month is :func:`dues.selectors.owing_units`.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -328,10 +329,33 @@ class PaymentOutcome:
         return sum((p.amount for p in self.payments), Decimal("0.00"))
 
 
-def _receipt_issue(*, actor: Any, person: Person, unit_id: int, issued_on: dt.date) -> Receipt:
+class AlreadyRecorded(ValidationError):
+    """The form was submitted before (a double click, a reload, the back button): what it recorded
+    stands under ``receipt``, and nothing is recorded again."""
+
+    def __init__(self, receipt: Receipt):
+        super().__init__(ALREADY_RECORDED)
+        self.receipt = receipt
+
+
+ALREADY_RECORDED = "该缴费已记录，请勿重复提交。"
+
+
+def _refuse_if_recorded(submit_token: uuid.UUID | None) -> None:
+    """A payment form carries a one-time token (``Receipt.submit_token``): refuse its second submit."""
+    if submit_token is not None:
+        receipt = Receipt.objects.filter(submit_token=submit_token).first()
+        if receipt is not None:
+            raise AlreadyRecorded(receipt)
+
+
+def _receipt_issue(*, actor: Any, person: Person, unit_id: int, issued_on: dt.date,
+                   submit_token: uuid.UUID | None = None) -> Receipt:
     """The unit's next receipt number for the year. Two people recording at once may pick the same
     number; the unique index makes the second wait for the first and fail, and it takes the next
-    number (each try in a savepoint, so the surrounding transaction stays usable)."""
+    number (each try in a savepoint, so the surrounding transaction stays usable). The same
+    form submitted twice at once carries the same token: its second receipt waits for the first
+    and fails the same way, and is refused (:class:`AlreadyRecorded`)."""
     unit = OrgUnit.objects.get(pk=unit_id)
     prefix = f"{unit.code}-{issued_on.year}-"
     count = Receipt.objects.filter(number__startswith=prefix).count()
@@ -342,9 +366,11 @@ def _receipt_issue(*, actor: Any, person: Person, unit_id: int, issued_on: dt.da
         try:
             with transaction.atomic():
                 return Receipt.objects.create(number=number, person=person, unit=unit, issued_on=issued_on,
-                                              created_by=actor if getattr(actor, "pk", None) else None)
+                                              created_by=actor if getattr(actor, "pk", None) else None,
+                                              submit_token=submit_token)
         except IntegrityError:
-            continue  # taken meanwhile by a concurrent payment
+            _refuse_if_recorded(submit_token)
+            continue  # the number was taken meanwhile by a concurrent payment
     raise ValidationError("无法生成收据编号，请重试。")  # pragma: no cover
 
 
@@ -357,14 +383,17 @@ def _check_paid_on(paid_on: dt.date) -> None:
 def payments_record(
     *, actor: Any, person: Person, months: list[dt.date], paid_on: dt.date, method: str = PaymentMethod.CASH,
     amounts: dict[dt.date, Decimal] | None = None, note: str = "", receipt: bool = True,
+    submit_token: uuid.UUID | None = None,
 ) -> PaymentOutcome:
     """Record what ``person`` paid on ``paid_on`` for ``months`` (one month, a quarter's
     prepayment, or 补交 of past months) under one receipt.
 
     Each month's amount defaults to its amount due and may not exceed it; a month already paid
     is refused (the database refuses it too). Paying for a month more than 6 months back is
-    allowed with a warning.
+    allowed with a warning. ``submit_token``: the form's one-time token; a form submitted again
+    raises :class:`AlreadyRecorded`.
     """
+    _refuse_if_recorded(submit_token)
     if not months:
         raise ValidationError("请选择缴纳的月份。")
     if method not in PaymentMethod.values:
@@ -396,7 +425,8 @@ def payments_record(
                                recorded_by=actor if getattr(actor, "pk", None) else None))
     issued = None
     if receipt:
-        issued = _receipt_issue(actor=actor, person=person, unit_id=planned[-1].unit_id, issued_on=paid_on)
+        issued = _receipt_issue(actor=actor, person=person, unit_id=planned[-1].unit_id, issued_on=paid_on,
+                                submit_token=submit_token)
     for payment in planned:
         payment.receipt = issued
         try:
@@ -415,8 +445,10 @@ def payments_record(
 
 def payment_prepay_quarter(
     *, actor: Any, person: Person, quarter: Period, paid_on: dt.date, method: str = PaymentMethod.CASH, note: str = "",
+    submit_token: uuid.UUID | None = None,
 ) -> PaymentOutcome:
     """按季度预缴: the quarter's months not yet paid, at their amounts due, under one receipt."""
+    _refuse_if_recorded(submit_token)
     if quarter.kind != "quarter":
         raise ValidationError("请选择季度，如 2026Q3。")
     paid = set(Payment.objects.filter(person=person, month__in=[m.start for m in quarter.months()],
@@ -425,15 +457,18 @@ def payment_prepay_quarter(
     if not months:
         raise ValidationError(f"{person.name}{quarter.label}的党费已全部缴纳。")
     return payments_record(actor=actor, person=person, months=months, paid_on=paid_on, method=method,
-                           note=note or f"预缴{quarter.label}党费")
+                           note=note or f"预缴{quarter.label}党费", submit_token=submit_token)
 
 
 @transaction.atomic
 def payment_voluntary(
     *, actor: Any, person: Person, amount: Decimal, paid_on: dt.date, method: str = PaymentMethod.CASH, note: str = "",
+    submit_token: uuid.UUID | None = None,
 ) -> PaymentOutcome:
     """自愿多交党费. A single voluntary payment of 1000 yuan or more is flagged to be remitted
-    whole to the centre (党费规定)."""
+    whole to the centre (党费规定). Nothing marks a voluntary payment as a duplicate but the
+    form's one-time ``submit_token``: a form submitted again raises :class:`AlreadyRecorded`."""
+    _refuse_if_recorded(submit_token)
     _check_paid_on(paid_on)
     amount = rates.checked_money(amount, maximum=rates.MAX_PAYMENT)
     month = first_of_month(paid_on)
@@ -443,7 +478,7 @@ def payment_voluntary(
         if membership is None:
             raise ValidationError(f"{person.name}没有组织关系。")
         unit_id = membership.unit_id
-    receipt = _receipt_issue(actor=actor, person=person, unit_id=unit_id, issued_on=paid_on)
+    receipt = _receipt_issue(actor=actor, person=person, unit_id=unit_id, issued_on=paid_on, submit_token=submit_token)
     payment = Payment(person=person, month=month, unit_id=unit_id, kind=PaymentKind.VOLUNTARY, amount=amount,
                       paid_on=paid_on, method=method, note=note, receipt=receipt,
                       remit_to_centre=amount >= VOLUNTARY_CENTRE_THRESHOLD,

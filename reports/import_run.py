@@ -6,16 +6,19 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
 from branches import access
-from branches.importing import ImportRefused, importer_for
+from branches.exporting import xlsx_bytes
+from branches.importing import ImportRefused, Problem, importer_for
 
 from .models import ImportBatch, Job
 from .services import job_done, job_fail, job_progress
 
 JOB_KIND_PREFIX = "import:"  # jobs of this kind are shown on the import pages, not among the downloads
+PROBLEMS_SHOWN = 200  # problems a refused batch keeps and its page lists; the rest are in its workbook
 LABELS = {"orgs": "党组织", "members": "党员名册", "meetings": "会议台账", "payments": "党费缴纳记录"}
 
 
@@ -57,10 +60,34 @@ def import_run(job: Job) -> None:
             ImportBatch.objects.filter(pk=batch.pk, state=expected, job=job).update(
                 state=ImportBatch.State.PREVIEW, summary=result.summary)
     except ImportRefused as refused:  # problems in the file, or, for a write, data changed since the preview
-        ImportBatch.objects.filter(pk=batch.pk, state=expected, job=job).update(
-            state=ImportBatch.State.REFUSED, problems=refused.problems,
-            summary=f"未通过校验：{len(refused.problems)}个问题，未写入任何数据")
+        _refuse(batch, job, expected, refused)
+    except Exception as exc:
+        if not apply:  # a check that crashed would crash again: the batch is done with, and says why
+            ImportBatch.objects.filter(pk=batch.pk, state=expected, job=job).update(
+                state=ImportBatch.State.FAILED,
+                summary=f"校验程序出错（{type(exc).__name__}），未写入任何数据。错误已记录，请联系系统管理员并提供该文件")
+        raise  # the task logs it and fails the job; a write that stopped may be confirmed again
     job_done(job.pk)
+
+
+def _refuse(batch: ImportBatch, job: Job, expected: str, refused: ImportRefused) -> None:
+    """Keep the first ``PROBLEMS_SHOWN`` problems on the batch for its page, and every one of them
+    in a workbook to download: a 20,000-row file with a problem in every cell must not make a
+    page of tens of megabytes, nor a row of hundreds of thousands of lines."""
+    count = len(refused.problems)
+    workbook = ContentFile(problems_workbook(refused.entries), name=f"{batch.kind}-problems.xlsx")
+    batch.problems_file.save(workbook.name, workbook, save=False)
+    updated = ImportBatch.objects.filter(pk=batch.pk, state=expected, job=job).update(
+        state=ImportBatch.State.REFUSED, problems=refused.problems[:PROBLEMS_SHOWN], problem_count=count,
+        problems_file=batch.problems_file.name, summary=f"未通过校验：{count}个问题，未写入任何数据")
+    if not updated:  # the batch moved on meanwhile: its workbook is nobody's
+        batch.problems_file.delete(save=False)
+
+
+def problems_workbook(entries: list[Problem]) -> bytes:
+    """Every problem of a refused file, one a row: sheet, row, column and the problem."""
+    rows = ((sheet or "", row, column or "", reason) for sheet, row, column, reason in entries)
+    return xlsx_bytes([("问题清单", ["工作表", "行号", "列", "问题"], rows)], widths={"问题清单": [16, 8, 20, 60]})
 
 
 def _write(batch: ImportBatch, importer: Any, job: Job) -> None:

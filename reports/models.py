@@ -260,6 +260,7 @@ class ImportBatch(models.Model):
         REFUSED = "refused", "未通过校验"
         APPLYING = "applying", "导入中"
         APPLIED = "applied", "已导入"
+        FAILED = "failed", "校验出错"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_batches")
     kind = models.CharField("类型", max_length=20)
@@ -267,7 +268,9 @@ class ImportBatch(models.Model):
     original_name = models.CharField("文件名", max_length=200)
     state = models.CharField("状态", max_length=10, choices=State.choices)
     summary = models.CharField("结果", max_length=300, blank=True)
-    problems = models.JSONField(default=list)
+    problems = models.JSONField(default=list)  # the first PROBLEMS_SHOWN (reports/import_run.py)
+    problem_count = models.PositiveIntegerField("问题数", default=0)
+    problems_file = models.FileField(upload_to="imports/%Y/%m/", blank=True)  # every problem, as a workbook
     created_at = models.DateTimeField("上传时间", auto_now_add=True)
     applied_at = models.DateTimeField("导入时间", null=True, blank=True)
     job = models.ForeignKey(Job, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

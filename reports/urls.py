@@ -19,6 +19,7 @@ urlpatterns = [
     path("import/<str:kind>/template/", imports.import_template, name="import_template"),
     path("import/batch/<int:pk>/", imports.import_preview, name="import_preview"),
     path("import/batch/<int:pk>/confirm/", imports.import_confirm, name="import_confirm"),
+    path("import/batch/<int:pk>/problems/", imports.import_problems, name="import_problems"),
     path("export/", downloads.export_start, name="export"),
     path("jobs/", downloads.jobs, name="jobs"),
     path("jobs/<uuid:pk>/", downloads.job_detail, name="job"),

@@ -41,6 +41,10 @@ def test_settings_lock_after_five_failures_per_account_and_address():
     assert django_settings.AXES_FAILURE_LIMIT == 5
     assert django_settings.AXES_COOLOFF_TIME == 1
     assert django_settings.AXES_LOCKOUT_PARAMETERS == [["username", "ip_address"]]
+    # and a limit per address whatever the username, the address from a trusted proxy only
+    assert django_settings.AXES_HANDLER == "config.login_guard.LoginGuardHandler"
+    assert django_settings.AXES_CLIENT_IP_CALLABLE == "config.login_guard.client_ip"
+    assert django_settings.LOGIN_ADDRESS_FAILURE_LIMIT == 20
 
 
 @pytest.mark.django_db
@@ -53,7 +57,7 @@ def test_repeated_failed_logins_lock_the_account_with_a_chinese_page(axes_on, cl
     locked = login(client, "owner", "wrong")  # the fifth failure locks
     assert locked.status_code == 429
     page = locked.content.decode()
-    assert "登录失败次数过多，账号已暂时锁定" in page and "1小时后再试" in page
+    assert "登录失败次数过多，账号已暂时锁定" in page and "分钟后" in page and "再试" in page
     assert locked["Content-Security-Policy"]
     # now even the right password is refused, and nobody is logged in
     again = login(client, "owner", "pass-1234")

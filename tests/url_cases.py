@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import inspect
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -20,11 +21,13 @@ from types import SimpleNamespace
 from typing import Any
 
 from django.apps import apps
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.db.models import Model
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
+from branches.importing import Problem
 from branches.models import Officer, OfficerRole, RoleKind, UnitKind, today
 from branches.periods import Period
 from dues import points
@@ -35,6 +38,7 @@ from meetings.models import AttachmentKind, AttendanceStatus, MeetingKind
 from members.models import Recognition, RecognitionKind, Status
 from members.services import member_transfer_out
 from reports import services as report_services
+from reports.import_run import problems_workbook
 from reports.models import ImportBatch, RubricItem, WorkPlanItem
 from reports.scorecards import rubric_for
 from reports.workreport import FIGURES
@@ -213,6 +217,11 @@ def build_world() -> SimpleNamespace:
     report_services.job_fail(w.failed_job.pk, report_services.INTERRUPTED_MESSAGE)
     w.batch = ImportBatch.objects.create(user=w.owner, kind="members", original_name="名册.xlsx",
                                          state=ImportBatch.State.APPLIED, summary="已导入")
+    w.refused_batch = ImportBatch.objects.create(user=w.owner, kind="members", original_name="名册.xlsx",
+                                                 state=ImportBatch.State.REFUSED, problems=["第2行 姓名：必填"],
+                                                 problem_count=1, summary="未通过校验：1个问题，未写入任何数据")
+    w.refused_batch.problems_file.save("members-problems.xlsx", ContentFile(problems_workbook(
+        [Problem(None, 2, "姓名", "必填")])))
     return w
 
 
@@ -266,6 +275,11 @@ class Case:
 
 def iso(day: dt.date) -> str:
     return day.isoformat()
+
+
+def token() -> str:
+    """A payment form's one-time token, as a freshly drawn page carries it (dues.forms.OneTimeForm)."""
+    return str(uuid.uuid4())
 
 
 def form_data(obj: Model, fields: list[str], **changes: Any) -> dict[str, Any]:
@@ -368,6 +382,7 @@ def cases(w: SimpleNamespace) -> dict[str, Case]:
             {"kind": "members"}, expect={"outsider": (200, 0), "viewer": (403, 0), "other_staff": (403, 0), "norole": (403, 0)},
             note="the kind is not a record: an empty template for anyone who may import"),
         "reports:import_preview": Case({"pk": w.batch.pk}, owned=True),
+        "reports:import_problems": Case({"pk": w.refused_batch.pk}, owned=True),
         "reports:import_confirm": Case({"pk": w.batch.pk}, owned=True, data={}, changes=False,
                                         note="an applied batch is not imported twice; the point is whose it is"),
         # --- members ---
@@ -420,9 +435,10 @@ def cases(w: SimpleNamespace) -> dict[str, Case]:
         "dues:remittances": Case({"pk": a.pk}, forms=("RemittanceForm",), data={
             "period": month, "amount": "10", "remitted_on": iso(today()), "reference": "PZ-1"}),
         "dues:remittance_void": Case({"pk": w.remittance.pk}, forms=("VoidForm",), data={"reason": "重复"}),
-        "dues:person": Case({"pk": p2.pk}, forms=("PayMonthsForm",), data={
-            "action": "pay", "months": [month], "paid_on": iso(today()), "method": "现金"}),
-        "dues:person_prepay": Case({"pk": p2.pk}, data={"quarter": str(QUARTER.next()), "method": "微信"}),
+        "dues:person": Case({"pk": p2.pk}, forms=("PayMonthsForm",), data=lambda: {
+            "action": "pay", "months": [month], "paid_on": iso(today()), "method": "现金", "submit_token": token()}),
+        "dues:person_prepay": Case({"pk": p2.pk}, forms=("OneTimeForm",), data=lambda: {
+            "quarter": str(QUARTER.next()), "method": "微信", "submit_token": token()}),
         "dues:payment_void": Case({"pk": w.payment.pk}, forms=("VoidForm",), data={"reason": "登记错误"}),
         "dues:receipt": Case({"pk": w.receipt.pk}),
         "dues:points_year": Case({"pk": a.pk}),
@@ -442,8 +458,9 @@ def cases(w: SimpleNamespace) -> dict[str, Case]:
         "reports:job": Case({"pk": w.job.pk}, owned=True),
         "reports:job_retry": Case({"pk": w.failed_job.pk}, owned=True),  # queues it again as a new job
         # --- the other actions of views that take several (for the fuzzer; see VARIANTS) ---
-        "dues:person#voluntary": Case({"pk": p2.pk}, forms=("VoluntaryForm",), data={
-            "action": "voluntary", "amount": "100", "paid_on": iso(today()), "method": "微信", "note": "自愿多交"}),
+        "dues:person#voluntary": Case({"pk": p2.pk}, forms=("VoluntaryForm",), data=lambda: {
+            "action": "voluntary", "amount": "100", "paid_on": iso(today()), "method": "微信", "note": "自愿多交",
+            "submit_token": token()}),
         "dues:person#base": Case({"pk": p2.pk}, forms=("BaseChangeForm",), data={
             "action": "base", "effective_month": month, "category": "在职", "base": "6000", "amount": "",
             "approval_ref": "", "note": "调资"}),

@@ -1,8 +1,10 @@
 """Settings shared by every environment. Values that differ per machine come from the environment."""
 
+import ipaddress
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -220,12 +222,29 @@ CELERY_BEAT_SCHEDULE: dict = {}  # filled in config/celery_app.py
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="zhibu@localhost")
 
-# django-axes: lock an account/IP pair after repeated failures.
+# The proxies whose X-Forwarded-For is believed (config/login_guard.py): addresses or ranges,
+# comma-separated. Behind the README's nginx on the same machine, loopback. Every other client's
+# X-Forwarded-For is ignored, so nobody can choose the address a lockout is counted against.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=["127.0.0.1", "::1"])
+try:
+    _trusted = [ipaddress.ip_network(entry, strict=False) for entry in TRUSTED_PROXIES]
+except ValueError as exc:
+    raise ImproperlyConfigured(f"TRUSTED_PROXIES: {exc}") from exc
+
+# django-axes: five wrong passwords lock an account from that address (the same account from
+# another address is not locked), and LOGIN_ADDRESS_FAILURE_LIMIT failures lock an address
+# whatever the usernames, refused before any password is hashed (config/login_guard.py). Failures
+# during a lock are not counted, so the wait it shows is the wait there is.
 AXES_VERBOSE = False
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "config.login_guard.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "config.login_guard.client_ip"
+AXES_HANDLER = "config.login_guard.LoginGuardHandler"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=20)
 
 # django-csp: everything is served from this host (vendored assets, no CDN). Scripts only from
 # files: no inline <script>, no on…= handlers, no javascript: URLs (tests/test_security.py checks

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 
 from django.contrib import messages
@@ -18,7 +19,7 @@ from branches.periods import Period, PeriodError
 from members.selectors import person_for_view
 
 from .. import selectors, services
-from ..forms import BaseChangeForm, PayMonthsForm, VoidForm, VoluntaryForm
+from ..forms import STALE_FORM, BaseChangeForm, OneTimeForm, PayMonthsForm, VoidForm, VoluntaryForm
 from ..models import Payment, Receipt
 from ._common import NAV, flash_errors, month_start, nav_links
 
@@ -80,19 +81,26 @@ def person_dues(request: HttpRequest, pk: int) -> HttpResponse:
         form = pay_form if action == "pay" else voluntary_form if action == "voluntary" else None
         if form is None:
             raise Http404("未知操作")
+        # Before the form's checks: its months are paid now, by this very form submitted before.
+        recorded = selectors.receipt_submitted(request.POST.get("submit_token"))
+        if recorded is not None:
+            return _already_recorded(request, recorded)
         if form.is_valid():
             data = form.cleaned_data
             try:
                 if action == "pay":
                     outcome = services.payments_record(
                         actor=request.user, person=person, months=[month_start(m) for m in data["months"]],
-                        paid_on=data["paid_on"], method=data["method"], note=data["note"])
+                        paid_on=data["paid_on"], method=data["method"], note=data["note"],
+                        submit_token=data["submit_token"])
                 else:
                     if not can_edit:
                         raise PermissionDenied("只有党员所在党支部可以登记自愿多交党费。")
                     outcome = services.payment_voluntary(actor=request.user, person=person, amount=data["amount"],
                                                          paid_on=data["paid_on"], method=data["method"],
-                                                         note=data["note"])
+                                                         note=data["note"], submit_token=data["submit_token"])
+            except services.AlreadyRecorded as done:
+                return _already_recorded(request, done.receipt)
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
@@ -107,7 +115,7 @@ def person_dues(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "dues/person.html", {
         "person": person, "year": year, "ledger": [(m, due, payment, units.get(uid)) for m, due, payment, uid in ledger],
         "pay_form": pay_form, "voluntary_form": voluntary_form, "base_form": base_form,
-        "can_pay": bool(choices), "can_edit": can_edit,
+        "can_pay": bool(choices), "can_edit": can_edit, "prepay_token": uuid.uuid4(),
         "editable": editable, "next_quarter": next_quarter, "current_unit": current_unit,
         "voluntary": Payment.objects.filter(person=person, kind="voluntary").select_related("receipt"),
         "voided": Payment.objects.filter(person=person, voided_at__isnull=False, month__year=year),
@@ -122,15 +130,29 @@ def person_prepay(request: HttpRequest, pk: int) -> HttpResponse:
     membership = person.memberships.filter(ended_on__isnull=True).select_related("unit").first()
     if membership is None or not access.can_edit(request.user, membership.unit):
         raise PermissionDenied("您只能查看该党员的党费记录。")
+    form = OneTimeForm(request.POST)  # the page's button: a quarter and the form's one-time token
+    if not form.is_valid():
+        messages.error(request, STALE_FORM)
+        return redirect("dues:person", pk=person.pk)
+    token = form.cleaned_data["submit_token"]
     try:
         quarter = Period.parse(request.POST.get("quarter", ""))
         outcome = services.payment_prepay_quarter(actor=request.user, person=person, quarter=quarter,
-                                                  paid_on=today(), method=request.POST.get("method") or "微信")
+                                                  paid_on=today(), method=request.POST.get("method") or "微信",
+                                                  submit_token=token)
+    except services.AlreadyRecorded as done:
+        return _already_recorded(request, done.receipt)
     except (PeriodError, ValidationError) as exc:
         messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
         return redirect("dues:person", pk=person.pk)
     messages.success(request, f"已登记预缴{quarter.label}党费{outcome.total}元。")
     return redirect("dues:receipt", pk=outcome.receipt.pk)
+
+
+def _already_recorded(request: HttpRequest, receipt: Receipt) -> HttpResponse:
+    """The same payment form submitted again: nothing recorded twice; show what the first recorded."""
+    messages.info(request, services.ALREADY_RECORDED)
+    return redirect("dues:receipt", pk=receipt.pk)
 
 
 @require_POST

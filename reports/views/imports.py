@@ -1,4 +1,5 @@
-"""Browser imports: upload → check (a job) → preview with every problem → confirm → write (a job)."""
+"""Browser imports: upload → check (a job) → preview with the first problems and a workbook of them all →
+confirm → write (a job)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -72,6 +73,22 @@ def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, template, {
         "batch": batch, "label": LABELS.get(batch.kind, batch.kind), "nav_section": "imports",
     })
+
+
+@require_GET
+@login_required
+def import_problems(request: HttpRequest, pk: int) -> FileResponse:
+    """Every problem of a refused batch, as the workbook its check wrote (its page lists the first)."""
+    batch = _own_batch(request, pk)
+    if batch.state != ImportBatch.State.REFUSED or not batch.problems_file:
+        raise Http404("该文件没有问题清单")
+    try:
+        handle = batch.problems_file.open("rb")
+    except FileNotFoundError:
+        raise Http404("问题清单文件已不存在，请重新上传校验") from None
+    stem = batch.original_name.rsplit(".", 1)[0] or LABELS.get(batch.kind, batch.kind)
+    return FileResponse(handle, as_attachment=True, filename=f"{stem}_问题清单.xlsx",
+                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 @require_POST

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import uuid
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -118,7 +119,7 @@ def test_person_page_says_the_month_was_recorded_meanwhile(tree, ledger, owner, 
     record(person, deputy)()  # the deputy records it first
 
     response = client.post(page, {"action": "pay", "months": [str(LAST)], "paid_on": LAST.end.isoformat(),
-                                  "method": "现金", "note": "第二次登记"})
+                                  "method": "现金", "note": "第二次登记", "submit_token": str(uuid.uuid4())})
     assert response.status_code == 200
     assert f"{LAST}的党费已登记缴纳或无需缴纳（可能已由他人登记），请刷新页面后核对。" in response.content.decode()
     assert Payment.objects.filter(person=person).count() == 1

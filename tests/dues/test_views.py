@@ -3,6 +3,7 @@ ledger), outsider 404, read-only 403 on changes, wrong method 405; query counts 
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -82,9 +83,11 @@ def post_views(ledger):
         (reverse("dues:remittance_void", args=[ledger["remittance"].pk]), {"reason": "重复"},
          lambda: Remittance.objects.get(pk=ledger["remittance"].pk).voided_at is not None),
         (reverse("dues:person", args=[a.pk]),
-         {"action": "pay", "months": [str(THIS)], "paid_on": today().isoformat(), "method": "现金"},
+         {"action": "pay", "months": [str(THIS)], "paid_on": today().isoformat(), "method": "现金",
+          "submit_token": str(uuid.uuid4())},
          lambda: Payment.objects.filter(person=a, month=THIS.start).exists()),
-        (reverse("dues:person_prepay", args=[a.pk]), {"quarter": str(Period.containing(today(), "quarter").next())},
+        (reverse("dues:person_prepay", args=[a.pk]), {"quarter": str(Period.containing(today(), "quarter").next()),
+                                                      "submit_token": str(uuid.uuid4())},
          lambda: Payment.objects.filter(person=a, month__gt=THIS.end).count() == 3),
         (reverse("dues:payment_void", args=[ledger["payment"].pk]), {"reason": "登记错误"},
          lambda: Payment.objects.get(pk=ledger["payment"].pk).voided_at is not None),
