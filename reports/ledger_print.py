@@ -16,6 +16,7 @@ from docx.table import Table
 
 from branches import gongwen
 from branches.exporting import CONTENT_TYPES, Exporter, ExportOutput, ExportRefused, register_exporter
+from branches.facts import units_during
 from branches.models import OrgUnit
 from branches.periods import Period, chinese_date
 from dues import facts as ledger
@@ -100,7 +101,7 @@ class DuesSignSheetExporter(Exporter):
             raise ExportRefused("党费收缴签字表按月打印，期间应为 2026-07 这样的月份。")
         rows = ledger.ledger_rows(unit, period)
         paid_on = ledger.payment_dates(unit, period)
-        names = dict(OrgUnit.objects.filter(pk__in={row.unit_id for row in rows}).values_list("pk", "name"))
+        names = dict(units_during(unit, period.start, period.end, ("branch",)).values_list("pk", "name"))
         by_unit: dict[int, list[Any]] = defaultdict(list)
         for row in rows:
             by_unit[row.unit_id].append(row)
