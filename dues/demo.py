@@ -139,12 +139,12 @@ def _payments(ctx: DemoContext, months: list[dt.date]) -> list[tuple]:
     money = connection.ops.adapt_decimalfield_value
     rows = [
         (pid, date(month), uid, "regular", money(amount), date(paid_on), method, "",
-         receipts.get((pid, paid_on)), _late(month, paid_on), False, now, "")
+         receipts.get((pid, paid_on)), _late(month, paid_on), 1, False, now, "")
         for pid, month, uid, amount, paid_on, method in paid
     ]
     sql = (f"INSERT INTO {Payment._meta.db_table} (person_id, month, unit_id, kind, amount, paid_on, method, note, "
-           "receipt_id, months_late, remit_to_centre, recorded_at, void_reason) "
-           "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)")
+           "receipt_id, months_late, instalment, remit_to_centre, recorded_at, void_reason) "
+           "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)")
     with connection.cursor() as cursor:
         for index in range(0, len(rows), 5000):
             cursor.executemany(sql, rows[index:index + 5000])

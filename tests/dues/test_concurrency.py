@@ -89,7 +89,7 @@ def test_four_people_record_the_same_month_at_once(tree, ledger):
     assert Payment.objects.filter(person=person, voided_at__isnull=True).count() == 1
     assert Receipt.objects.count() == 1
     figures = figures_for(tree["branch_a"], LAST)
-    assert figures.paid == due and figures.people_paid == 1  # counted once
+    assert figures.paid == due and figures.settled == 1  # counted once
     assert figures.due == due * 4
 
 
@@ -102,7 +102,7 @@ def test_different_members_at_once_all_get_their_own_receipt_number(tree, ledger
     prefix = f"{tree['branch_a'].code}-{LAST.end.year}-"
     assert numbers == [f"{prefix}{n:05d}" for n in range(1, 5)]
     figures = figures_for(tree["branch_a"], LAST)
-    assert figures.paid == figures.due and figures.people_paid == 4
+    assert figures.paid == figures.due and figures.settled == 4
 
 
 # --- the page: someone else recorded the month since the form was opened ----------------------------
