@@ -98,6 +98,8 @@ def person_dues(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, f"已登记{len(outcome.payments)}笔，共{outcome.total}元，收据 "
                                           f"{outcome.receipt.number if outcome.receipt else '—'}。")
+                for note in outcome.generated:
+                    messages.info(request, note)
                 for warning in outcome.warnings:
                     messages.warning(request, warning)
                 if outcome.receipt:
