@@ -110,11 +110,13 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     details: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what else the import did, said in the summary
 
     @property
     def summary(self) -> str:
         verb = "将" if self.dry_run else "已"
-        return f"{verb}新增{self.created}条，{verb}更新{self.updated}条，{self.unchanged}条无变化"
+        text = f"{verb}新增{self.created}条，{verb}更新{self.updated}条，{self.unchanged}条无变化"
+        return "；".join([text, *self.notes])
 
 
 def normalise_header(text: Any) -> str:

@@ -5,7 +5,7 @@ so the large scale — 15,000 members × 24 months — stays fast.
 Branches in ``ctx.behind`` carry arrears: a quarter of their members stopped paying 3–8 months ago,
 and in each of them one current member stopped 7 months ago (past the 6-month 自行脱党 threshold,
 whatever day the demo is seeded). Elsewhere most pay within the month, a few pay late (补交) or
-prepay a quarter.
+prepay a quarter, and a few paid last month in part (未缴足, to be topped up).
 """
 
 from __future__ import annotations
@@ -97,6 +97,7 @@ def _payments(ctx: DemoContext, months: list[dt.date]) -> list[tuple]:
     ).values_list("person_id", "unit_id", "month", "amount"):
         by_person[person_id].append((unit_id, month, amount))
     paid: list[tuple] = []
+    last_month = add_months(current, -1)
     lapsed: set[int] = set()  # behind branches already given a member 6+ months in arrears
     for person_id, dues in by_person.items():
         stops = None
@@ -132,6 +133,8 @@ def _payments(ctx: DemoContext, months: list[dt.date]) -> list[tuple]:
             for covered_month in covered:
                 unit_id, due = owed[covered_month]
                 if due > 0:
+                    if not prepayer and covered_month == last_month and person_id % 11 == 0:
+                        due = _partial(due)  # paid in part (say 100.00 of 128.10): 未缴足, to be topped up
                     paid.append((person_id, covered_month, unit_id, due, paid_on, method))
     receipts = _receipts(ctx, paid, since=add_months(current, -2))
     now = connection.ops.adapt_datetimefield_value(timezone.now())
@@ -139,16 +142,23 @@ def _payments(ctx: DemoContext, months: list[dt.date]) -> list[tuple]:
     money = connection.ops.adapt_decimalfield_value
     rows = [
         (pid, date(month), uid, "regular", money(amount), date(paid_on), method, "",
-         receipts.get((pid, paid_on)), _late(month, paid_on), False, now, "")
+         receipts.get((pid, paid_on)), _late(month, paid_on), 1, False, now, "")
         for pid, month, uid, amount, paid_on, method in paid
     ]
     sql = (f"INSERT INTO {Payment._meta.db_table} (person_id, month, unit_id, kind, amount, paid_on, method, note, "
-           "receipt_id, months_late, remit_to_centre, recorded_at, void_reason) "
-           "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)")
+           "receipt_id, months_late, instalment, remit_to_centre, recorded_at, void_reason) "
+           "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)")
     with connection.cursor() as cursor:
         for index in range(0, len(rows), 5000):
             cursor.executemany(sql, rows[index:index + 5000])
     return paid
+
+
+def _partial(due: Decimal) -> Decimal:
+    """A round sum short of ``due`` (three quarters of it, in whole yuan), or ``due`` when too small.
+    Chosen by person id rather than by the random generator, so the rest of the demo stays as it was."""
+    part = Decimal(int(due * 3 / 4))
+    return part if 0 < part < due else due
 
 
 def _receipts(ctx: DemoContext, paid: list[tuple], since: dt.date) -> dict[tuple[int, dt.date], int]:

@@ -12,20 +12,25 @@ from branches.exporting import CONTENT_TYPES, Exporter, ExportOutput, register_e
 from branches.models import OrgUnit, in_subtree, today
 from branches.periods import Period
 
-from .facts import Figures, figures_overview, ledger_rows
+from .facts import Figures, figures_overview, ledger_rows, missing_dues
 from .models import PointsEntry, PointsSheet
 from .points import points_totals
 
-DUES_HEADERS = ["姓名", "月份", "应缴", "实缴", "欠缴"]
-SUMMARY_HEADERS = ["党组织", "编码", "期间", "应缴", "实缴", "欠缴", "应缴人数", "已缴清人数",
-                   "收缴率（金额）%", "收缴率（人数）%", "已上交", "其中上缴中央", "自愿多交", "留存"]
+DUES_HEADERS = ["姓名", "月份", "应缴", "实缴", "欠缴", "状态"]
+SUMMARY_HEADERS = ["党组织", "编码", "期间", "应缴", "实缴", "欠缴", "应缴人次", "已缴足人次",
+                   "收缴率（金额）%", "收缴率（人数）%", "未缴足人次", "免缴人次", "已上交", "其中上缴中央", "自愿多交", "留存"]
+NOTES = [
+    "收缴率（金额）= 实缴 ÷ 应缴。",
+    "收缴率（人数）= 已缴足人次 ÷ 应缴人次：每名党员每个应缴月份为1人次（单月即人数）；当月实缴达到应缴金额为已缴足，"
+    "部分缴纳为未缴足；免缴（应缴为0）的月份不计入应缴人次。",
+]
 
 
 def _summary_row(name: str, code: str, period: Period, figures: Figures) -> list[Any]:
-    return [name, code, period.label, figures.due, figures.paid, figures.outstanding, figures.people_due,
-            figures.people_paid, figures.rate_money if figures.rate_money is not None else "",
-            figures.rate_people if figures.rate_people is not None else "", figures.remitted, figures.to_centre,
-            figures.voluntary, figures.retained]
+    return [name, code, period.label, figures.due, figures.paid, figures.outstanding, figures.owed,
+            figures.settled, figures.rate_money if figures.rate_money is not None else "",
+            figures.rate_people if figures.rate_people is not None else "", figures.partial, figures.exempt,
+            figures.remitted, figures.to_centre, figures.voluntary, figures.retained]
 
 
 @register_exporter
@@ -37,14 +42,16 @@ class DuesExporter(Exporter):
     def render(self, *, unit: OrgUnit, period: Period, fmt: str, user: Any) -> ExportOutput:
         now = today()  # a period still running: the months begun by today, as the dues page shows them
         rows = ledger_rows(unit, period, on=now)
-        ledger = ([row.name, f"{row.month:%Y-%m}", row.due, row.paid, row.outstanding] for row in rows)
+        ledger = ([row.name, f"{row.month:%Y-%m}", row.due, row.paid, row.outstanding, row.status] for row in rows)
         total, branches = figures_overview(unit, period, on=now)
         summary = [_summary_row(branch.name, branch.code, period, figures)
-                   for branch, figures in branches if figures.people_due or figures.remitted]
+                   for branch, figures in branches if figures.generated or figures.remitted]
         summary.append(_summary_row(f"{unit.name}（合计）", unit.code, period, total))
+        notes = [[f"{period.label}，{total.as_of_label or '期末'}（{min(period.end, now):%Y-%m-%d}）"], *([n] for n in NOTES),
+                 *([gap.label] for gap in missing_dues(unit, period, on=now))]
         content = xlsx_bytes(
-            [("党费收缴台账", DUES_HEADERS, ledger), ("汇总", SUMMARY_HEADERS, summary)],
-            widths={"党费收缴台账": [12, 10, 10, 10, 10], "汇总": [24, 14, 16] + [11] * 11},
+            [("党费收缴台账", DUES_HEADERS, ledger), ("汇总", SUMMARY_HEADERS, summary), ("说明", ["说明"], notes)],
+            widths={"党费收缴台账": [12, 10, 10, 10, 10, 8], "汇总": [24, 14, 16] + [11] * 13, "说明": [100]},
         )
         return ExportOutput(self.filename(unit, period, fmt), CONTENT_TYPES[fmt], content)
 

@@ -18,11 +18,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 
 from branches.facts import Window
 from branches.models import OrgUnit, UnitKind, in_subtree, today
 from branches.periods import Period, month_index
+from members.models import PARTY_MEMBER_STATUSES, Membership
 
 from .models import DuesBase, DuesDue, Payment, PaymentKind, PointsSheet, Remittance
 from .rates import money
@@ -46,8 +47,22 @@ class LedgerRow:
         return max(self.due - self.paid, ZERO)
 
     @property
+    def exempt(self) -> bool:
+        """免缴: nothing owed this month (困难减免 to 0); neither owed nor paid in 收缴率（人数）."""
+        return self.due == 0
+
+    @property
     def is_paid(self) -> bool:
-        return self.paid >= self.due
+        """Paid in full: a partial payment is 未缴足, not paid (docs/figures.md)."""
+        return not self.exempt and self.paid >= self.due
+
+    @property
+    def status(self) -> str:
+        if self.exempt:
+            return "免缴"
+        if self.is_paid:
+            return "已缴"
+        return "未缴足" if self.paid else "未缴"
 
 
 def live_payments() -> QuerySet[Payment]:
@@ -87,14 +102,25 @@ def ledger_rows(unit: OrgUnit, period: Period, *, on: dt.date | None = None) -> 
 
 @dataclass
 class Figures:
+    """The dues figures of a subtree and a period (docs/figures.md, "收缴率（人数）").
+
+    The people figures count **member-months** (人次): each month a member owes (an 应缴 row above
+    0) is one; it is 已缴足 when the live payments against it reach the amount due (a partial
+    payment is 未缴足); a 免缴 month (due 0) is neither owed nor paid. For one month a member-month
+    is a member, so the month's figures are people (人)."""
+
     due: Decimal = ZERO
     paid: Decimal = ZERO
     outstanding: Decimal = ZERO
-    people_due: int = 0
-    people_paid: int = 0
+    owed: int = 0  # 应缴人次: member-months with something due
+    settled: int = 0  # 已缴足人次
+    partial: int = 0  # of the rest, months with something (not all) paid: 未缴足
+    exempt: int = 0  # 免缴人次: member-months due 0, in neither count
     remitted: Decimal = ZERO
     to_centre: Decimal = ZERO
     voluntary: Decimal = ZERO
+    measure: str = "人"  # 人 for a month, 人次 for a longer period
+    as_of: dt.date | None = None  # the day a period still running is read on ("截至12月5日")
 
     @property
     def rate_money(self) -> Decimal | None:
@@ -105,9 +131,25 @@ class Figures:
 
     @property
     def rate_people(self) -> Decimal | None:
-        if not self.people_due:
+        """收缴率（人数）: 已缴足 ÷ 应缴 member-months, one decimal; None when nobody owed anything."""
+        if not self.owed:
             return None
-        return (Decimal(self.people_paid) / self.people_due * 100).quantize(Decimal("0.1"))
+        return (Decimal(self.settled) / self.owed * 100).quantize(Decimal("0.1"))
+
+    @property
+    def unpaid(self) -> int:
+        """未缴 (including 未缴足) member-months: for a month, the members not paid up."""
+        return self.owed - self.settled
+
+    @property
+    def generated(self) -> int:
+        """应缴 rows counted (owed and 免缴): 0 when the months' 应缴 were never generated."""
+        return self.owed + self.exempt
+
+    @property
+    def as_of_label(self) -> str:
+        """"截至12月5日" for a period still running, else ""."""
+        return f"截至{self.as_of.month}月{self.as_of.day}日" if self.as_of else ""
 
     @property
     def retained(self) -> Decimal:
@@ -116,15 +158,25 @@ class Figures:
 
 
 def figures_from_rows(rows: Iterable[LedgerRow]) -> Figures:
+    """The same figures as :func:`figures_for`, summed in Python from :func:`ledger_rows`."""
     figures = Figures()
-    by_person: dict[int, bool] = {}
     for row in rows:
         figures.due += row.due
         figures.paid += row.paid
         figures.outstanding += row.outstanding
-        by_person[row.person_id] = by_person.get(row.person_id, True) and row.is_paid
-    figures.people_due = len(by_person)
-    figures.people_paid = sum(1 for ok in by_person.values() if ok)
+        if row.exempt:
+            figures.exempt += 1
+            continue
+        figures.owed += 1
+        figures.settled += row.is_paid
+        figures.partial += bool(row.paid) and not row.is_paid
+    return figures
+
+
+def _stamp(figures: Figures, period: Period, on: dt.date | None) -> Figures:
+    """Say what the figures measure: people (a month) or member-months, and as of which day."""
+    figures.measure = "人" if period.kind == "month" else "人次"
+    figures.as_of = on if on is not None and on < period.end else None
     return figures
 
 
@@ -199,14 +251,20 @@ def _owed(unit: OrgUnit, first: dt.date, last: dt.date) -> tuple[str, list[Any]]
     return sql, params
 
 
-_AGGREGATE_SQL = """
-SELECT {select_key}, d.person_id, SUM(d.amount), SUM(d.paid),
-       SUM(CASE WHEN d.amount > d.paid THEN d.amount - d.paid ELSE 0 END),
-       SUM(CASE WHEN d.paid < d.amount THEN 1 ELSE 0 END)
-FROM ({owed}) d
-GROUP BY {group_key}d.person_id
+# A month is paid up when what was paid reaches the amount due; sums of two payments on SQLite are
+# floats, so "reaches" allows half a fen.
+_SHORT = "d.amount - d.paid >= 0.005"
+_AGGREGATE_SQL = f"""
+SELECT {{select_key}}, SUM(d.amount), SUM(d.paid),
+       SUM(CASE WHEN {_SHORT} THEN d.amount - d.paid ELSE 0 END),
+       SUM(CASE WHEN d.amount > 0 THEN 1 ELSE 0 END),
+       SUM(CASE WHEN d.amount > 0 AND NOT ({_SHORT}) THEN 1 ELSE 0 END),
+       SUM(CASE WHEN d.amount > 0 AND d.paid > 0 AND {_SHORT} THEN 1 ELSE 0 END),
+       SUM(CASE WHEN d.amount = 0 THEN 1 ELSE 0 END)
+FROM ({{owed}}) d
+{{group_by}}
 """
-_KEYS = {"unit": ("d.unit_id", "d.unit_id, "), "month": ("d.month", "d.month, "), "all": ("0", "")}
+_KEYS = {"unit": ("d.unit_id", "GROUP BY d.unit_id"), "month": ("d.month", "GROUP BY d.month"), "all": ("0", "")}
 
 
 def _last_month(period: Period, on: dt.date | None) -> dt.date:
@@ -216,33 +274,31 @@ def _last_month(period: Period, on: dt.date | None) -> dt.date:
 
 
 def _aggregate_rows(unit: OrgUnit, period: Period, key: str, on: dt.date | None = None) -> list[tuple]:
-    """``(group, person, due, paid, outstanding, unpaid months)`` per group and member, summed in
-    the database: one query however many members (the committee overview at 15,000 members)."""
+    """``(group, due, paid, outstanding, owed, settled, partial, exempt)`` per group, summed in the
+    database: one query however many members (the committee overview at 15,000 members)."""
     owed, params = _owed(unit, period.start, _last_month(period, on))
-    select_key, group_key = _KEYS[key]
-    sql = _AGGREGATE_SQL.format(select_key=select_key, group_key=group_key, owed=owed)
+    select_key, group_by = _KEYS[key]
+    sql = _AGGREGATE_SQL.format(select_key=select_key, group_by=group_by, owed=owed)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        rows = cursor.fetchall()
+        rows = [row for row in cursor.fetchall() if row[4] is not None]  # no owed month: SUM is NULL
     if key == "month":
         rows = [(g if isinstance(g, dt.date) else dt.date.fromisoformat(str(g)[:10]), *rest) for g, *rest in rows]
     return rows
 
 
 def _fold(rows: list[tuple], group: Any) -> dict[Any, Figures]:
-    """Sum per group; a member is fully paid in a group when none of their months there is short."""
+    """Sum per group: member-months add up, so a committee's figures are its branches' sums."""
     result: dict[Any, Figures] = defaultdict(Figures)
-    people: dict[tuple[Any, int], bool] = {}
     for row in rows:
-        key, person, due, paid, outstanding, unpaid = group(row), row[1], row[2], row[3], row[4], row[5]
-        figures = result[key]
-        figures.due += _exact(due)
-        figures.paid += _exact(paid)
-        figures.outstanding += _exact(outstanding)
-        people[(key, person)] = people.get((key, person), True) and not unpaid
-    for (key, _person), paid_up in people.items():
-        result[key].people_due += 1
-        result[key].people_paid += 1 if paid_up else 0
+        figures = result[group(row)]
+        figures.due += _exact(row[1])
+        figures.paid += _exact(row[2])
+        figures.outstanding += _exact(row[3])
+        figures.owed += int(row[4])
+        figures.settled += int(row[5])
+        figures.partial += int(row[6])
+        figures.exempt += int(row[7])
     return result
 
 
@@ -265,47 +321,103 @@ def figures_for(unit: OrgUnit, period: Period, *, on: dt.date | None = None) -> 
     with ``on``, the months owed up to ``on`` (a period still running, as of today)."""
     figures = _aggregate(unit, period, "all", on).get(0) or Figures()
     _add_money_flows({unit.pk: figures}, lambda _branch: unit.pk, unit, period)
-    return figures
+    return _stamp(figures, period, on)
 
 
 def figures_by_month(unit: OrgUnit, period: Period, *, on: dt.date | None = None) -> list[tuple[Period, Figures]]:
     grouped = _aggregate(unit, period, "month", on)
-    return [(month, grouped.get(month.start) or Figures()) for month in period.months()]
+    return [(month, _stamp(grouped.get(month.start) or Figures(), month, on)) for month in period.months()]
 
 
 def figures_with_months(unit: OrgUnit, period: Period, *,
                         on: dt.date | None = None) -> tuple[Figures, list[tuple[Period, Figures]]]:
-    """:func:`figures_for` and :func:`figures_by_month` together, from one aggregate query: a
-    member is fully paid in the period when none of their months is short."""
+    """:func:`figures_for` and :func:`figures_by_month` together, from one aggregate query (the
+    period's member-months are its months' summed)."""
     rows = _aggregate_rows(unit, period, "month", on)
     total = _fold(rows, lambda row: 0).get(0) or Figures()
     _add_money_flows({unit.pk: total}, lambda _branch: unit.pk, unit, period)
     grouped = _fold(rows, lambda row: row[0])
-    return total, [(month, grouped.get(month.start) or Figures()) for month in period.months()]
+    return _stamp(total, period, on), [(month, _stamp(grouped.get(month.start) or Figures(), month, on))
+                                       for month in period.months()]
 
 
 def figures_overview(unit: OrgUnit, period: Period, *,
                      on: dt.date | None = None) -> tuple[Figures, list[tuple[OrgUnit, Figures]]]:
     """The committee overview: :func:`figures_for` of the whole and :func:`figures_by_branch`,
     from one aggregate query. A member owed in two branches within the period (a transfer) counts
-    once in the total's people figures."""
+    each month in the branch it was owed in, so the branches add up to the whole."""
     rows = _aggregate_rows(unit, period, "unit", on)
     total = _fold(rows, lambda row: 0).get(0) or Figures()
     _add_money_flows({unit.pk: total}, lambda _branch: unit.pk, unit, period)
-    return total, _branch_figures(unit, period, rows)
+    return _stamp(total, period, on), _branch_figures(unit, period, rows, on)
 
 
 def figures_by_branch(unit: OrgUnit, period: Period, *, on: dt.date | None = None) -> list[tuple[OrgUnit, Figures]]:
     """:func:`figures_for` of each 党支部 under ``unit`` (constant number of queries)."""
-    return _branch_figures(unit, period, _aggregate_rows(unit, period, "unit", on))
+    return _branch_figures(unit, period, _aggregate_rows(unit, period, "unit", on), on)
 
 
-def _branch_figures(unit: OrgUnit, period: Period, rows: list[tuple]) -> list[tuple[OrgUnit, Figures]]:
+def _branch_figures(unit: OrgUnit, period: Period, rows: list[tuple],
+                    on: dt.date | None) -> list[tuple[OrgUnit, Figures]]:
     branches = list(OrgUnit.objects.filter(in_subtree(unit), kind=UnitKind.BRANCH).order_by("path"))
     by_branch = _fold(rows, lambda row: row[0])
     result = {branch.pk: by_branch.get(branch.pk) or Figures() for branch in branches}
     _add_money_flows(result, lambda branch_id: branch_id, unit, period)
-    return [(branch, result[branch.pk]) for branch in branches]
+    return [(branch, _stamp(result[branch.pk], period, on)) for branch in branches]
+
+
+# ---------------------------------------------------------------------------------------------
+# Months whose 应缴 were never generated
+
+
+@dataclass(frozen=True)
+class MissingDues:
+    """A month of the period for which some branch holding party members has no 应缴 rows, or
+    live payments hang on no 应缴 row: those payments are in no figure until it is generated."""
+
+    month: dt.date
+    units: tuple[str, ...] = ()
+    payments: int = 0
+    amount: Decimal = ZERO
+
+    @property
+    def label(self) -> str:
+        text = f"{self.month.year}年{self.month.month}月未生成应缴"
+        if self.units:
+            text += f"（{'、'.join(self.units[:5])}{'等' if len(self.units) > 5 else ''}）"
+        if self.payments:
+            text += f"，已登记的{self.payments}笔缴费共{self.amount}元未计入收缴"
+        return text
+
+
+def missing_dues(unit: OrgUnit, period: Period, *, on: dt.date | None = None) -> list[MissingDues]:
+    """The months of ``period`` begun by ``on`` lacking 应缴 (:class:`MissingDues`), oldest first
+    (three queries). A branch lacks a month when it held a 预备党员 or 正式党员 then (accepted by the
+    month's end) but has no 应缴 row for it."""
+    first, last = period.start, _last_month(period, on)
+    if last < first:
+        return []
+    months = [m.start for m in period.months() if m.start <= last]
+    generated = set(_dues_in(unit, first, last).values_list("unit_id", "month").distinct())
+    held: dict[dt.date, set[int]] = defaultdict(set)
+    memberships = Membership.objects.filter(
+        in_subtree(unit, "unit"), person__status__in=PARTY_MEMBER_STATUSES, started_on__lte=last,
+    ).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=first))
+    for unit_id, started, ended, accepted in memberships.values_list(
+            "unit_id", "started_on", "ended_on", "person__probationary_on"):
+        for month in months:
+            end = Period.month_of(month).end
+            if started <= end and (ended is None or ended > month) and (accepted is None or accepted <= end):
+                held[month].add(unit_id)
+    lacking = {month: sorted(uid for uid in held[month] if (uid, month) not in generated) for month in months}
+    orphans = (live_payments().filter(in_subtree(unit, "unit"), month__gte=first, month__lte=last)
+               .exclude(Exists(DuesDue.objects.filter(person_id=OuterRef("person_id"), month=OuterRef("month"))))
+               .values("month").annotate(count=Count("id"), total=Sum("amount")).values_list("month", "count", "total"))
+    unpaired = {month: (count, money(total)) for month, count, total in orphans}
+    names = dict(OrgUnit.objects.filter(pk__in={uid for ids in lacking.values() for uid in ids})
+                 .values_list("pk", "name"))
+    return [MissingDues(month, tuple(names[uid] for uid in lacking[month]), *unpaired.get(month, (0, ZERO)))
+            for month in months if lacking[month] or month in unpaired]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -375,7 +487,7 @@ def arrears_for_unit(unit: OrgUnit, *, on: dt.date | None = None, since_months: 
 _UNPAID_SQL = """
 SELECT d.person_id, p.name, d.unit_id, d.month, d.amount, d.paid FROM ({owed}) d
 JOIN members_person p ON p.id = d.person_id
-WHERE d.paid < d.amount
+WHERE d.amount - d.paid >= 0.005
 ORDER BY d.person_id, d.month
 """
 

@@ -2,6 +2,8 @@
 
 Natural key 公民身份号码 + 所属月份 + 缴纳日期 + 金额: re-importing the same file changes nothing.
 A row for a month that already has a different live payment is refused (no double counting).
+Payments always count: a month whose 应缴 were never generated (last year's spreadsheets on a new
+installation) is generated first, and the result says so.
 """
 
 from __future__ import annotations
@@ -114,10 +116,9 @@ class PaymentImporter(Importer):
         bases: dict[int, list[DuesBase]] = defaultdict(list)
         for base in DuesBase.objects.filter(person_id__in=person_ids):
             bases[base.person_id].append(base)
-        live = {
-            (p.person_id, p.month): p
-            for p in Payment.objects.filter(person_id__in=person_ids, voided_at__isnull=True, kind=PaymentKind.REGULAR)
-        }
+        live: dict[tuple[int, dt.date], list[Payment]] = defaultdict(list)
+        for p in Payment.objects.filter(person_id__in=person_ids, voided_at__isnull=True, kind=PaymentKind.REGULAR):
+            live[(p.person_id, p.month)].append(p)
         tables = rates.load_tables()
         plan: list[PaymentRow] = []
         for row, number, month, amount, paid_on, method, note in parsed:
@@ -148,9 +149,10 @@ class PaymentImporter(Importer):
             if amount > expected:
                 problems.add(row.number, "金额", f"{amount}元超过{person.name}{month:%Y-%m}应缴的{expected}元")
                 continue
-            current = live.get((person.pk, month))
-            same = current is not None and current.paid_on == paid_on and current.amount == amount
-            if current is not None and not same:
+            recorded = live.get((person.pk, month), [])
+            same = any(p.paid_on == paid_on and p.amount == amount for p in recorded)
+            if recorded and not same:
+                current = recorded[0]
                 problems.add(row.number, "所属月份",
                              f"{person.name}{month:%Y-%m}已登记缴纳（{current.paid_on:%Y-%m-%d}，{current.amount}元），不能重复")
                 continue
@@ -162,8 +164,10 @@ class PaymentImporter(Importer):
             if row.existing:
                 result.unchanged += 1
                 continue
-            payments_record(actor=actor, person=row.person, months=[row.month], paid_on=row.paid_on,
-                            method=row.method, amounts={row.month: row.amount}, note=row.note, receipt=False)
+            outcome = payments_record(actor=actor, person=row.person, months=[row.month], paid_on=row.paid_on,
+                                      method=row.method, amounts={row.month: row.amount}, note=row.note, receipt=False)
+            result.notes += [note.replace("已先生成", "将先生成" if result.dry_run else "已先生成")
+                             for note in outcome.generated]
             result.created += 1
             late = months_between(row.month, row.paid_on)
             if late > BACK_PAYMENT_WARN_MONTHS:

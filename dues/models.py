@@ -192,8 +192,10 @@ class Receipt(models.Model):
 
 
 class Payment(Voidable):
-    """实缴: money a member paid for one month. Voided with a reason, never deleted; the database
-    holds at most one live (not voided) 党费 payment per member and month."""
+    """实缴: money a member paid for one month. Voided with a reason, never deleted. A month is paid
+    in one payment, or topped up (补足) by further instalments up to the amount due: the database
+    holds at most one live (not voided) 党费 payment per member, month and instalment, so two
+    people recording the same month (or the same top-up) at once cannot both succeed."""
 
     person = models.ForeignKey(Person, verbose_name="人员", on_delete=models.PROTECT, related_name="dues_payments")
     month = models.DateField("所属月份")  # the 1st of the month paid for
@@ -206,6 +208,8 @@ class Payment(Voidable):
     receipt = models.ForeignKey(Receipt, verbose_name="收据", null=True, blank=True, on_delete=models.PROTECT,
                                 related_name="payments")
     months_late = models.SmallIntegerField("补交月数", default=0, help_text="缴纳月份晚于所属月份的月数；负数为预缴。")
+    instalment = models.PositiveSmallIntegerField("第几笔", default=1,
+                                                  help_text="1为当月缴纳；补足未缴足的金额时为2、3……")
     remit_to_centre = models.BooleanField("全额上缴中央", default=False,
                                           help_text="一次性自愿缴纳1000元以上的党费，全额上缴中央。")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
@@ -220,8 +224,8 @@ class Payment(Voidable):
         ordering = ["-paid_on", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["person", "month"], condition=Q(voided_at__isnull=True, kind="regular"),
-                name="payment_one_live_per_member_month",
+                fields=["person", "month", "instalment"], condition=Q(voided_at__isnull=True, kind="regular"),
+                name="payment_one_live_per_member_month_instalment",
             ),
             models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
             models.CheckConstraint(
@@ -232,6 +236,10 @@ class Payment(Voidable):
 
     def __str__(self) -> str:
         return f"{self.person} {self.month:%Y-%m} {self.amount}"
+
+    @property
+    def is_top_up(self) -> bool:
+        return self.instalment > 1
 
     @property
     def is_back_payment(self) -> bool:

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -27,7 +28,7 @@ from branches.models import OrgUnit, in_subtree, path_within, today
 from branches.periods import Period
 from members.models import PARTY_MEMBER_STATUSES, Membership, Person
 
-from .facts import base_in_force, live_payments
+from .facts import LedgerRow, base_in_force, live_payments
 from .models import ArrearsCase, DuesBase, DuesDue, Payment, Receipt, Remittance
 
 # ---------------------------------------------------------------------------------------------
@@ -60,18 +61,38 @@ def arrears_cases_list(*, user: Any, unit: OrgUnit) -> QuerySet[ArrearsCase]:
 class SheetRow:
     person: Any
     due: Decimal | None  # None: not generated yet
-    payment: Payment | None
+    payments: list[Payment] = field(default_factory=list)  # live, in instalment order (补足 after the first)
+
+    @property
+    def payment(self) -> Payment | None:
+        return self.payments[0] if self.payments else None
+
+    @property
+    def paid(self) -> Decimal:
+        return sum((p.amount for p in self.payments), Decimal("0.00"))
+
+    @property
+    def outstanding(self) -> Decimal:
+        return max((self.due or Decimal("0.00")) - self.paid, Decimal("0.00"))
+
+    @property
+    def status(self) -> str:
+        """未生成 / 免缴 / 已缴 / 未缴足 / 未缴, as :class:`dues.facts.LedgerRow` says it."""
+        if self.due is None:
+            return "未生成"
+        return LedgerRow(self.person.pk, self.person.name, 0, dt.date.min, self.due, self.paid).status
 
 
 def month_sheet_rows(unit: OrgUnit, month: dt.date) -> list[SheetRow]:
-    """Everyone ``unit`` holds for ``month`` with their amount due and live payment (constant queries)."""
+    """Everyone ``unit`` holds for ``month`` with their amount due and live payments (constant queries)."""
     owing = owing_units(month, unit=unit)
     people = Person.objects.filter(pk__in=list(owing)).order_by("pinyin", "pk")
     dues = dict(DuesDue.objects.filter(month=month, person_id__in=list(owing)).values_list("person_id", "amount"))
-    payments = {
-        p.person_id: p for p in live_payments().filter(month=month, person_id__in=list(owing)).select_related("receipt")
-    }
-    return [SheetRow(person, dues.get(person.pk), payments.get(person.pk)) for person in people]
+    payments: dict[int, list[Payment]] = defaultdict(list)
+    for payment in (live_payments().filter(month=month, person_id__in=list(owing)).select_related("receipt")
+                    .order_by("instalment", "id")):
+        payments[payment.person_id].append(payment)
+    return [SheetRow(person, dues.get(person.pk), payments.get(person.pk, [])) for person in people]
 
 
 @dataclass
@@ -96,10 +117,13 @@ def base_review_rows(unit: OrgUnit, year: int) -> list[BaseRow]:
     return rows
 
 
-def person_ledger(person: Any, year: int) -> list[tuple[dt.date, Decimal | None, Payment | None, int | None]]:
-    """A member's months in ``year``: (month, due, live payment, branch owed in)."""
+def person_ledger(person: Any, year: int) -> list[tuple[dt.date, Decimal | None, list[Payment], int | None]]:
+    """A member's months in ``year``: (month, due, live payments in instalment order, branch owed in)."""
     dues = {d.month: d for d in DuesDue.objects.filter(person=person, month__year=year)}
-    payments = {p.month: p for p in live_payments().filter(person=person, month__year=year).select_related("receipt")}
+    payments: dict[dt.date, list[Payment]] = defaultdict(list)
+    for payment in (live_payments().filter(person=person, month__year=year).select_related("receipt")
+                    .order_by("instalment", "id")):
+        payments[payment.month].append(payment)
     rows = []
     for period in Period(year, "year").months():
         if period.start > today() and period.start not in payments:
@@ -109,7 +133,7 @@ def person_ledger(person: Any, year: int) -> list[tuple[dt.date, Decimal | None,
         if owed_in is None and period.start not in payments:
             continue
         due = dues[period.start].amount if period.start in dues else None
-        rows.append((period.start, due, payments.get(period.start), owed_in))
+        rows.append((period.start, due, payments.get(period.start, []), owed_in))
     return rows
 
 

@@ -323,6 +323,7 @@ class PaymentOutcome:
     payments: list[Payment]
     receipt: Receipt | None
     warnings: list[str] = field(default_factory=list)
+    generated: list[str] = field(default_factory=list)  # 应缴 generated first, so that the payments count
 
     @property
     def total(self) -> Decimal:
@@ -374,6 +375,23 @@ def _receipt_issue(*, actor: Any, person: Person, unit_id: int, issued_on: dt.da
     raise ValidationError("无法生成收据编号，请重试。")  # pragma: no cover
 
 
+def dues_ensure(*, actor: Any, person: Person, month: dt.date, unit_id: int) -> str | None:
+    """Payments always count: before a payment for a month that has begun is recorded, the month's
+    应缴 must exist, or no figure would see the payment. When ``unit_id``'s branch has no 应缴 for the
+    month at all (a new installation loading last year's payments), the branch's month is generated;
+    when only this member's row is missing, the member's. Returns what was done, for the user, or
+    None when the row was there (or the month has not begun: a prepayment waits for its month)."""
+    month = first_of_month(month)
+    if month > today() or DuesDue.objects.filter(person=person, month=month).exists():
+        return None
+    unit = OrgUnit.objects.get(pk=unit_id)
+    whole_branch = not DuesDue.objects.filter(unit_id=unit_id, month=month).exists()
+    report = dues_generate(actor=actor, month=month, unit=unit if whole_branch else None,
+                           person_ids=None if whole_branch else [person.pk])
+    whom = unit.name if whole_branch else f"{unit.name}{person.name}"
+    return f"{whom}{month.year}年{month.month}月的应缴尚未生成，已先生成（新增{report.created}条），缴费计入收缴"
+
+
 def _check_paid_on(paid_on: dt.date) -> None:
     if paid_on > today():
         raise ValidationError({"paid_on": "缴纳日期不能晚于今天。"})
@@ -403,11 +421,14 @@ def payments_record(
     amounts = {first_of_month(k): v for k, v in (amounts or {}).items()}
     tables = rates.load_tables()
     warnings: list[str] = []
+    generated: list[str] = []
     planned: list[Payment] = []
     for month in months:
         unit_id = owing_unit(person, month)
         if unit_id is None:
             raise ValidationError(f"{person.name}在{month:%Y年%m月}不需缴纳党费（不在册或尚未接收为预备党员）。")
+        if note_generated := dues_ensure(actor=actor, person=person, month=month, unit_id=unit_id):
+            generated.append(note_generated)
         due = expected_amount(person, month, tables=tables)
         if due == 0 and month not in amounts:
             raise ValidationError(f"{person.name}{month:%Y年%m月}应缴金额为0（困难减免），无需缴纳。")
@@ -416,6 +437,9 @@ def payments_record(
             raise ValidationError({"amount": f"{person.name}{month:%Y年%m月}金额{amount}元超过应缴{due}元；"
                                              "多交部分请登记为自愿多交党费。"})
         if live_regular(person, month).exists():
+            paid = _paid_total(person, month)
+            if paid < due:
+                raise ValidationError(f"{person.name}{month:%Y年%m月}已缴{paid}元，未缴足{due - paid}元，请在收缴表上“补足”。")
             raise ValidationError(f"{person.name}{month:%Y年%m月}的党费已登记缴纳，不能重复登记。")
         late = months_between(month, paid_on)
         if late > BACK_PAYMENT_WARN_MONTHS:
@@ -440,7 +464,51 @@ def payments_record(
                 raise
             raise ValidationError(f"{person.name}{payment.month:%Y年%m月}的党费已登记缴纳，不能重复登记。") from exc
     caching.bump("dues")
-    return PaymentOutcome(planned, issued, warnings)
+    return PaymentOutcome(planned, issued, warnings, generated)
+
+
+def _paid_total(person: Person, month: dt.date) -> Decimal:
+    return rates.money(sum((p.amount for p in live_regular(person, month)), Decimal("0.00")))
+
+
+@transaction.atomic
+def payment_top_up(
+    *, actor: Any, person: Person, month: dt.date, paid_on: dt.date, amount: Decimal | None = None,
+    method: str = PaymentMethod.CASH, note: str = "",
+) -> PaymentOutcome:
+    """补足: a further payment for a month paid in part, up to what is still owed (by default all of
+    it), under a receipt of its own. It is the month's next instalment; the database refuses a
+    second live payment with the same instalment, so two people topping up at once cannot both
+    succeed."""
+    month = first_of_month(month)
+    if method not in PaymentMethod.values:
+        raise ValidationError({"method": f"“{method}”不是有效的缴纳方式。"})
+    _check_paid_on(paid_on)
+    live = list(live_regular(person, month))
+    if not live:
+        raise ValidationError(f"{person.name}{month:%Y年%m月}尚未登记缴纳，请直接登记缴纳。")
+    due = expected_amount(person, month)
+    paid = rates.money(sum((p.amount for p in live), Decimal("0.00")))
+    if paid >= due:
+        raise ValidationError(f"{person.name}{month:%Y年%m月}的党费已缴足（{paid}元），无需补足。")
+    owed = due - paid
+    amount = rates.checked_money(owed if amount is None else amount, maximum=rates.MAX_PAYMENT)
+    if amount > owed:
+        raise ValidationError({"amount": f"{person.name}{month:%Y年%m月}还需补足{owed}元，补缴金额{amount}元超过了该数；"
+                                         "多交部分请登记为自愿多交党费。"})
+    first = min(live, key=lambda p: p.instalment)
+    payment = Payment(person=person, month=month, unit_id=first.unit_id, amount=amount, paid_on=paid_on, method=method,
+                      note=note or f"补足{month.year}年{month.month}月党费", months_late=months_between(month, paid_on),
+                      instalment=max(p.instalment for p in live) + 1,
+                      recorded_by=actor if getattr(actor, "pk", None) else None)
+    payment.receipt = _receipt_issue(actor=actor, person=person, unit_id=payment.unit_id, issued_on=paid_on)
+    try:
+        with transaction.atomic():
+            save_with_history(payment, actor)
+    except (IntegrityError, ValidationError) as exc:
+        raise ValidationError(f"{person.name}{month:%Y年%m月}刚刚已有人登记补足，请刷新后核对。") from exc
+    caching.bump("dues")
+    return PaymentOutcome([payment], payment.receipt)
 
 
 def payment_prepay_quarter(
@@ -501,6 +569,7 @@ class SheetOutcome:
     recorded: int = 0
     total: Decimal = Decimal("0.00")
     warnings: list[str] = field(default_factory=list)
+    generated: list[str] = field(default_factory=list)
 
 
 @transaction.atomic
@@ -523,6 +592,7 @@ def payments_record_sheet(
         outcome.recorded += 1
         outcome.total += result.total
         outcome.warnings += result.warnings
+        outcome.generated += result.generated
     caching.bump("dues")
     return outcome
 

@@ -8,6 +8,7 @@ urlpatterns = [
     path("unit/<int:pk>/", ledger.unit_dues, name="unit"),
     path("unit/<int:pk>/sheet/<str:month>/", ledger.month_sheet, name="sheet"),
     path("unit/<int:pk>/sheet/<str:month>/generate/", ledger.generate, name="generate"),
+    path("unit/<int:pk>/sheet/<str:month>/top-up/", ledger.top_up, name="top_up"),
     path("unit/<int:pk>/bases/<int:year>/", bases.base_review, name="bases"),
     path("unit/<int:pk>/arrears/", arrears.arrears, name="arrears"),
     path("unit/<int:pk>/arrears/cases/", arrears.arrears_open_cases, name="arrears_open_cases"),

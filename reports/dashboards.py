@@ -67,12 +67,13 @@ def ledger_todos(branch: OrgUnit, on: dt.date) -> list[Todo]:
     published: the records of :data:`LEDGER_SUBJECTS`."""
     todos: list[Todo] = []
     month = on.replace(day=1)
-    figures = ledger.figures_for(branch, Period.month_of(on))  # 应缴人数 and 已缴清人数, as the dues page counts them
-    if not figures.people_due:
+    figures = ledger.figures_for(branch, Period.month_of(on), on=on)  # the month sheet's 应缴 and 未缴 (docs/figures.md)
+    if not figures.generated:
         todos.append(Todo("党费", f"{month.month}月应缴党费尚未生成", link("dues:sheet", branch.pk, f"{month:%Y-%m}"), "warning"))
-    elif unpaid := figures.people_due - figures.people_paid:
-        todos.append(Todo("党费", f"{month.month}月还有{unpaid}人未缴党费", link("dues:sheet", branch.pk, f"{month:%Y-%m}"),
-                          "info", Period.month_of(on).end))
+    elif figures.unpaid:
+        partial = f"（其中{figures.partial}人未缴足）" if figures.partial else ""
+        todos.append(Todo("党费", f"{month.month}月还有{figures.unpaid}人未缴党费{partial}",
+                          link("dues:sheet", branch.pk, f"{month:%Y-%m}"), "info", Period.month_of(on).end))
     previous = (month - dt.timedelta(days=1)).replace(day=1)
     sheet = ledger.points_states_by_unit(branch, Window(previous, previous)).get(branch.pk, {}).get(previous)
     if sheet not in ledger.PUBLISHED_STATES:
@@ -175,7 +176,8 @@ def _committee_figures(root: OrgUnit, on: dt.date) -> dict[str, Any]:
     pipeline = people.pipeline_counts(root)
     labels = dict(Status.choices)
     return {
-        "dues": {"due": dues.due, "paid": dues.paid, "rate": dues.rate_money, "period": quarter},
+        "dues": {"due": dues.due, "paid": dues.paid, "rate": dues.rate_money, "period": quarter,
+                 "rate_people": dues.rate_people, "settled": dues.settled, "owed": dues.owed, "as_of": dues.as_of_label},
         "scorecard_period": Period.parse(latest) if latest else None,
         "bands_chart": {"type": "bar", "title": f"{Period.parse(latest).label if latest else ''}考核等次分布",
                         "labels": ["优秀", "良好", "一般", "较差"],

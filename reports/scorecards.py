@@ -220,7 +220,9 @@ def _score(item: RubricItem, unit: OrgUnit, data: _Records) -> ItemScore:
             score.points, score.explanation = max_points, "本季度无应缴党费"
         else:
             score.points = _points(max_points, rate / 100)
-            score.explanation = f"应缴{figures.due}元，实缴{figures.paid}元，收缴率{rate}%"
+            score.explanation = (f"应缴{figures.due}元，实缴{figures.paid}元，收缴率{rate}%；"
+                                 f"收缴率（人数）{figures.rate_people if figures.rate_people is not None else '—'}%"
+                                 f"（已缴足{figures.settled}/应缴{figures.owed}人次）")
         score.evidence = [Evidence("党费台账", link("dues:unit", unit.pk, period=q))]
     elif method == ScoreMethod.REMITTANCE:
         deadline = data.period.end + dt.timedelta(days=int(params.get("deadline_days", 15)))

@@ -218,19 +218,25 @@ def _compliance(report: Report) -> None:
 
 
 def _dues(report: Report) -> None:
+    """党费: money and people (member-months) as the dues page, the export, the scorecard and the
+    home read them (dues.facts.figures_for), and the months whose 应缴 were never generated."""
     scope = report.scope
     figures = ledger.figures_for(scope.unit, scope.period, on=scope.end)
     url = f"{reverse('dues:index')}?{urlencode({'unit': scope.unit.pk, 'period': str(scope.period)})}"
     for key, label, value, measure in (
         ("dues-due", "应缴党费", figures.due, "元"), ("dues-paid", "实缴党费", figures.paid, "元"),
         ("dues-rate", "收缴率", figures.rate_money if figures.rate_money is not None else "—", "%"),
+        ("dues-owed", "应缴人次", figures.owed, "人次"), ("dues-settled", "已缴足人次", figures.settled, "人次"),
+        ("dues-rate-people", "收缴率（人数）", figures.rate_people if figures.rate_people is not None else "—", "%"),
         ("dues-remitted", "上交党费", figures.remitted, "元"),
     ):
         report.values[key] = Value(key, label, value, measure, url)
     arrears = [a for a in ledger.arrears_for_unit(scope.unit, on=scope.end + dt.timedelta(days=1)) if a.count]
     report.values["dues-arrears"] = Value("dues-arrears", "欠缴党费党员", len(arrears), "人", url)
-    report.tables.append(("党费收缴情况", ["党支部", "应缴（元）", "实缴（元）", "收缴率", "上交（元）"], [
-        [branch.name, f.due, f.paid, f"{f.rate_money}%" if f.rate_money is not None else "—", f.remitted]
+    report.facts["dues-missing"] = ledger.missing_dues(scope.unit, scope.period, on=scope.end)
+    report.tables.append(("党费收缴情况", ["党支部", "应缴（元）", "实缴（元）", "收缴率", "收缴率（人数）", "上交（元）"], [
+        [branch.name, f.due, f.paid, f"{f.rate_money}%" if f.rate_money is not None else "—",
+         f"{f.rate_people}%（{f.settled}/{f.owed}人次）" if f.rate_people is not None else "—", f.remitted]
         for branch, f in ledger.figures_by_branch(scope.unit, scope.period, on=scope.end)
     ]))
 
@@ -263,6 +269,9 @@ def _problems(report: Report) -> None:
     rate = v["dues-rate"].value
     if isinstance(rate, Decimal) and rate < 100:
         problems.append(f"党费收缴率为{rate}%，{v['dues-arrears'].value}名党员存在欠缴党费情况。")
+    missing = report.facts.get("dues-missing", [])
+    if missing:
+        problems.append(f"{'；'.join(gap.label for gap in missing)}，相应月份的党费未计入收缴率，须补生成应缴后核对。")
     attendance = v["attendance-rate"].value
     if isinstance(attendance, Decimal) and attendance < 90:
         problems.append(f"组织生活平均出勤率为{attendance}%，部分党员参加组织生活不够经常。")
@@ -314,9 +323,12 @@ def sentences(report: Report) -> list[tuple[str, list[str]]]:
                if v["recognition-care"].value else "。"),
         ]),
         ("党费收缴", [
-            f"本期应缴党费{v['dues-due'].value}元，实缴{v['dues-paid'].value}元，收缴率{v['dues-rate'].value}%，"
-            f"上交党费{v['dues-remitted'].value}元"
-            + (f"；{v['dues-arrears'].value}名党员存在欠缴。" if v["dues-arrears"].value else "；无欠缴党费的党员。"),
+            (f"截至{end}，" if report.scope.window.running else "")
+            + f"本期应缴党费{v['dues-due'].value}元，实缴{v['dues-paid'].value}元，收缴率{v['dues-rate'].value}%；"
+            f"应缴{v['dues-owed'].value}人次，按月足额缴纳{v['dues-settled'].value}人次，"
+            f"收缴率（人数）{v['dues-rate-people'].value}%；上交党费{v['dues-remitted'].value}元"
+            + (f"；{v['dues-arrears'].value}名党员存在欠缴。" if v["dues-arrears"].value else "；无欠缴党费的党员。")
+            + "".join(f"{gap.label}。" for gap in report.facts.get("dues-missing", [])),
         ]),
     ]
     return parts

@@ -56,7 +56,7 @@ def figures(top: OrgUnit) -> dict[str, object]:
                         for result in evaluate(top, Period(today().year, "year")).units for rule in result.rules)
     return {
         "work-report": {key: str(value.value) for key, value in build(branch, year).values.items()},
-        "dues": (dues.due, dues.paid, dues.outstanding, dues.people_paid),
+        "dues": (dues.due, dues.paid, dues.outstanding, dues.settled),
         "compliance": compliance,
     }
 

@@ -187,6 +187,9 @@ def build_world() -> SimpleNamespace:
     w.p4 = member(w.a)  # no dues generated yet: the generate button has work to do
     outcome = dues_services.payments_record(actor=None, person=w.p1, months=[LAST.start], paid_on=min(LAST.end, today()))
     w.payment, w.receipt = outcome.payments[0], outcome.receipt
+    # p2 paid last month in part (未缴足): the month sheet's 补足 has something to top up
+    dues_services.payments_record(actor=None, person=w.p2, months=[LAST.start], paid_on=min(LAST.end, today()),
+                                  amounts={LAST.start: Decimal("10.00")})
     w.remittance = dues_services.remittance_record(actor=None, unit=w.a, period=LAST, amount=Decimal("40"),
                                                    remitted_on=today())
     w.case = ArrearsCase.objects.create(person=w.p2, unit=w.a, first_month=dt.date(2025, 1, 1), months=6,
@@ -427,6 +430,8 @@ def cases(w: SimpleNamespace) -> dict[str, Case]:
         "dues:sheet": Case({"pk": a.pk, "month": month}, forms=("SheetForm",), data={
             "paid_on": iso(today()), "method": "现金", "paid": [p2.pk], f"amount_{p2.pk}": "15.00"}),
         "dues:generate": Case({"pk": a.pk, "month": month}, data={}),
+        "dues:top_up": Case({"pk": a.pk, "month": last}, forms=("SheetForm",), data={
+            "person": p2.pk, f"topup_{p2.pk}": "1.00", "paid_on": iso(today()), "method": "现金"}),
         "dues:bases": Case({"pk": a.pk, "year": THIS.year}, data={f"category_{p2.pk}": "在职", f"base_{p2.pk}": "5100"}),
         "dues:arrears": Case({"pk": a.pk}),
         "dues:arrears_open_cases": Case({"pk": a.pk}, data={}, changes=False,

@@ -42,6 +42,7 @@ def unit_dues(request: HttpRequest, pk: int) -> HttpResponse:
         "unit": unit, "period": period, "ancestors": ancestors_of(unit), "nav_section": NAV, **nav_links(),
         "can_edit": access.can_edit(request.user, unit), "this_month": Period.month_of(now),
         "years": list(range(now.year, now.year - 4, -1)),
+        "missing_dues": facts.missing_dues(unit, period, on=now),
     }
     if unit.kind == UnitKind.BRANCH:
         context["figures"], months = facts.figures_with_months(unit, period, on=now)
@@ -97,20 +98,50 @@ def month_sheet(request: HttpRequest, pk: int, month: str) -> HttpResponse:
                         flash_errors(request, exc)
                     else:
                         messages.success(request, f"已登记{outcome.recorded}人缴纳党费，共{outcome.total}元。")
+                        for note in outcome.generated:
+                            messages.info(request, note)
                         for warning in outcome.warnings:
                             messages.warning(request, warning)
                         return redirect("dues:sheet", pk=unit.pk, month=month)
     rows = selectors.month_sheet_rows(unit, start)
-    due_total = sum((r.due or 0 for r in rows), Decimal("0"))
-    paid_total = sum((r.payment.amount for r in rows if r.payment), Decimal("0"))
     period = Period.month_of(start)
     return render(request, "dues/sheet.html", {
         "unit": unit, "ancestors": ancestors_of(unit), "month": period, "rows": rows, "form": form,
         "can_edit": can_edit, "missing": sum(1 for r in rows if r.due is None),
-        "paid_count": sum(1 for r in rows if r.payment), "due_total": due_total, "paid_total": paid_total,
+        # the counts and sums: the month's figures, as the dues page, the home and the reports read them
+        "figures": facts.figures_for(unit, period, on=today()),
         "previous": period.previous(), "next": period.next() if period.next().start <= today() else None,
         "nav_section": NAV, **nav_links(),
     })
+
+
+@require_POST
+@login_required
+def top_up(request: HttpRequest, pk: int, month: str) -> HttpResponse:
+    """补足 from the month sheet: a further payment for a month paid in part (the row's 补足 button,
+    with the sheet's date and method)."""
+    unit = branch_for_view(request.user, pk)
+    access.require_edit(request.user, unit)
+    start = month_start(month)
+    form = SheetForm(request.POST)
+    person_id = request.POST.get("person", "")
+    row = next((r for r in selectors.month_sheet_rows(unit, start) if str(r.person.pk) == person_id), None)
+    if row is None or not row.payments:
+        messages.error(request, "该党员本月没有可补足的缴费记录，请刷新页面后核对。")
+    elif not form.is_valid():
+        messages.error(request, "请填写缴纳日期和方式。")
+    else:
+        try:
+            amount = checked_money(request.POST.get(f"topup_{row.person.pk}", ""), maximum=MAX_PAYMENT)
+            outcome = services.payment_top_up(
+                actor=request.user, person=row.person, month=start, amount=amount,
+                paid_on=form.cleaned_data["paid_on"], method=form.cleaned_data["method"])
+        except ValidationError as exc:
+            flash_errors(request, exc)
+        else:
+            messages.success(request, f"已为{row.person.name}补足{start.month}月党费{outcome.total}元，"
+                                      f"收据 {outcome.receipt.number if outcome.receipt else '—'}。")
+    return redirect("dues:sheet", pk=unit.pk, month=month)
 
 
 @require_POST

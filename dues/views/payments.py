@@ -37,7 +37,7 @@ def person_dues(request: HttpRequest, pk: int) -> HttpResponse:
     units = {u.pk: u for u in OrgUnit.objects.filter(pk__in={r[3] for r in ledger if r[3]})}
     editable = {uid for uid, u in units.items() if access.can_edit(request.user, u)}
     choices = [(f"{m:%Y-%m}", f"{m.month}月（{due if due is not None else '未生成'}元）")
-               for m, due, payment, uid in ledger if payment is None and uid in editable and due != 0]
+               for m, due, payments, uid in ledger if not payments and uid in editable and due != 0]
     current_unit = person.memberships.filter(ended_on__isnull=True).select_related("unit").first()
     can_edit = bool(current_unit) and access.can_edit(request.user, current_unit.unit)
     pay_form = PayMonthsForm(request.POST if request.POST.get("action") == "pay" else None, months=choices,
@@ -106,6 +106,8 @@ def person_dues(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, f"已登记{len(outcome.payments)}笔，共{outcome.total}元，收据 "
                                           f"{outcome.receipt.number if outcome.receipt else '—'}。")
+                for note in outcome.generated:
+                    messages.info(request, note)
                 for warning in outcome.warnings:
                     messages.warning(request, warning)
                 if outcome.receipt:
@@ -113,7 +115,9 @@ def person_dues(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("dues:person", pk=person.pk)
     next_quarter = Period.containing(now, "quarter").next()
     return render(request, "dues/person.html", {
-        "person": person, "year": year, "ledger": [(m, due, payment, units.get(uid)) for m, due, payment, uid in ledger],
+        "person": person, "year": year,
+        "ledger": [(m, due, payments, sum((p.amount for p in payments), Decimal("0.00")), units.get(uid))
+                   for m, due, payments, uid in ledger],
         "pay_form": pay_form, "voluntary_form": voluntary_form, "base_form": base_form,
         "can_pay": bool(choices), "can_edit": can_edit, "prepay_token": uuid.uuid4(),
         "editable": editable, "next_quarter": next_quarter, "current_unit": current_unit,

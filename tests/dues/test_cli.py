@@ -165,10 +165,10 @@ def test_export_dues_agrees_with_the_figures(tmp_path, people):
     assert code == 0, err
     book = load_workbook(target)
     ledger = list(book["党费收缴台账"].iter_rows(values_only=True))
-    assert list(ledger[0]) == ["姓名", "月份", "应缴", "实缴", "欠缴"]
+    assert list(ledger[0]) == ["姓名", "月份", "应缴", "实缴", "欠缴", "状态"]
     assert len(ledger) == 1 + 6
     row = next(r for r in ledger[1:] if r[0] == a.name and r[1] == "2026-01")
-    assert [D(str(v)) for v in row[2:]] == [D("76.50"), D("76.50"), D("0")]
+    assert [D(str(v)) for v in row[2:5]] == [D("76.50"), D("76.50"), D("0")] and row[5] == "已缴"
     figures = figures_for(a.memberships.get().unit, Period.parse("2026Q1"))
     summary = list(book["汇总"].iter_rows(values_only=True))
     total = summary[-1]

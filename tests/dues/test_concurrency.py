@@ -90,7 +90,7 @@ def test_four_people_record_the_same_month_at_once(tree, ledger):
     assert Payment.objects.filter(person=person, voided_at__isnull=True).count() == 1
     assert Receipt.objects.count() == 1
     figures = figures_for(tree["branch_a"], LAST)
-    assert figures.paid == due and figures.people_paid == 1  # counted once
+    assert figures.paid == due and figures.settled == 1  # counted once
     assert figures.due == due * 4
 
 
@@ -103,7 +103,27 @@ def test_different_members_at_once_all_get_their_own_receipt_number(tree, ledger
     prefix = f"{tree['branch_a'].code}-{LAST.end.year}-"
     assert numbers == [f"{prefix}{n:05d}" for n in range(1, 5)]
     figures = figures_for(tree["branch_a"], LAST)
-    assert figures.paid == figures.due and figures.people_paid == 4
+    assert figures.paid == figures.due and figures.settled == 4
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_people_top_up_the_same_partial_month_at_once(tree, ledger):
+    """补足: the month's next instalment is unique among its live payments, so of two top-ups at
+    once one is recorded and the other is told, and the month is never paid beyond its due."""
+    person = ledger[0]
+    due = services.expected_amount(person, LAST.start)
+    services.payments_record(actor=None, person=person, months=[LAST.start], paid_on=LAST.end,
+                             amounts={LAST.start: due - 10})
+    top_up = lambda: services.payment_top_up(actor=None, person=person, month=LAST.start,  # noqa: E731
+                                             paid_on=LAST.end)
+    sessions = run_together([top_up, top_up])
+    refused = [s for s in sessions if s.error is not None]
+    assert len(refused) == 1 and isinstance(refused[0].error, ValidationError), [repr(s.error) for s in sessions]
+    live = Payment.objects.filter(person=person, voided_at__isnull=True)
+    assert sorted(p.instalment for p in live) == [1, 2] and sum(p.amount for p in live) == due
+    assert Receipt.objects.count() == 2
+    assert figures_for(tree["branch_a"], LAST).settled == 1
 
 
 # --- the page: someone else recorded the month since the form was opened ----------------------------

@@ -105,10 +105,10 @@ def test_transfer_month_is_owed_in_the_old_branch(tree):
     services.dues_generate(actor=None, month=m("2026-06"))
     assert due(a, "2026-05").unit == tree["branch_a"] and due(a, "2026-06").unit == tree["branch_b"]
     # the old branch's figures for June no longer include the member
-    assert figures_for(tree["branch_a"], Period.parse("2026-06")).people_due == 0
-    # over the quarter the member counts once for the committee, once in each branch
+    assert figures_for(tree["branch_a"], Period.parse("2026-06")).owed == 0
+    # over the quarter each month counts once, in the branch it was owed in: the branches add up
     total, rows = figures_overview(tree["committee"], Period.parse("2026Q2"))
-    assert total.people_due == 1 and sum(f.people_due for _, f in rows) == 2
+    assert total.owed == 2 and sum(f.owed for _, f in rows) == 2
 
 
 def test_transfer_on_the_first_moves_that_month(tree):
@@ -272,14 +272,16 @@ def test_figures_money_and_people(tree):
     q1 = Period.parse("2026Q1")
     branch = figures_for(tree["branch_a"], q1)
     assert (branch.due, branch.paid, branch.outstanding) == (D("165.00"), D("135.00"), D("30.00"))
-    assert (branch.people_due, branch.people_paid) == (2, 1)
-    assert branch.rate_money == D("81.8") and branch.rate_people == D("50.0")
+    # member-months: a paid all three, b paid January: 4 of 6
+    assert (branch.owed, branch.settled) == (6, 4)
+    assert branch.rate_money == D("81.8") and branch.rate_people == D("66.7")
     committee = figures_for(tree["committee"], q1)
-    assert committee.due == D("615.00") and committee.paid == D("235.00") and committee.people_due == 3
+    assert committee.due == D("615.00") and committee.paid == D("235.00") and committee.owed == 9
+    assert committee.partial == 1 and committee.settled == 4  # c paid 100 of January's 150: 未缴足
     per_branch = dict(figures_by_branch(tree["committee"], q1))
     assert per_branch[tree["branch_a"]].due + per_branch[tree["branch_b"]].due == committee.due
     total, rows = figures_overview(tree["committee"], q1)
-    assert (total.due, total.paid, total.people_due, total.people_paid) == (committee.due, committee.paid, 3, 1)
+    assert (total.due, total.paid, total.owed, total.settled) == (committee.due, committee.paid, 9, 4)
     assert dict(rows)[tree["branch_b"]].rate_money == per_branch[tree["branch_b"]].rate_money
 
 
@@ -346,8 +348,8 @@ class LedgerInvariants(HypothesisTestCase):
         assert figures.paid == sum((r.paid for r in rows), D("0"))
         # the database aggregate (pages, committee overview) agrees with the row ledger (export)
         by_rows = figures_from_rows(rows)
-        assert (figures.due, figures.paid, figures.outstanding, figures.people_due, figures.people_paid) == (
-            by_rows.due, by_rows.paid, by_rows.outstanding, by_rows.people_due, by_rows.people_paid)
+        assert (figures.due, figures.paid, figures.outstanding, figures.owed, figures.settled, figures.partial) == (
+            by_rows.due, by_rows.paid, by_rows.outstanding, by_rows.owed, by_rows.settled, by_rows.partial)
         months = dict(figures_by_month(tree["branch_a"], Period.parse("2026H1")))
         assert sum((f.paid for f in months.values()), D("0")) == figures.paid
         # the branch page reads both from one query

@@ -24,7 +24,7 @@ from branches import facts as org
 from branches.demo import TOP_CODE
 from branches.facts import Window
 from branches.models import OrgUnit, UnitKind
-from branches.periods import Period
+from branches.periods import Period, chinese_date
 from dues import facts as ledger
 from dues.exporters import DuesExporter
 from meetings import facts as life
@@ -33,7 +33,7 @@ from members.models import PIPELINE_STATUSES
 from members.selectors import pipeline_rows
 from reports import dashboards
 from reports.scorecards import compute
-from reports.workreport import FIGURES, Scope, build
+from reports.workreport import FIGURES, Scope, build, sentences
 
 NOW = dt.datetime(2026, 11, 20, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 TODAY = NOW.date()
@@ -187,3 +187,87 @@ def test_scorecard_published_months_are_the_work_reports_sheets(demo):
         states = ledger.points_states_by_unit(branch, Window.of(Q2)).get(branch.pk, {})
         published = sum(1 for state in states.values() if state in ledger.PUBLISHED_STATES)
         assert re.match(rf"已公示{published}个月", cards[branch.pk]["points"].explanation)
+
+
+# 收缴率（人数）(issue 16, finding 3): member-months paid in full ÷ member-months owed, 免缴 in
+# neither, partial payments 未缴足; as of the period's end or the day. At a day inside a running
+# month and quarter (NOW), early December and the year's last day, for a month, a quarter, a
+# half-year and a year, for the committee and each branch.
+ZONE = ZoneInfo("Asia/Shanghai")
+DAYS = (TODAY, dt.date(2026, 12, 5), dt.date(2026, 12, 31))
+
+
+def _people(figures):
+    return (figures.owed, figures.settled, figures.partial, figures.exempt, figures.rate_people, figures.as_of)
+
+
+def _export_total(unit, period):
+    book = load_workbook(BytesIO(DuesExporter().render(unit=unit, period=period, fmt="xlsx", user=None).content))
+    summary = list(book["汇总"].iter_rows(values_only=True))
+    header, total = summary[0], summary[-1]
+    column = {name: index for index, name in enumerate(header)}
+    rate = total[column["收缴率（人数）%"]]
+    return ((total[column["应缴人次"]], total[column["已缴足人次"]], total[column["未缴足人次"]],
+             total[column["免缴人次"]], Decimal(str(rate)) if rate not in ("", None) else None),
+            [row[0] for row in book["说明"].iter_rows(min_row=2, values_only=True)])
+
+
+@pytest.mark.parametrize("day", DAYS)
+def test_dues_people_figures_agree_on_every_surface(demo, client, day):
+    with time_machine.travel(dt.datetime.combine(day, dt.time(10), tzinfo=ZONE), tick=False):
+        client.force_login(demo.staff)  # a session begun on NOW has expired by December
+        periods = [Period.month_of(day), Period.containing(day, "quarter"), Period.containing(day, "half"),
+                   Period(day.year, "year"), Q2]
+        for unit in units(demo):
+            for period in periods:
+                figures = ledger.figures_for(unit, period, on=day)
+                assert figures.settled <= figures.owed, (unit, period)
+                page = client.get(reverse("dues:unit", args=[unit.pk]), {"period": str(period)}).context
+                assert _people(page["figures"]) == _people(figures), (unit, period, day)
+                # the demo was seeded on NOW: December's 应缴 were never generated, and every page says so
+                gaps = ledger.missing_dues(unit, period, on=day)
+                assert page["missing_dues"] == gaps
+                assert (dt.date(2026, 12, 1) in [gap.month for gap in gaps]) == (day.month == 12 and period.end.month == 12)
+                exported, notes = _export_total(unit, period)
+                assert exported == _people(figures)[:5], (unit, period, day)
+                if figures.as_of:
+                    assert notes[0].startswith(f"{period.label}，{figures.as_of_label}")
+                if period.kind in ("half", "year"):
+                    report = build(unit, period)
+                    assert (report["dues-owed"].value, report["dues-settled"].value) == (figures.owed, figures.settled)
+                    assert report["dues-rate-people"].value == figures.rate_people
+                    text = "".join(p for heading, paragraphs in sentences(report) if heading == "党费收缴"
+                                   for p in paragraphs)
+                    assert f"收缴率（人数）{figures.rate_people}%" in text
+                    assert text.startswith(f"截至{chinese_date(day)}") == bool(figures.as_of)
+                    if unit == demo.top:
+                        table = next(rows for title, _, rows in report.tables if title == "党费收缴情况")
+                        by_branch = dict(ledger.figures_by_branch(unit, period, on=day))
+                        assert {row[0]: row[4] for row in table} == {
+                            branch.name: f"{f.rate_people}%（{f.settled}/{f.owed}人次）" if f.rate_people is not None
+                            else "—" for branch, f in by_branch.items()}
+        month = Period.month_of(day)
+        for branch in demo.branches:
+            figures = ledger.figures_for(branch, month, on=day)
+            sheet = client.get(reverse("dues:sheet", args=[branch.pk, str(month)])).context
+            assert _people(sheet["figures"]) == _people(figures)
+            assert sum(1 for row in sheet["rows"] if row.status == "已缴") == figures.settled
+            assert sum(1 for row in sheet["rows"] if row.status == "免缴") == figures.exempt
+            todos = [todo.text for todo in dashboards.ledger_todos(branch, day)]
+            said = [text for text in todos if "人未缴党费" in text]
+            assert said == ([f"{month.index}月还有{figures.unpaid}人未缴党费"
+                             + (f"（其中{figures.partial}人未缴足）" if figures.partial else "")] if figures.unpaid else [])
+        home = client.get(reverse("home")).context["overview"]["dues"]
+        quarter = ledger.figures_for(demo.top, Period.containing(day, "quarter"), on=day)
+        assert (home["rate_people"], home["settled"], home["owed"]) == (quarter.rate_people, quarter.settled, quarter.owed)
+        cards = _scorecard(demo, Period.containing(day, "quarter"))
+        for branch in demo.branches:
+            figures = dict(ledger.figures_by_branch(demo.top, Period.containing(day, "quarter"), on=day))[branch]
+            assert (f"收缴率（人数）{figures.rate_people}%（已缴足{figures.settled}/应缴{figures.owed}人次）"
+                    in cards[branch.pk]["dues-rate"].explanation)
+
+
+def test_the_demo_has_exempt_members_and_partial_payments_counted_alike(demo):
+    """The small demo has both cases the definition is about, so the test above exercises them."""
+    figures = ledger.figures_for(demo.top, YEAR, on=TODAY)
+    assert figures.exempt and figures.partial
