@@ -242,7 +242,7 @@ def _score(item: RubricItem, unit: OrgUnit, data: _Records) -> ItemScore:
         if not entries:  # the rubric says what a branch with nobody in the pipeline earns
             empty = params.get("empty_points")
             score.points = max_points if empty is None else min(max_points, Decimal(str(empty)))
-            score.explanation = (f"本季度无发展党员工作对象，按考核细则计{score.points}分" if empty is not None
+            score.explanation = (f"本季度无发展党员工作对象，按考核细则计{score.points.normalize():f}分" if empty is not None
                                  else "本季度无发展党员工作对象，考核细则未规定分值，按无超期计满分")
         elif not untimely:
             score.points = max_points
