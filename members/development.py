@@ -91,6 +91,7 @@ class Progress:
     next_step: int | None
     next_due: dt.date | None
     findings: list[Finding] = field(default_factory=list)
+    implied: int = 0  # steps up to this one are shown done by the person's status (maybe undated)
 
     @property
     def overdue(self) -> list[Finding]:
@@ -177,4 +178,4 @@ def assess(
     if next_step is not None:
         pending = [f for f in findings if f.step == next_step and f.due_on]
         next_due = pending[0].due_on if pending else None
-    return Progress(done=done, next_step=next_step, next_due=next_due, findings=findings)
+    return Progress(done=done, next_step=next_step, next_due=next_due, findings=findings, implied=implied)
