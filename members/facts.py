@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Case, CharField, Count, Exists, Min, OuterRef, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, CharField, Count, Exists, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 
 from branches.facts import Window, units_on_path
 from branches.models import OrgUnit, UnitKind, in_subtree, today
@@ -232,19 +232,20 @@ def development(unit: OrgUnit, window: Window) -> list[PipelineEntry]:
     while it runs): the people who belonged to the subtree that day and were in the pipeline
     (申请人 … 预备党员 by :func:`status_on`) or had a step done within the window, each judged by
     :func:`progress_of` on that day. Regenerating a past period later gives the same people and
-    the same findings (3 queries)."""
+    the same findings (2 queries)."""
     day = window.end
-    stepped = DevelopmentStep.objects.filter(person=OuterRef("person_id"), done_on__range=window.range)
-    rows = dict(
-        memberships_on(unit, day).annotate(status_then=status_on(day, "person"))
+    belonged = memberships_on(unit, day).filter(person=OuterRef("pk"))
+    stepped = DevelopmentStep.objects.filter(person=OuterRef("pk"), done_on__range=window.range)
+    queryset = (
+        Person.objects.filter(Exists(belonged))
+        .annotate(status_then=status_on(day), branch_then=Subquery(belonged.values("unit_id")[:1]))
         .filter(Q(status_then__in=[status.value for status in PIPELINE_STATUSES]) | Exists(stepped))
-        .order_by().values_list("person_id", "unit_id")
+        .order_by("pinyin", "pk")
     )
-    queryset = Person.objects.filter(pk__in=list(rows)).order_by("pinyin", "pk")
     people = list(queryset)
     steps = steps_of(queryset, people)
-    return [PipelineEntry(person, rows[person.pk], progress_of(person, steps=steps.get(person.pk, []), on=day), window)
-            for person in people]
+    return [PipelineEntry(person, person.branch_then, progress_of(person, steps=steps.get(person.pk, []), on=day),
+                          window) for person in people]
 
 
 def overdue_pipeline(unit: OrgUnit, window: Window) -> list[PipelineEntry]:
