@@ -85,7 +85,8 @@ class VoteForm(forms.Form):
     motion_kind = forms.ChoiceField(label="表决事项", choices=MotionKind.choices)
     motion = forms.CharField(label="议题", max_length=200)
     subject = forms.ModelChoiceField(label="涉及人员", queryset=None, required=False, empty_label="（无）",
-                                     help_text="接收预备党员、转正、除名等事项涉及的人员。")
+                                     help_text="接收预备党员、转正、除名等事项涉及的人员。接收预备党员须为已记录"
+                                               "支委会审查、上级党委预审、填写入党志愿书的发展对象；表决通过后自动记入其发展台账。")
     present = forms.IntegerField(label="实到有表决权党员", min_value=0, required=False,
                                  help_text="留空时按出勤登记中“出席”的正式党员计算。")
     votes_for = forms.IntegerField(label="赞成", min_value=0)

@@ -16,9 +16,11 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from branches import caching
-from branches.models import COMMITTEE_ROLES, Officer, OrgUnit, UnitKind, today
+from branches.models import COMMITTEE_ROLES, Officer, OrgUnit, UnitKind, in_subtree, today
 from branches.services import record_void, save_with_history
+from members.development import ADMISSION_STEP, BEFORE_ADMISSION, STEPS
 from members.models import Membership, Person, Status
+from members.services import development_step_record
 
 from .models import (
     EXPECTED_STATUSES,
@@ -32,6 +34,7 @@ from .models import (
     MeetingAttachment,
     MeetingKind,
     MeetingStatus,
+    MotionKind,
     Talk,
     Vote,
 )
@@ -389,6 +392,10 @@ def vote_outcome(*, entitled: int, present: int, votes_for: int) -> VoteOutcome:
     return VoteOutcome(quorate, quorate and votes_for >= needed, needed, needed)
 
 
+# The 发展 step a passed vote on a person records: 15 支部大会讨论, 23 支部大会讨论（转正）.
+SUBJECT_STEPS = {MotionKind.ADMIT: ADMISSION_STEP, MotionKind.CONFIRM: 23}
+
+
 @transaction.atomic
 def vote_record(*, actor: Any, meeting: Meeting, motion_kind: str, motion: str, votes_for: int,
                 votes_against: int = 0, abstentions: int = 0, present: int | None = None,
@@ -408,6 +415,8 @@ def vote_record(*, actor: Any, meeting: Meeting, motion_kind: str, motion: str, 
         voter_ids = {p.pk for p in voters}
         present = meeting.attendance.filter(status=AttendanceStatus.PRESENT, person_id__in=voter_ids).count()
     errors: dict[str, str] = {}
+    if motion_kind in SUBJECT_STEPS:
+        errors.update(_subject_errors(meeting, motion_kind, subject))
     if present > entitled:
         errors["present"] = f"实到有表决权党员（{present}）不能多于应到（{entitled}）。"
     if min(votes_for, votes_against, abstentions, present) < 0:
@@ -423,8 +432,41 @@ def vote_record(*, actor: Any, meeting: Meeting, motion_kind: str, motion: str, 
                 entitled=entitled, present=present, votes_for=votes_for, votes_against=votes_against,
                 abstentions=abstentions, quorate=outcome.quorate, passed=outcome.passed, note=note)
     save_with_history(vote, actor)
+    if vote.passed and subject is not None and motion_kind in SUBJECT_STEPS:
+        # the 发展 record follows the 支部大会: 接收预备党员 is step 15, 转正 step 23 (with history)
+        development_step_record(actor=actor, person=subject, step=SUBJECT_STEPS[motion_kind], done_on=meeting.date,
+                                note=f"{meeting.date:%Y-%m-%d}支部大会表决通过（赞成{votes_for}票、反对{votes_against}票、"
+                                     f"弃权{abstentions}票，应到有表决权党员{entitled}人）")
     caching.bump("meetings")
     return vote
+
+
+def _subject_errors(meeting: Meeting, motion_kind: str, subject: Person | None) -> dict[str, str]:
+    """接收预备党员 is voted on for a 发展对象 of the branch whose steps before the 支部大会 (12 支委会审查,
+    13 上级党委预审, 14 填写入党志愿书) are on record (发展细则 第二十二–二十四条); 预备党员转正 for a
+    预备党员 of the branch. Anything else is refused: the 发展 record could not follow the vote."""
+    label = MotionKind(motion_kind).label
+    if subject is None:
+        return {"subject": f"表决“{label}”须选择涉及人员。"}
+    if meeting.date > today():
+        return {"subject": f"会议日期（{meeting.date:%Y-%m-%d}）晚于今天，会议召开后才能记录“{label}”的表决结果。"}
+    if not subject.memberships.active_on(meeting.date).filter(in_subtree(meeting.unit, "unit")).exists():
+        return {"subject": f"{subject.name}在{meeting.date:%Y-%m-%d}不是{meeting.unit.name}的成员。"}
+    status = Status(subject.status)
+    if motion_kind == MotionKind.CONFIRM:
+        if status != Status.PROBATIONARY:
+            return {"subject": f"{subject.name}目前是{status.label}，只有预备党员才能表决转正。"}
+        return {}
+    again = status == Status.PROBATIONARY and subject.probationary_on == meeting.date  # entered after the approval
+    if status != Status.CANDIDATE and not again:
+        return {"subject": f"{subject.name}目前是{status.label}，不是发展对象，不能表决接收为预备党员"
+                           "（须先确定为发展对象并完成支委会审查、上级党委预审、填写入党志愿书）。"}
+    recorded = set(subject.steps.filter(step__in=BEFORE_ADMISSION, done_on__lte=meeting.date).values_list("step", flat=True))
+    missing = [f"第{step}步{STEPS[step]}" for step in BEFORE_ADMISSION if step not in recorded]
+    if missing and not again:
+        return {"subject": f"{subject.name}的发展台账在{meeting.date:%Y-%m-%d}前尚未记录{'、'.join(missing)}，"
+                           "不能提交支部大会讨论接收为预备党员；请先在其发展台账中补记这些步骤。"}
+    return {}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -51,6 +51,17 @@ STEPS: dict[int, str] = {
 STATUS_STEPS = {1: ("applicant", "applied_on"), 3: ("activist", "activist_on"), 7: ("candidate", "candidate_on"),
                 15: ("probationary", "probationary_on"), 24: ("full", "full_on")}
 
+# The steps a person's status shows were done, whether or not their dates were recorded: a
+# 预备党员 has been discussed by the 支部大会 (15) and approved by the higher committee (17) — one
+# becomes a 预备党员 only on that approval (发展细则 第二十八条) —, a 正式党员 has passed the 转正
+# discussion and approval (23, 24). No time limit is checked for an implied step.
+IMPLIED_STEPS = {"applicant": 1, "activist": 3, "candidate": 7, "probationary": 17, "full": 24}
+
+# 接收预备党员: the steps the 支部大会 discussion (15) needs first (发展细则 第二十二–二十四条).
+ADMISSION_STEP = 15
+APPROVAL_STEP = 17
+BEFORE_ADMISSION = (12, 13, 14)
+
 MIN_TRAINING_HOURS = 24
 MIN_TRAINING_DAYS = 3
 
@@ -64,7 +75,12 @@ class Finding:
     step: int
     message: str
     due_on: dt.date | None = None
-    overdue: bool = False
+    overdue: bool = False  # past ``due_on`` on the day judged and not done by then
+    done_on: dt.date | None = None  # set for a step done after ``due_on`` (done late)
+
+    @property
+    def late(self) -> bool:
+        return self.done_on is not None and self.due_on is not None and self.done_on > self.due_on
 
 
 @dataclass
@@ -75,10 +91,20 @@ class Progress:
     next_step: int | None
     next_due: dt.date | None
     findings: list[Finding] = field(default_factory=list)
+    implied: int = 0  # steps up to this one are shown done by the person's status (maybe undated)
 
     @property
     def overdue(self) -> list[Finding]:
         return [finding for finding in self.findings if finding.overdue]
+
+    @property
+    def late(self) -> list[Finding]:
+        """Steps done, but after their time limit."""
+        return [finding for finding in self.findings if finding.late]
+
+    def late_within(self, start: dt.date, end: dt.date) -> list[Finding]:
+        """Steps done late on a day from ``start`` to ``end``."""
+        return [finding for finding in self.late if start <= finding.done_on <= end]  # type: ignore[operator]
 
     @property
     def next_label(self) -> str:
@@ -99,11 +125,16 @@ def assess(
     training_days: int | None = None,
     extension_months: int = 0,
     step17_reason: bool = False,
+    implied: int = 0,
 ) -> Progress:
-    """Check a person's steps (``{step: date}``) against the timing rules of 发展细则."""
+    """Check a person's steps (``{step: date}``) against the timing rules of 发展细则, as they
+    stand on ``today`` (a step is overdue when its time limit passed before that day). Steps up
+    to ``implied`` count as done (:data:`IMPLIED_STEPS`: the person's status shows them) though
+    undated: none of them is overdue."""
     findings: list[Finding] = []
-    # Records moved in from paper often lack early steps: the next step follows the last one done.
-    last_done = max(done, default=0)
+    # Records moved in from paper often lack early steps: the next step follows the last one done
+    # (or shown done by the person's status).
+    last_done = max(max(done, default=0), implied)
     next_step = last_done + 1 if last_done < 25 else None
 
     def due(step: int, on: dt.date, message: str) -> None:
@@ -112,7 +143,8 @@ def assess(
             if step >= (next_step or 26):
                 findings.append(Finding(step, message, on, overdue=on < today))
         elif late > on:
-            findings.append(Finding(step, f"{message}（实际{late:%Y-%m-%d}完成，已超期）", on, overdue=False))
+            findings.append(Finding(step, f"{message}（实际{late:%Y-%m-%d}完成，已超期）", on, overdue=False,
+                                    done_on=late))
 
     applied = done.get(1)
     if applied and birth_date and add_months(birth_date, 18 * 12) > applied:
@@ -120,13 +152,14 @@ def assess(
     if applied:
         due(2, add_months(applied, 1), "应在收到入党申请书后1个月内派人谈话")
     activist = done.get(3)
+    still_activist = 7 not in done and implied < 7  # a 发展对象 is no longer reviewed as an 积极分子
     if activist:
         earliest = add_months(activist, 12)
         if 7 in done and done[7] < earliest:
             findings.append(Finding(7, f"确定为发展对象时担任入党积极分子不满1年（应不早于{earliest:%Y-%m-%d}）"))
-        if 7 not in done and earliest <= today:
+        if still_activist and earliest <= today:
             findings.append(Finding(7, "培养满1年，可以考虑确定为发展对象", earliest))
-    if activist and 7 not in done:
+    if activist and still_activist:
         last_review = max(activist, done.get(6, activist))
         due_review = add_months(last_review, 6)
         if due_review < today:
@@ -145,4 +178,4 @@ def assess(
     if next_step is not None:
         pending = [f for f in findings if f.step == next_step and f.due_on]
         next_due = pending[0].due_on if pending else None
-    return Progress(done=done, next_step=next_step, next_due=next_due, findings=findings)
+    return Progress(done=done, next_step=next_step, next_due=next_due, findings=findings, implied=implied)

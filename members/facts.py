@@ -15,16 +15,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Case, CharField, Count, Exists, F, FilteredRelation, Min, OuterRef, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, CharField, Count, Exists, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 
 from branches.facts import Window, units_on_path
 from branches.models import OrgUnit, UnitKind, in_subtree, today
 from branches.selectors import outermost
 
-from .development import Progress
+from .development import IMPLIED_STEPS, Finding, Progress, assess
 from .models import (
     PARTY_MEMBER_STATUSES,
     PIPELINE_STATUSES,
+    DevelopmentStep,
     EventKind,
     MemberEvent,
     Membership,
@@ -33,7 +34,6 @@ from .models import (
     RecognitionKind,
     Status,
 )
-from .selectors import progress_of, steps_of
 
 # ---------------------------------------------------------------------------------------------
 # Status on a date
@@ -146,48 +146,138 @@ def development_in(unit: OrgUnit, window: Window, stage: str) -> QuerySet[Person
     return Person.objects.filter(Exists(belonged), **{f"{field}__range": window.range}).order_by(field, "pk")
 
 
+def status_then(person: Person, day: dt.date) -> str:
+    """:func:`status_on` for a person already read: the same rule in Python."""
+    for status, field in _STATUS_DATES:
+        value = getattr(person, field)
+        if (value is not None and value <= day) or (value is None and person.status == status):
+            return status.value
+    return Status.APPLICANT.value
+
+
+# Up to this many people, their steps are looked up by id; more, through the people's query as a
+# subquery (thousands of ids cost more to send and plan than the subquery, a few do not).
+STEPS_BY_ID = 200
+
+
+def steps_of(people: QuerySet[Person], read: list[Person] | None = None) -> dict[int, list[Any]]:
+    """Each person's 发展 steps in order, in one query (a plain grouping: Django's prefetch builds a
+    queryset per person, which costs more than the query itself at thousands of people). ``read``:
+    the people of the queryset when already read (a few are then looked up by id, none: no query)."""
+    steps: dict[int, list[Any]] = defaultdict(list)
+    if read is not None and len(read) <= STEPS_BY_ID:
+        if not read:
+            return steps
+        wanted = DevelopmentStep.objects.filter(person_id__in=[person.pk for person in read])
+    else:
+        wanted = DevelopmentStep.objects.filter(person__in=people.values("pk"))
+    rows = wanted.order_by("person_id", "step").values_list("person_id", "step", "done_on", "hours", "days", named=True)
+    for row in rows:  # named rows carry what progress_of reads, without building models
+        steps[row.person_id].append(row)
+    return steps
+
+
+def progress_of(person: Person, *, steps: list[Any] | None = None, on: dt.date | None = None) -> Progress:
+    """The person's 发展 progress as it stood on ``on`` (default today): the steps recorded by
+    then (``steps``: :func:`steps_of`'s rows, else read), the lifecycle dates on the person
+    reached by then, and the steps their status that day shows done (``IMPLIED_STEPS``: a
+    预备党员 is never flagged for the 审批 that made them one). A step is overdue when its time
+    limit passed before that day."""
+    day = on or today()
+    recorded = list(steps if steps is not None else person.steps.all())
+    rows = [row for row in recorded if row.done_on <= day]
+    done = {row.step: row.done_on for row in rows}
+    implied = IMPLIED_STEPS[status_then(person, day)]
+    # A step recorded as done after the day was not done on it, whatever the status implies (the
+    # 预备期 of a 预备党员 runs from the 支部大会, before the approval that made them one).
+    implied = min([implied, *(row.step - 1 for row in recorded if row.done_on > day)])
+    for step, field in ((1, "applied_on"), (3, "activist_on"), (7, "candidate_on"), (15, "probationary_on")):
+        value = getattr(person, field)
+        if value and value <= day and step not in done:
+            done[step] = value
+    training = next((row for row in rows if row.step == 11), None)
+    return assess(
+        done, today=day, birth_date=person.birth_date,
+        training_hours=training.hours if training else None, training_days=training.days if training else None,
+        extension_months=person.probation_extension_months, implied=implied,
+    )
+
+
 @dataclass
 class PipelineEntry:
+    """A person's 发展 as it stood on a window's last day."""
+
     person: Person
-    unit_id: int  # the branch the person currently belongs to
+    unit_id: int  # the branch the person belonged to on that day
     progress: Progress
+    window: Window
+
+    @property
+    def overdue(self) -> list[Finding]:
+        """Steps past their time limit on the window's last day and not done by then."""
+        return self.progress.overdue
+
+    @property
+    def late(self) -> list[Finding]:
+        """Steps done within the window, after their time limit."""
+        return self.progress.late_within(self.window.start, self.window.end)
+
+    @property
+    def untimely(self) -> list[Finding]:
+        return [*self.overdue, *self.late]
 
 
-def _pipeline_people(unit: OrgUnit) -> QuerySet[Person]:
-    """Everyone now in the 发展 pipeline (申请人 … 预备党员) whose current branch is under ``unit``."""
-    return Person.objects.annotate(
-        current=FilteredRelation("memberships", condition=Q(memberships__ended_on__isnull=True)),
-    ).filter(in_subtree(unit, "current__unit"), status__in=PIPELINE_STATUSES)
-
-
-def pipeline(unit: OrgUnit, on: dt.date | None = None) -> list[PipelineEntry]:
-    """Everyone now in the 发展 pipeline under ``unit`` with their progress judged on ``on``
-    (default today) — the steps on record are today's (2 queries)."""
-    queryset = _pipeline_people(unit)
-    people = list(queryset.annotate(branch_id=F("current__unit_id")))
+def development(unit: OrgUnit, window: Window) -> list[PipelineEntry]:
+    """发展 in ``unit``'s subtree as it stood on ``window.end`` (the period's last day, or today
+    while it runs): the people who belonged to the subtree that day and were in the pipeline
+    (申请人 … 预备党员 by :func:`status_on`) or had a step done within the window, each judged by
+    :func:`progress_of` on that day. Regenerating a past period later gives the same people and
+    the same findings (2 queries)."""
+    day = window.end
+    belonged = memberships_on(unit, day).filter(person=OuterRef("pk"))
+    stepped = DevelopmentStep.objects.filter(person=OuterRef("pk"), done_on__range=window.range)
+    queryset = (
+        Person.objects.filter(Exists(belonged))
+        .annotate(status_then=status_on(day), branch_then=Subquery(belonged.values("unit_id")[:1]))
+        .filter(Q(status_then__in=[status.value for status in PIPELINE_STATUSES]) | Exists(stepped))
+        .order_by("pinyin", "pk")
+    )
+    people = list(queryset)
     steps = steps_of(queryset, people)
-    day = on or today()
-    return [PipelineEntry(person, person.branch_id, progress_of(person, steps=steps.get(person.pk, []), on=day))
-            for person in people]
+    return [PipelineEntry(person, person.branch_then, progress_of(person, steps=steps.get(person.pk, []), on=day),
+                          window) for person in people]
 
 
-def overdue_pipeline(unit: OrgUnit, on: dt.date | None = None) -> list[PipelineEntry]:
-    """发展环节超期: the people of :func:`pipeline` with at least one step past its time limit."""
-    return [entry for entry in pipeline(unit, on) if entry.progress.overdue]
+def overdue_pipeline(unit: OrgUnit, window: Window) -> list[PipelineEntry]:
+    """发展环节超期 (``dev-overdue``): the people of :func:`development` with a step past its time
+    limit on the window's last day."""
+    return [entry for entry in development(unit, window) if entry.overdue]
 
 
-def overdue_pipeline_by_unit(unit: OrgUnit, on: dt.date | None = None) -> dict[int, list[PipelineEntry]]:
-    """:func:`overdue_pipeline` grouped by each person's current branch."""
+def late_pipeline(unit: OrgUnit, window: Window) -> list[PipelineEntry]:
+    """发展环节逾期办理 (``dev-late``): the people of :func:`development` with a step done within
+    the window after its time limit."""
+    return [entry for entry in development(unit, window) if entry.late]
+
+
+def development_by_unit(unit: OrgUnit, window: Window) -> dict[int, list[PipelineEntry]]:
+    """:func:`development` by the branch each person belonged to on the window's last day (the
+    scorecard's 发展党员 item: a branch is judged on its own people; one with none is absent)."""
     result: dict[int, list[PipelineEntry]] = defaultdict(list)
-    for entry in overdue_pipeline(unit, on):
+    for entry in development(unit, window):
         result[entry.unit_id].append(entry)
     return result
 
 
-def pipeline_counts(unit: OrgUnit) -> dict[str, int]:
-    """The people of :func:`pipeline` by their status (every pipeline status present; 1 query)."""
+def pipeline_counts(unit: OrgUnit, on: dt.date | None = None) -> dict[str, int]:
+    """发展党员各阶段人数: the people of ``unit``'s subtree on ``on`` (default today) in the pipeline
+    that day, by their status then (the pipeline people of :func:`development`; 1 query)."""
+    day = on or today()
     counts = {status.value: 0 for status in PIPELINE_STATUSES}
-    counts.update(dict(_pipeline_people(unit).order_by().values_list("status").annotate(n=Count("id"))))
+    rows = (memberships_on(unit, day).annotate(status_then=status_on(day, "person"))
+            .filter(status_then__in=list(counts)).order_by().values_list("status_then")
+            .annotate(n=Count("person", distinct=True)))
+    counts.update(dict(rows))
     return counts
 
 

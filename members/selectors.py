@@ -7,7 +7,6 @@ the history of people who left it); only the editors of their current branch may
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,8 +18,9 @@ from django.http import Http404
 from branches import access, caching
 from branches.models import OrgUnit, UnitKind, in_subtree, today
 
-from .development import Progress, assess
-from .models import PARTY_MEMBER_STATUSES, PIPELINE_STATUSES, DevelopmentStep, Membership, Person
+from .development import Progress
+from .facts import progress_of, steps_of
+from .models import PARTY_MEMBER_STATUSES, PIPELINE_STATUSES, Membership, Person
 
 
 def _membership_in_scope(user: Any, *, edit: bool = False, current: bool = False) -> Exists:
@@ -89,44 +89,6 @@ def person_for_edit(user: Any, pk: Any) -> Person:
     if not can_edit_person(user, person):
         raise PermissionDenied("您只能查看该人员的信息，不能修改。")
     return person
-
-
-def progress_of(person: Person, *, steps: list[Any] | None = None, on: dt.date | None = None) -> Progress:
-    """The person's 发展 progress: steps on record plus the lifecycle dates on the person."""
-    rows = steps if steps is not None else list(person.steps.all())
-    done = {row.step: row.done_on for row in rows}
-    for step, field in ((1, "applied_on"), (3, "activist_on"), (7, "candidate_on"), (15, "probationary_on")):
-        value = getattr(person, field)
-        if value and step not in done:
-            done[step] = value
-    training = next((row for row in rows if row.step == 11), None)
-    return assess(
-        done, today=on or today(), birth_date=person.birth_date,
-        training_hours=training.hours if training else None, training_days=training.days if training else None,
-        extension_months=person.probation_extension_months,
-    )
-
-
-# Up to this many people, their steps are looked up by id; more, through the people's query as a
-# subquery (thousands of ids cost more to send and plan than the subquery, a few do not).
-STEPS_BY_ID = 200
-
-
-def steps_of(people: QuerySet[Person], read: list[Person] | None = None) -> dict[int, list[Any]]:
-    """Each person's 发展 steps in order, in one query (a plain grouping: Django's prefetch builds a
-    queryset per person, which costs more than the query itself at thousands of people). ``read``:
-    the people of the queryset when already read (a few are then looked up by id, none: no query)."""
-    steps: dict[int, list[Any]] = defaultdict(list)
-    if read is not None and len(read) <= STEPS_BY_ID:
-        if not read:
-            return steps
-        wanted = DevelopmentStep.objects.filter(person_id__in=[person.pk for person in read])
-    else:
-        wanted = DevelopmentStep.objects.filter(person__in=people.values("pk"))
-    rows = wanted.order_by("person_id", "step").values_list("person_id", "step", "done_on", "hours", "days", named=True)
-    for row in rows:  # named rows carry what progress_of reads, without building models
-        steps[row.person_id].append(row)
-    return steps
 
 
 @dataclass

@@ -19,7 +19,7 @@ from branches.models import OrgUnit, UnitKind, in_subtree, today
 from branches.services import clean_text_fields, record_void, save_with_history
 
 from . import idnumbers
-from .development import STATUS_STEPS, probation_end
+from .development import ADMISSION_STEP, APPROVAL_STEP, STATUS_STEPS, probation_end
 from .models import (
     EXIT_KINDS,
     PERSON_RECOGNITIONS,
@@ -300,7 +300,11 @@ def development_step_record(
         raise ValidationError({"done_on": "完成日期不能晚于今天。"})
     if person.status == Status.FULL and step < 24:
         raise ValidationError({"step": f"{person.name}已是正式党员。"})
-    if step in STATUS_STEPS:
+    if step == ADMISSION_STEP:
+        _admission_step(actor, person, done_on)
+    elif step == APPROVAL_STEP:
+        _approval_step(actor, person, done_on)
+    elif step in STATUS_STEPS:
         status, field = STATUS_STEPS[step]
         changes: dict[str, Any] = {field: done_on}
         if step == 24:  # 转正日期 is the end of the 预备期, not the approval day
@@ -314,6 +318,28 @@ def development_step_record(
     save_with_history(obj, actor)
     caching.bump("people")
     return obj
+
+
+def _admission_step(actor: Any, person: Person, done_on: dt.date) -> None:
+    """支部大会讨论 (15) is for a 发展对象; it does not make them a 预备党员 yet (the higher
+    committee's approval, 17, does). For a 预备党员 it corrects the date their 预备期 runs from."""
+    if _rank(person.status) < _rank(Status.CANDIDATE):
+        raise ValidationError({"step": f"{person.name}目前是{person.get_status_display()}，"
+                                       "只有发展对象才能由支部大会讨论接收为预备党员。"})
+    if _rank(person.status) >= _rank(Status.PROBATIONARY) and person.probationary_on != done_on:
+        person_update(actor=actor, person=person, probationary_on=done_on)
+
+
+def _approval_step(actor: Any, person: Person, done_on: dt.date) -> None:
+    """上级党委审批 (17) makes a 发展对象 a 预备党员; the 预备期 runs from the 支部大会 (15)."""
+    if _rank(person.status) >= _rank(Status.PROBATIONARY):
+        return
+    discussed = DevelopmentStep.objects.filter(person=person, step=ADMISSION_STEP).first()
+    if discussed is None:
+        raise ValidationError({"step": "请先记录第15步“支部大会讨论”：预备期从支部大会通过之日算起。"})
+    if done_on < discussed.done_on:
+        raise ValidationError({"done_on": f"上级党委审批日期不能早于支部大会讨论日期（{discussed.done_on:%Y-%m-%d}）。"})
+    person_update(actor=actor, person=person, status=Status.PROBATIONARY, probationary_on=discussed.done_on)
 
 
 def _rank(status: str) -> int:

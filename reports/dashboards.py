@@ -173,7 +173,7 @@ def _committee_figures(root: OrgUnit, on: dt.date) -> dict[str, Any]:
     cards = Scorecard.objects.filter(in_subtree(root, "unit"))
     latest = cards.order_by("-period").values_list("period", flat=True).first()
     bands = Counter(cards.filter(period=latest).values_list("band", flat=True)) if latest else Counter()
-    pipeline = people.pipeline_counts(root)
+    pipeline = people.pipeline_counts(root, on)
     labels = dict(Status.choices)
     return {
         "dues": {"due": dues.due, "paid": dues.paid, "rate": dues.rate_money, "period": quarter,

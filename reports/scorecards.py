@@ -126,7 +126,7 @@ class _Records:
         self.published_states = ledger.PUBLISHED_STATES
         self.figures = {unit.pk: figures for unit, figures in ledger.figures_by_branch(root, period, on=end)}
         self.remitted = ledger.remittance_dates_by_unit(root, period)
-        self.overdue = people.overdue_pipeline_by_unit(root)
+        self.development = people.development_by_unit(root, window)
         self.manual = {(m.unit_id, m.item_id): m for m in ManualScore.objects.filter(unit__in=branches, period=str(period))}
 
     def rule_holders(self, branch: OrgUnit) -> list[Any]:
@@ -239,10 +239,20 @@ def _score(item: RubricItem, unit: OrgUnit, data: _Records) -> ItemScore:
             score.explanation = f"未在{deadline:%Y-%m-%d}前上交" + (f"（{min(days):%Y-%m-%d}补交）" if days else "")
         score.evidence = [Evidence("上交记录", link("dues:remittances", unit.pk))]
     elif method == ScoreMethod.PIPELINE:
-        overdue = data.overdue.get(unit.pk, [])
-        score.points = max_points if not overdue else Decimal(0)
-        score.explanation = ("发展党员各环节均按期" if not overdue else
-                             "超期：" + "；".join(f"{e.person.name}（{e.progress.overdue[0].message}）" for e in overdue[:5]))
+        entries = data.development.get(unit.pk, [])
+        untimely = [entry for entry in entries if entry.untimely]
+        if not entries:  # the rubric says what a branch with nobody in the pipeline earns
+            empty = params.get("empty_points")
+            score.points = max_points if empty is None else min(max_points, Decimal(str(empty)))
+            score.explanation = (f"本季度无发展党员工作对象，按考核细则计{score.points.normalize():f}分" if empty is not None
+                                 else "本季度无发展党员工作对象，考核细则未规定分值，按无超期计满分")
+        elif not untimely:
+            score.points = max_points
+            score.explanation = f"发展党员工作对象{len(entries)}人，本季度各环节均按期"
+        else:
+            score.points = Decimal(0)
+            score.explanation = "；".join(_untimely(entry) for entry in untimely[:5]) + (
+                f"等{len(untimely)}人" if len(untimely) > 5 else "")
         score.evidence = [Evidence("发展党员台账", link("members:pipeline", unit=unit.pk))]
     elif method == ScoreMethod.MANUAL:
         score.manual = True
@@ -252,6 +262,15 @@ def _score(item: RubricItem, unit: OrgUnit, data: _Records) -> ItemScore:
         else:
             score.explanation = "待党委评定"
     return score
+
+
+def _untimely(entry: people.PipelineEntry) -> str:
+    """A person's first overdue (未办理) or late (逾期办理) step, as the scorecard names it."""
+    if entry.overdue:
+        finding = entry.overdue[0]
+        return f"{entry.person.name}（第{finding.step}步超期未办：{finding.message}，应于{finding.due_on:%Y-%m-%d}前）"
+    finding = entry.late[0]
+    return f"{entry.person.name}（第{finding.step}步逾期办理：{finding.message}）"
 
 
 def compute(root: OrgUnit, period: Period, *, on: dt.date | None = None) -> list[BranchCard]:

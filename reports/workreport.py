@@ -251,10 +251,13 @@ def _points(report: Report) -> None:
 
 
 def _pipeline(report: Report) -> None:
+    """发展 as it stood on the period's last day (or today while it runs): who had a step
+    overdue then, and who had a step done late within the period."""
     scope = report.scope
-    overdue = people.overdue_pipeline(scope.unit)
+    entries = people.development(scope.unit, scope.window)
     url = f"{reverse('members:pipeline')}?{urlencode({'unit': scope.unit.pk})}"
-    report.values["dev-overdue"] = Value("dev-overdue", "发展环节超期", len(overdue), "人", url)
+    report.values["dev-overdue"] = Value("dev-overdue", "发展环节超期", sum(1 for e in entries if e.overdue), "人", url)
+    report.values["dev-late"] = Value("dev-late", "发展环节逾期办理", sum(1 for e in entries if e.late), "人", url)
 
 
 def _problems(report: Report) -> None:
@@ -276,7 +279,10 @@ def _problems(report: Report) -> None:
     if isinstance(attendance, Decimal) and attendance < 90:
         problems.append(f"组织生活平均出勤率为{attendance}%，部分党员参加组织生活不够经常。")
     if v["dev-overdue"].value:
-        problems.append(f"发展党员工作中有{v['dev-overdue'].value}人的环节超过规定时限。")
+        problems.append(f"截至{chinese_date(report.scope.end)}，发展党员工作中有{v['dev-overdue'].value}人的环节超过规定时限"
+                        "尚未办理。")
+    if v["dev-late"].value:
+        problems.append(f"本期发展党员工作中有{v['dev-late'].value}人的环节逾期办理。")
 
 
 def sentences(report: Report) -> list[tuple[str, list[str]]]:
@@ -310,8 +316,10 @@ def sentences(report: Report) -> list[tuple[str, list[str]]]:
         ("发展党员", [
             f"本期收到入党申请{v['dev-applied'].value}人，确定入党积极分子{v['dev-activist'].value}人、"
             f"发展对象{v['dev-candidate'].value}人，接收预备党员{v['dev-probationary'].value}人，"
-            f"预备党员转正{v['dev-full'].value}人" + (f"；{v['dev-overdue'].value}人的发展环节超期，需督促办理。"
-                                                  if v["dev-overdue"].value else "；各环节均按期办理。"),
+            f"预备党员转正{v['dev-full'].value}人"
+            + (f"；截至{end}，{v['dev-overdue'].value}人的发展环节超期，需督促办理" if v["dev-overdue"].value else "")
+            + (f"；本期{v['dev-late'].value}人的发展环节逾期办理" if v["dev-late"].value else "")
+            + ("。" if v["dev-overdue"].value or v["dev-late"].value else "；各环节均按期办理。"),
         ]),
         ("组织关系转接", [f"本期转入党员{v['transfers-in'].value}人次，转出党员{v['transfers-out'].value}人次。"]),
         ("评优表彰和党内关怀", [

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from branches import access
 from branches.forms import add_service_errors
+from members.development import STEPS
 
 from .. import selectors, services
 from ..forms import VoteForm
@@ -31,8 +32,11 @@ def vote_create(request: HttpRequest, pk: int) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             outcome = services.vote_outcome(entitled=vote.entitled, present=vote.present, votes_for=vote.votes_for)
+            step = services.SUBJECT_STEPS.get(vote.motion_kind)
+            recorded = (f"已在{vote.subject.name}的发展台账记录第{step}步“{STEPS[step]}”（{meeting.date:%Y-%m-%d}）。"
+                        if vote.passed and step and vote.subject else "")
             (messages.success if vote.passed else messages.warning)(
-                request, f"已记录表决：{'通过' if vote.passed else '未通过'}。{outcome.explanation}")
+                request, f"已记录表决：{'通过' if vote.passed else '未通过'}。{outcome.explanation}{recorded}")
             return redirect("meetings:detail", pk=meeting.pk)
     needed = len(voters) // 2 + 1
     present = meeting.attendance.filter(status=AttendanceStatus.PRESENT, person__in=voters).count()

@@ -77,7 +77,8 @@ def test_secretary_records_a_general_meeting_and_staff_drill_down(live_server, b
     # A vote: 4 of 6 present, 4 for → passes (more than half of the entitled).
     page.click("text=完成，返回会议")
     page.click("text=记录表决")
-    page.fill("input[name=motion]", "接收张三为预备党员")
+    page.select_option("select[name=motion_kind]", "other")  # 接收预备党员 needs a 发展对象 (tests/meetings)
+    page.fill("input[name=motion]", "通过支部年度工作计划")
     page.fill("input[name=votes_for]", "4")
     page.select_option("select[name=declared_passed]", "1")
     page.click("button:has-text('记录表决')")

@@ -22,8 +22,11 @@ from meetings.models import (
     MeetingKind,
     MeetingStatus,
     MotionKind,
+    Vote,
 )
+from members.facts import progress_of
 from members.models import Membership, Status
+from members.services import development_step_record
 from tests.factories import make_person
 
 DAY = dt.date(2025, 6, 20)
@@ -198,16 +201,80 @@ def test_vote_counts_only_full_members_and_refuses_a_false_pass(branch):
         full[0].pk: (AttendanceStatus.ABSENT, ""), full[1].pk: (AttendanceStatus.LEAVE, "病假"),
     })
     with pytest.raises(ValidationError) as error:
-        services.vote_record(actor=None, meeting=meeting, motion_kind=MotionKind.ADMIT, motion="接收张三为预备党员",
+        services.vote_record(actor=None, meeting=meeting, motion_kind=MotionKind.OTHER, motion="通过年度工作计划",
                              votes_for=2, declared_passed=True)
     assert "不能记为通过" in str(error.value)
-    vote = services.vote_record(actor=None, meeting=meeting, motion_kind=MotionKind.ADMIT, motion="接收张三为预备党员",
+    vote = services.vote_record(actor=None, meeting=meeting, motion_kind=MotionKind.OTHER, motion="通过年度工作计划",
                                 votes_for=2)
     assert (vote.entitled, vote.present, vote.quorate, vote.passed) == (4, 2, False, False)
     services.attendance_bulk_set(actor=None, meeting=meeting, statuses={full[1].pk: (AttendanceStatus.PRESENT, "")})
-    vote = services.vote_record(actor=None, meeting=meeting, motion_kind=MotionKind.CONFIRM, motion="转正",
+    vote = services.vote_record(actor=None, meeting=meeting, motion_kind=MotionKind.OTHER, motion="通过年度工作计划",
                                 votes_for=3, declared_passed=True)
     assert (vote.entitled, vote.present, vote.quorate, vote.passed) == (4, 3, True, True)
+
+
+def _candidate_ready(branch, steps=(12, 13, 14)):
+    """A 发展对象 of ``branch`` with the steps before the 支部大会 on record."""
+    person = make_person(branch, status=Status.CANDIDATE, name="郑发展")
+    for step in steps:
+        development_step_record(actor=None, person=person, step=step, done_on=dt.date(2025, 5, step))
+    return person
+
+
+def test_an_admission_vote_needs_a_candidate_with_the_earlier_steps(branch):
+    """接收预备党员 for a 申请人 passed without a word and left him at 第2步: it is refused, and so
+    is one for a 发展对象 whose 支委会审查 / 预审 / 志愿书 are not on record."""
+    for _ in range(3):
+        make_person(branch)
+    meeting = make_meeting(branch)
+    applicant = make_person(branch, status=Status.APPLICANT, applied_on=dt.date(2025, 1, 10), name="申请人甲")
+
+    def admit(subject):
+        return services.vote_record(actor=None, meeting=meeting, motion_kind=MotionKind.ADMIT,
+                                    motion="接收为预备党员", votes_for=3, subject=subject)
+
+    with pytest.raises(ValidationError, match="须选择涉及人员"):
+        admit(None)
+    with pytest.raises(ValidationError, match="申请人甲目前是申请人，不是发展对象，不能表决接收为预备党员"):
+        admit(applicant)
+    unready = _candidate_ready(branch, steps=(12,))
+    with pytest.raises(ValidationError, match="尚未记录第13步上级党委预审、第14步填写入党志愿书"):
+        admit(unready)
+    assert not Vote.objects.exists()
+    assert not applicant.steps.filter(step=15).exists()
+
+
+def test_a_passed_admission_vote_records_the_branch_meeting_step(branch, owner):
+    for _ in range(3):
+        make_person(branch)
+    candidate = _candidate_ready(branch)
+    meeting = make_meeting(branch)
+    failed = services.vote_record(actor=owner, meeting=meeting, motion_kind=MotionKind.ADMIT, motion="接收为预备党员",
+                                  votes_for=1, present=3, subject=candidate)
+    assert not failed.passed and not candidate.steps.filter(step=15).exists()
+    vote = services.vote_record(actor=owner, meeting=meeting, motion_kind=MotionKind.ADMIT, motion="接收为预备党员",
+                                votes_for=3, present=3, subject=candidate)
+    assert vote.passed
+    step = candidate.steps.get(step=15)
+    assert step.done_on == DAY and "支部大会表决通过（赞成3票" in step.note
+    assert step.history.get().history_user == owner
+    candidate.refresh_from_db()
+    assert candidate.status == Status.CANDIDATE  # a 预备党员 once the higher committee approves (17)
+    assert progress_of(candidate, on=DAY).next_step == 16
+
+
+def test_a_confirmation_vote_is_for_a_probationary_member(branch):
+    for _ in range(3):
+        make_person(branch)
+    meeting = make_meeting(branch)
+    candidate = make_person(branch, status=Status.CANDIDATE, name="乙")
+    with pytest.raises(ValidationError, match="只有预备党员才能表决转正"):
+        services.vote_record(actor=None, meeting=meeting, motion_kind=MotionKind.CONFIRM, motion="转正",
+                             votes_for=3, subject=candidate)
+    probationary = make_person(branch, status=Status.PROBATIONARY)
+    services.vote_record(actor=None, meeting=meeting, motion_kind=MotionKind.CONFIRM, motion="转正", votes_for=3,
+                         subject=probationary)
+    assert probationary.steps.get(step=23).done_on == DAY
 
 
 def test_vote_rejects_impossible_counts_and_wrong_meetings(branch):

@@ -18,6 +18,8 @@ from branches.models import OfficerRole, UnitKind
 from branches.services import officer_appoint
 from meetings.models import Amendment, Attendance, AttendanceStatus, Meeting, MeetingKind, MeetingStatus, Vote
 from meetings.services import meeting_confirm
+from members.models import Status
+from members.services import development_step_record
 from tests.celery_support import jobs_run_on_commit
 from tests.factories import make_person, make_unit
 
@@ -129,13 +131,13 @@ def test_create_then_toggle_attendance_with_htmx(client_for, owner, tree):
 def test_confirm_vote_and_amend_through_the_browser(client_for, owner, meeting):
     client = client_for(owner)
     response = client.post(reverse("meetings:vote_create", args=[meeting.pk]), {
-        "motion_kind": "admit", "motion": "接收预备党员", "votes_for": 1, "votes_against": 0, "abstentions": 0,
+        "motion_kind": "other", "motion": "通过年度工作计划", "votes_for": 1, "votes_against": 0, "abstentions": 0,
         "declared_passed": "1",
     })
     assert response.status_code == 200 and "不能记为通过" in response.content.decode()
     assert not Vote.objects.exists()
     client.post(reverse("meetings:vote_create", args=[meeting.pk]), {
-        "motion_kind": "admit", "motion": "接收预备党员", "votes_for": 3, "votes_against": 0, "abstentions": 0,
+        "motion_kind": "other", "motion": "通过年度工作计划", "votes_for": 3, "votes_against": 0, "abstentions": 0,
         "declared_passed": "1"})
     assert Vote.objects.get().passed
     client.post(reverse("meetings:confirm", args=[meeting.pk]))
@@ -395,6 +397,26 @@ def test_meeting_list_further_pages_for_an_account_without_roles(client_for, tre
     assert response.status_code == 200
 
 
+def test_an_admission_vote_through_the_browser(client_for, owner, meeting, tree):
+    """A 申请人 cannot be voted in: the form says why and nothing is recorded. A 发展对象 with the
+    earlier steps on record can, and their 发展 record gets the 支部大会讨论 step."""
+    client = client_for(owner)
+    applicant = make_person(tree["branch_a"], status=Status.APPLICANT, applied_on=dt.date(2025, 1, 10), name="申请人甲")
+    data = {"motion_kind": "admit", "motion": "接收为预备党员", "votes_for": 3, "votes_against": 0, "abstentions": 0,
+            "present": 3}
+    response = client.post(reverse("meetings:vote_create", args=[meeting.pk]), {**data, "subject": applicant.pk})
+    assert response.status_code == 200
+    assert "申请人甲目前是申请人，不是发展对象，不能表决接收为预备党员" in response.content.decode()
+    assert not Vote.objects.exists()
+    candidate = make_person(tree["branch_a"], status=Status.CANDIDATE, name="发展对象乙")
+    for step in (12, 13, 14):
+        development_step_record(actor=owner, person=candidate, step=step, done_on=dt.date(2025, 5, 1))
+    response = client.post(reverse("meetings:vote_create", args=[meeting.pk]), {**data, "subject": candidate.pk},
+                           follow=True)
+    assert "已在发展对象乙的发展台账记录第15步“支部大会讨论”（2025-06-20）" in response.content.decode()
+    assert candidate.steps.get(step=15).done_on == DAY
+
+
 def test_detail_reads_only_the_parts_a_meeting_has(client_for, owner, tree):
     """Votes, appraisals, amendments and attachments are read only when the meeting has them
     (most have few): the meeting's own query says which exist."""
@@ -407,7 +429,7 @@ def test_detail_reads_only_the_parts_a_meeting_has(client_for, owner, tree):
     bare = held(tree["branch_a"], MeetingKind.GENERAL, DAY, status=MeetingStatus.DRAFT)
     meeting_confirm(actor=owner, meeting=bare)
     general = held(tree["branch_a"], MeetingKind.GENERAL, DAY, status=MeetingStatus.DRAFT, minutes="原内容")
-    vote_record(actor=owner, meeting=general, motion_kind="admit", motion="接收预备党员", votes_for=3)
+    vote_record(actor=owner, meeting=general, motion_kind="other", motion="通过年度工作计划", votes_for=3)
     attachment_add(actor=owner, meeting=general, kind="sign_in",
                    file=SimpleUploadedFile("签到表.pdf", b"%PDF-1.4\n% sign-in sheet\n"))
     meeting_confirm(actor=owner, meeting=general)
@@ -423,7 +445,7 @@ def test_detail_reads_only_the_parts_a_meeting_has(client_for, owner, tree):
         return page, len(queries)
 
     page, with_parts = read(general)
-    assert "接收预备党员" in page and "签到表.pdf" in page and "笔误" in page
+    assert "通过年度工作计划" in page and "签到表.pdf" in page and "笔误" in page
     page, with_appraisal = read(appraisal)
     assert people[0].name in page and "优秀" in page
     page, without = read(bare)

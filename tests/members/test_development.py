@@ -1,6 +1,6 @@
 import datetime as dt
 
-from members.development import assess, probation_end
+from members.development import IMPLIED_STEPS, assess, probation_end
 
 TODAY = dt.date(2026, 11, 22)
 
@@ -68,3 +68,31 @@ def test_records_from_paper_start_after_last_step():
     progress = assess({15: dt.date(2026, 6, 1)}, today=TODAY)
     assert progress.next_step == 16
     assert not any(f.step == 2 for f in progress.findings)
+
+
+def test_steps_implied_by_status_are_not_overdue():
+    """A 预备党员 loaded with their dates (steps 1, 3, 7, 15) has been approved (17): their status
+    says so. A 发展对象 voted in (15) and awaiting approval is still checked."""
+    loaded = {1: dt.date(2024, 1, 1), 3: dt.date(2024, 6, 1), 7: dt.date(2025, 7, 1), 15: dt.date(2026, 3, 1)}
+    old = assess(loaded, today=TODAY)
+    assert [f.step for f in old.overdue] == [17]  # the old reading: the approval looks overdue
+    probationary = assess(loaded, today=TODAY, implied=IMPLIED_STEPS["probationary"])
+    assert not probationary.overdue
+    assert probationary.next_step == 18
+    assert any(f.step == 23 and not f.overdue for f in probationary.findings)  # 转正 still ahead
+    awaiting = assess(loaded, today=TODAY, implied=IMPLIED_STEPS["candidate"])
+    assert [f.step for f in awaiting.overdue] == [17]
+
+
+def test_a_candidate_is_no_longer_reviewed_as_an_activist():
+    done = {1: dt.date(2023, 1, 1), 3: dt.date(2023, 6, 1)}  # 确定发展对象 never dated
+    assert any(f.step == 6 and f.overdue for f in assess(done, today=TODAY).findings)
+    assert not assess(done, today=TODAY, implied=IMPLIED_STEPS["candidate"]).overdue
+
+
+def test_late_steps_carry_the_day_they_were_done():
+    progress = assess({1: dt.date(2026, 1, 1), 2: dt.date(2026, 3, 1)}, today=TODAY)
+    [late] = progress.late
+    assert (late.step, late.due_on, late.done_on) == (2, dt.date(2026, 2, 1), dt.date(2026, 3, 1))
+    assert progress.late_within(dt.date(2026, 1, 1), dt.date(2026, 3, 31)) == [late]
+    assert progress.late_within(dt.date(2026, 4, 1), dt.date(2026, 6, 30)) == []

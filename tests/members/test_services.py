@@ -125,11 +125,28 @@ class TestDevelopmentSteps:
         person = make_person(tree["branch_a"], status=Status.CANDIDATE)
         services.development_step_record(actor=None, person=person, step=15, done_on=dt.date(2024, 9, 1))
         person.refresh_from_db()
+        # 支部大会讨论 alone does not make a 预备党员: the higher committee's approval (17) does,
+        # and the 预备期 runs from the 支部大会 (发展细则 第二十八条).
+        assert person.status == Status.CANDIDATE and person.probationary_on is None
+        services.development_step_record(actor=None, person=person, step=17, done_on=dt.date(2024, 11, 1))
+        person.refresh_from_db()
         assert person.status == Status.PROBATIONARY and person.probationary_on == dt.date(2024, 9, 1)
         services.development_step_record(actor=None, person=person, step=24, done_on=dt.date(2025, 9, 20))
         person.refresh_from_db()
         assert person.status == Status.FULL
         assert person.full_on == dt.date(2025, 9, 1)  # 转正 dates from the end of the 预备期
+
+    def test_admission_and_approval_need_their_order(self, tree):
+        applicant = make_person(tree["branch_a"], status=Status.APPLICANT, applied_on=dt.date(2024, 1, 1))
+        with pytest.raises(ValidationError, match="只有发展对象才能由支部大会讨论接收为预备党员"):
+            services.development_step_record(actor=None, person=applicant, step=15, done_on=dt.date(2024, 9, 1))
+        candidate = make_person(tree["branch_a"], status=Status.CANDIDATE)
+        with pytest.raises(ValidationError, match="请先记录第15步"):
+            services.development_step_record(actor=None, person=candidate, step=17, done_on=dt.date(2024, 9, 1))
+        services.development_step_record(actor=None, person=candidate, step=15, done_on=dt.date(2024, 9, 1))
+        with pytest.raises(ValidationError, match="不能早于支部大会讨论日期"):
+            services.development_step_record(actor=None, person=candidate, step=17, done_on=dt.date(2024, 8, 1))
+        assert not DevelopmentStep.objects.filter(person=applicant).exclude(step=1).exists()
 
     def test_step_bounds(self, tree):
         person = make_person(tree["branch_a"], status=Status.ACTIVIST)

@@ -509,6 +509,17 @@ def test_member_detail_shows_history_and_steps(client_for, owner, activist):
     assert "确定发展对象" in page  # the next step is named
 
 
+@pytest.mark.clock("2026-12-05")
+def test_a_loaded_probationary_member_is_not_shown_overdue(client_for, owner, staff, tree):
+    """预备党员 loaded with their dates: the 发展 page and their record do not flag the approval
+    (上级党委审批) their status shows done."""
+    person = make_person(tree["branch_a"], status=Status.PROBATIONARY, probationary_on=dt.date(2026, 3, 1))
+    page = client_for(owner).get(url_for("detail", person)).content.decode()
+    assert "按人员类别已完成，未记录日期" in page and "上级党委应在支部大会讨论后3个月内审批" not in page
+    page = client_for(staff).get(url_for("pipeline")).content.decode()
+    assert person.name in page and "上级党委应在支部大会讨论后3个月内审批" not in page and "超期事项" not in page
+
+
 @pytest.mark.parametrize("view", ["pipeline", "home"])
 def test_pipeline_and_home_query_count_does_not_grow(client_for, tree, staff, view):
     client = client_for(staff)

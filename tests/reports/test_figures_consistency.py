@@ -164,10 +164,15 @@ def test_dues_as_the_dues_page_home_scorecard_and_export_show_them(demo, client)
 def test_pipeline_and_points_as_the_development_page_home_and_scorecard_count_them(demo, client):
     for scope in scopes(demo):
         report = build(scope.unit, scope.period)
-        page = pipeline_rows(user=demo.staff, unit=scope.unit)  # the 发展党员 page
-        assert report["dev-overdue"].value == sum(1 for row in page if row.progress.overdue)
-        by_unit = people.overdue_pipeline_by_unit(scope.unit)  # the scorecard's 发展党员 item
-        assert report["dev-overdue"].value == sum(len(entries) for entries in by_unit.values())
+        entries = people.development(scope.unit, scope.window)  # 发展 as it stood on the period's end
+        assert report["dev-overdue"].value == len(people.overdue_pipeline(scope.unit, scope.window)) == sum(
+            1 for entry in entries if entry.overdue)
+        assert report["dev-late"].value == len(people.late_pipeline(scope.unit, scope.window))
+        by_unit = people.development_by_unit(scope.unit, scope.window)  # the scorecard's 发展党员 item
+        assert report["dev-overdue"].value == sum(1 for es in by_unit.values() for entry in es if entry.overdue)
+        if scope.window.running:  # today's figure is the 发展 page's
+            page = pipeline_rows(user=demo.staff, unit=scope.unit)
+            assert report["dev-overdue"].value == sum(1 for row in page if row.progress.overdue)
         states = ledger.points_states_by_unit(scope.unit, scope.window)  # the scorecard's points item
         assert report["points-scored"].value == sum(len(months) for months in states.values())
         assert report["points-published"].value == sum(
@@ -175,10 +180,34 @@ def test_pipeline_and_points_as_the_development_page_home_and_scorecard_count_th
     chart = client.get(reverse("home")).context["overview"]["pipeline_chart"]["series"][0]["data"]
     page = pipeline_rows(user=demo.staff, unit=demo.top)
     assert chart == [sum(1 for row in page if row.person.status == status) for status in PIPELINE_STATUSES]
-    cards = _scorecard(demo, Q2)
-    for branch in demo.branches:
-        overdue = people.overdue_pipeline_by_unit(demo.top).get(branch.pk, [])
-        assert (cards[branch.pk]["pipeline"].points == 0) == bool(overdue)
+    counts = people.pipeline_counts(demo.top)
+    assert chart == [counts[status] for status in PIPELINE_STATUSES]
+    for quarter in (Q2, Q4):
+        cards = _scorecard(demo, quarter)
+        by_unit = people.development_by_unit(demo.top, Window.of(quarter))
+        for branch in demo.branches:
+            untimely = [entry for entry in by_unit.get(branch.pk, []) if entry.untimely]
+            assert (cards[branch.pk]["pipeline"].points == 0) == bool(untimely), (quarter, branch)
+
+
+def test_development_of_a_past_period_does_not_change_when_regenerated(demo):
+    """An H1 report and a Q2 scorecard read 发展 as it stood on 30 June: generated again months
+    later they say the same, although more time limits have passed since."""
+    before = {unit.pk: build(unit, H1)["dev-overdue"].value for unit in units(demo)}
+    cards = {pk: item["pipeline"].points for pk, item in _scorecard(demo, Q2).items()}
+    late = dt.datetime(2027, 3, 5, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    with time_machine.travel(late, tick=False):
+        assert {unit.pk: build(unit, H1)["dev-overdue"].value for unit in units(demo)} == before
+        assert {pk: item["pipeline"].points for pk, item in _scorecard(demo, Q2).items()} == cards
+
+
+def test_probationary_members_loaded_with_their_dates_are_not_overdue(demo):
+    """Every 预备党员 of the demo was loaded with dates (no 上级党委审批 step): none is overdue, so
+    not every branch loses the 发展党员 points (before, every branch scored 0/10)."""
+    for entry in people.development(demo.top, Window.of(YEAR)):
+        if entry.person.status == "probationary":
+            assert not any(finding.step == 17 for finding in entry.overdue), entry.person.name
+    assert any(card["pipeline"].points for card in _scorecard(demo, Q4).values())
 
 
 def test_scorecard_published_months_are_the_work_reports_sheets(demo):

@@ -14,6 +14,7 @@ from dues import services as dues
 from dues.models import PointsSheet
 from meetings.models import AttendanceStatus, MeetingKind, MeetingStatus
 from meetings.services import attendance_set
+from members import services as members
 from members.models import Status
 from reports import services
 from reports.models import RubricItem, Scorecard
@@ -23,7 +24,7 @@ from tests.dues.helpers import member
 from tests.factories import make_person, make_unit
 from tests.meetings.conftest import held
 
-Q1 = Period.parse("2026Q1")
+Q1, Q2 = Period.parse("2026Q1"), Period.parse("2026Q2")
 AFTER = dt.date(2026, 5, 1)  # the quarter (and the remittance deadline) is over
 
 
@@ -134,6 +135,50 @@ class TestMembersAndDues:
         make_person(branch, status=Status.APPLICANT, applied_on=dt.date(2026, 1, 5))  # nobody talked to them
         result = item(card(tree["committee"], branch), "pipeline")
         assert result.points == 0 and "谈话" in result.explanation
+
+    def test_pipeline_loaded_probationary_members_are_on_time(self, tree, branch):
+        """预备党员 loaded with their dates (no 上级党委审批 step on record) were approved: their
+        status says so. This scored 0 for every branch of the demo."""
+        make_person(branch, status=Status.PROBATIONARY, probationary_on=dt.date(2025, 10, 1))
+        result = item(card(tree["committee"], branch), "pipeline")
+        assert (result.points, result.explanation) == (10, "发展党员工作对象1人，本季度各环节均按期")
+
+    @pytest.mark.clock("2026-12-05")
+    def test_pipeline_quarter_judged_on_its_last_day(self, tree, branch):
+        # applied 20 March: the talk is due 20 April, after Q1; still not held today
+        make_person(branch, status=Status.APPLICANT, applied_on=dt.date(2026, 3, 20))
+        assert item(card(tree["committee"], branch, on=dt.date(2026, 12, 5)), "pipeline").points == 10
+        q2 = item(card(tree["committee"], branch, on=dt.date(2026, 12, 5), period=Q2), "pipeline")
+        assert q2.points == 0 and "第2步超期未办" in q2.explanation and "2026-04-20" in q2.explanation
+
+    @pytest.mark.clock("2026-12-05")
+    def test_pipeline_step_done_late_in_the_quarter_loses_it(self, tree, branch):
+        person = make_person(branch, status=Status.APPLICANT, applied_on=dt.date(2026, 3, 1))  # talk by 1 April
+        members.development_step_record(actor=None, person=person, step=2, done_on=dt.date(2026, 4, 15))
+        q2 = item(card(tree["committee"], branch, on=dt.date(2026, 12, 5), period=Q2), "pipeline")
+        assert q2.points == 0 and "第2步逾期办理" in q2.explanation
+        q3 = item(card(tree["committee"], branch, on=dt.date(2026, 12, 5), period=Period.parse("2026Q3")), "pipeline")
+        assert q3.points == 10
+        q1 = item(card(tree["committee"], branch, on=dt.date(2026, 12, 5)), "pipeline")
+        assert q1.points == 10  # on 31 March the talk was not yet due
+
+    def test_pipeline_nobody_in_it_earns_what_the_rubric_says(self, tree, branch):
+        make_person(branch)  # a 正式党员 only
+        rubric_item = RubricItem.objects.get(code="pipeline")
+        assert rubric_item.params["empty_points"] == 10  # the default rubric's data
+        result = item(card(tree["committee"], branch), "pipeline")
+        assert (result.points, result.explanation) == (10, "本季度无发展党员工作对象，按考核细则计10分")
+        rubric_item.params = {"empty_points": 6}
+        rubric_item.save()
+        result = item(card(tree["committee"], branch), "pipeline")
+        assert (result.points, result.explanation) == (Decimal(6), "本季度无发展党员工作对象，按考核细则计6分")
+
+    def test_pipeline_a_branch_is_judged_on_its_own_people(self, tree, branch):
+        other = tree["branch_b"]
+        make_person(other, status=Status.APPLICANT, applied_on=dt.date(2026, 1, 5))  # overdue, in branch B
+        make_person(branch, status=Status.CANDIDATE)
+        cards = {c.unit.pk: item(c, "pipeline") for c in compute(tree["committee"], Q1, on=AFTER)}
+        assert (cards[branch.pk].points, cards[other.pk].points) == (10, 0)
 
 
 @pytest.mark.django_db
