@@ -45,7 +45,7 @@ def test_heatmap_marks_each_branch_and_rule(tree):
     chart = compliance_heatmap(tree["committee"], ON)
     assert chart["rows"] == ["第一党支部", "第二党支部"]
     general = chart["labels"].index("党员大会")
-    cells = {(x, y): v for x, y, v in chart["data"]}
+    cells = {(x, y): v for x, y, v, *_ in chart["data"]}
     assert cells[(general, 0)] == 2  # met
     assert cells[(general, 1)] == 1  # still due this quarter
 

@@ -193,4 +193,5 @@ def test_compliance_is_the_grids_verdict_judged_once_the_period_is_over(tree, cl
         grid = client_for(staff).get(reverse("meetings:grid"), {"unit": tree["committee"].pk, "period": "2026H1"})
     assert (report["compliance-met"].value, report["compliance-behind"].value) == (1, 1)
     assert grid.context["totals"]["missing"] == 1
-    assert report.problems[0] == "第一党支部2026年上半年未按规定召开党小组会。"
+    assert report.problems[0] == ("2026年上半年有1个党支部未按规定开展组织生活："
+                                  "第一党支部未按期召开党小组会（1月、2月、3月、4月、5月、6月）。")
