@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from django.test.utils import CaptureQueriesContext
 
 from branches.models import OfficerRole, UnitKind
 from branches.periods import Period
