@@ -233,7 +233,7 @@ def compliance_sentence(report: Report) -> str:
         return (f"{prefix}{v['compliance-met'].value}个党支部按规定开展了组织生活，"
                 f"{len(behind)}个党支部未按规定开展（{names}）。")
     if running and v["compliance-open"].value:
-        return (f"{prefix}{total}个党支部均按规定开展了组织生活，没有逾期未完成的要求；"
+        return (f"{prefix}{total}个党支部{'均' if total > 1 else ''}按规定开展了组织生活，没有逾期未完成的要求；"
                 f"其中{v['compliance-open'].value}个党支部尚有本期要求在进行中。")
     return f"{prefix}{total}个党支部按规定开展了组织生活，所有党支部均达到规定要求。"
 
