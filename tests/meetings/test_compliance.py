@@ -402,8 +402,11 @@ def test_status_is_window_by_window_for_any_period_and_day(tree, branch, held_mo
     """A monthly rule over any period and any day: 未完成 when a month closed unmet (whether or not
     the period is over), 进行中 when none did but one is open and unmet, 已完成 when all are met;
     the committee grid's cell says the same, with ⚠ exactly when the period still runs."""
+    from django.core.cache import cache
+
     from meetings.facts import branch_compliance
 
+    cache.clear()  # each example's meetings are rolled back, and with them the cache versions' bumps
     with transaction.atomic():
         for month in held_months:
             held(branch, MeetingKind.THEME_DAY, dt.date(2025, month, 15))
