@@ -402,6 +402,8 @@ class PointsSheet(models.Model):
     confirmed_on = models.DateField("确认日期", null=True, blank=True)
     confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="+")
+    # 支部评定 or 公示 before the month ended (提前评定): why; empty when done once the month was over.
+    early_reason = models.CharField("提前评定原因", max_length=300, blank=True)
 
     history = HistoricalRecords()
 

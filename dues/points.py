@@ -202,13 +202,32 @@ def points_entry_remove(*, actor: Any, entry: PointsEntry) -> None:
     caching.bump("points")
 
 
+def _check_month_over(sheet: PointsSheet, on: dt.date, early_reason: str, action: str) -> None:
+    """A month is scored (评定) and published (公示) once it is over: until its last day has passed,
+    its meetings and dues still move. Before, only with a reason (提前评定), kept on the sheet and
+    shown with it; a sheet that already carries one needs no second."""
+    end = Period.month_of(sheet.month).end
+    if end < on or sheet.early_reason:
+        return
+    reason = early_reason.strip()
+    if not reason:
+        raise ValidationError({"early_reason": f"{sheet.month.month}月尚未结束（{end.month}月{end.day}日截止），"
+                                               f"本月积分不能{action}；如确需提前{action}，请填写原因。"})
+    if "\x00" in reason or len(reason) > PointsSheet._meta.get_field("early_reason").max_length:
+        raise ValidationError({"early_reason": "提前评定原因不能超过300字，也不能包含空字符。"})
+    sheet.early_reason = reason
+
+
 @transaction.atomic
-def points_sheet_review(*, actor: Any, sheet: PointsSheet) -> PointsSheet:
-    """自评 → 支部评定 (also back from 公示 when an objection is upheld)."""
+def points_sheet_review(*, actor: Any, sheet: PointsSheet, early_reason: str = "") -> PointsSheet:
+    """自评 → 支部评定 (also back from 公示 when an objection is upheld). Moving on from 自评
+    before the month is over needs ``early_reason``."""
     if sheet.state not in (State.SELF, State.PUBLIC):
         raise ValidationError(f"当前状态“{sheet.get_state_display()}”不能转入支部评定。")
     if sheet.state == State.PUBLIC and sheet.objections.filter(answered_on__isnull=True).exists():
         raise ValidationError("请先答复公示期间的异议。")
+    if sheet.state == State.SELF:
+        _check_month_over(sheet, today(), early_reason, "评定")
     sheet.state, sheet.published_on, sheet.publication_ends_on = State.REVIEW, None, None
     save_with_history(sheet, actor)
     caching.bump("points")
@@ -216,11 +235,14 @@ def points_sheet_review(*, actor: Any, sheet: PointsSheet) -> PointsSheet:
 
 
 @transaction.atomic
-def points_sheet_publish(*, actor: Any, sheet: PointsSheet, on: dt.date | None = None) -> PointsSheet:
-    """支部评定 → 公示 for the scheme's number of working days."""
+def points_sheet_publish(*, actor: Any, sheet: PointsSheet, on: dt.date | None = None,
+                         early_reason: str = "") -> PointsSheet:
+    """支部评定 → 公示 for the scheme's number of working days; before the month is over only
+    with ``early_reason`` (or one already given when it was scored)."""
     if sheet.state != State.REVIEW:
         raise ValidationError("只有支部评定后的积分才能公示。")
     on = on or today()
+    _check_month_over(sheet, on, early_reason, "公示")
     sheet.state, sheet.published_on = State.PUBLIC, on
     sheet.publication_ends_on = add_working_days(on, sheet.scheme.publication_days)
     save_with_history(sheet, actor)

@@ -1,9 +1,15 @@
 """The compliance engine: for an org unit's subtree and a period, per unit and rule, how many
-meetings were required, how many were held, and the status (cli.md):
+meetings were required, how many were held, and the status (cli.md, docs/figures.md), judged
+window by window on a day ``on`` (a window is one sub-period of the rule: a month of a monthly rule):
 
-* ``met`` — held at least as many as required;
-* ``missing`` — the period is over and fewer were held;
-* ``due`` — the period is still open and the rule is not yet met.
+* ``met`` (已完成) — every window of the rule in the period is met;
+* ``missing`` (未完成) — at least one window closed (its last day is before ``on``) unmet, even if
+  the period itself is not over: a month missed in a running quarter cannot be made up;
+* ``due`` (进行中) — nothing missed so far, and a window still open is not yet met.
+
+A half-year or a year is judged the same way, window by window, so a missed month or quarter makes
+its year 未完成. A rule that is ``missing`` while the period still runs is *late* (the grid's and the
+home's ⚠: ``RuleResult.late``).
 
 How a rule meets a period (domain-rules.md, organisational life):
 
@@ -44,7 +50,7 @@ from members.facts import party_memberships_on
 from .models import ComplianceRule, Meeting, MeetingStatus, RuleCounts, RuleScope, Talk, kinds_counted
 
 _MONTHS = {"month": 1, "quarter": 3, "half": 6, "year": 12}
-STATUS_LABELS = {"met": "已完成", "missing": "未完成", "due": "待完成"}
+STATUS_LABELS = {"met": "已完成", "missing": "未完成", "due": "进行中"}
 
 
 @dataclass
@@ -66,9 +72,17 @@ class Part:
         return self.actual >= self.required
 
     def status(self, on: dt.date) -> str:
+        """met; missing once the window closed unmet (its last day is before ``on``); else due."""
         if self.met:
             return "met"
         return "missing" if self.period.end < on else "due"
+
+
+def rule_status(parts: list[Part], on: dt.date) -> str:
+    """A rule's status in a period, window by window: ``missing`` when any window closed unmet,
+    ``due`` when none did but one is still open and unmet, ``met`` when every window is met."""
+    statuses = {part.status(on) for part in parts}
+    return "missing" if "missing" in statuses else "due" if "due" in statuses else "met"
 
 
 @dataclass
@@ -110,6 +124,10 @@ class RuleResult:
 
     def missed_parts(self, on: dt.date) -> list[Part]:
         return [part for part in self.parts if part.status(on) == "missing"]
+
+    def late(self, period: Period, on: dt.date) -> bool:
+        """未完成 already although ``period`` is still running on ``on``: a window was missed (⚠)."""
+        return self.status == "missing" and not period.end < on
 
 
 @dataclass
@@ -406,6 +424,4 @@ def _evaluate_rule(unit: OrgUnit, code: str, versions: list[ComplianceRule], per
         return None
     parts.sort(key=lambda part: part.period.start)
     latest = parts[-1].rule
-    met = all(part.met for part in parts)
-    status = "met" if met else ("missing" if period.end < on else "due")
-    return RuleResult(code, latest.name, latest.period, parts, status, latest.order)
+    return RuleResult(code, latest.name, latest.period, parts, rule_status(parts, on), latest.order)

@@ -130,8 +130,9 @@ def attendance(unit: OrgUnit, window: Window) -> AttendanceCounts:
 
 def compliance(root: OrgUnit, period: Period, *, on: dt.date | None = None, units: list[OrgUnit] | None = None,
                codes: set[str] | None = None) -> Report:
-    """Per unit and rule: required, held, met / due / missing, judged on ``on`` (default today:
-    a period over is judged as over). The compliance engine, ``meetings.compliance.evaluate``."""
+    """Per unit and rule: required, held, met / due / missing, judged window by window on ``on``
+    (default today): a window closed unmet is missing even while the period runs, a window still
+    open and unmet is due (进行中). The compliance engine, ``meetings.compliance.evaluate``."""
     return evaluate(root, period, on=on, units=units, codes=codes)
 
 
@@ -142,8 +143,9 @@ def compliance_periods(root: OrgUnit, periods: list[Period], *, on: dt.date | No
 
 
 def branch_compliance(root: OrgUnit, period: Period, on: dt.date | None = None) -> BranchGrid:
-    """The committee grid (and the home heat map): one row per 党支部 under ``root`` with a cell
-    per rule, its 党小组's rules folded in taking the worst, and the branch's status."""
+    """The committee grid and the home heat map: one row per 党支部 under ``root`` with a cell
+    per rule, its 党小组's rules folded in taking the worst, and the branch's status; a cell
+    未完成 while the period still runs is ``late`` (⚠)."""
     return branch_grid(root, period, on or today())
 
 
@@ -156,19 +158,33 @@ class BranchVerdict:
     code: str
     status: str  # met / due / missing
     missing: list[str] = field(default_factory=list)  # the rules it missed, by name
+    missed: dict[str, list[str]] = field(default_factory=dict)  # rule name → the windows closed unmet (11月 …)
 
     @property
     def behind(self) -> bool:
+        """未按规定开展组织生活: a window of a rule closed unmet (so also while the period runs)."""
         return self.status == "missing"
+
+    @property
+    def open(self) -> bool:
+        """Nothing missed, but a window still open is not yet met (进行中)."""
+        return self.status == "due"
+
+    def describe(self) -> str:
+        """未按期召开党小组会（10月、11月）、党课（第三季度）: what it missed, and when."""
+        return "、".join(f"{name}（{'、'.join(windows)}）" if windows else name for name, windows in self.missed.items())
 
 
 def branch_verdicts(root: OrgUnit, period: Period, on: dt.date | None = None) -> list[BranchVerdict]:
     """按规定开展组织生活 / 未按规定: each 党支部's status in :func:`branch_compliance`, by code."""
     grid = branch_compliance(root, period, on)
-    return [BranchVerdict(row["unit"]["pk"], row["unit"]["name"], row["unit"]["code"], row["status"],
-                          [name for (_, name), cell in zip(grid.columns, row["cells"], strict=True)
-                           if cell and cell["status"] == "missing"])
-            for row in grid.rows]
+    verdicts = []
+    for row in grid.rows:
+        missed = {name: list(cell["missed"]) for (_, name), cell in zip(grid.columns, row["cells"], strict=True)
+                  if cell and cell["status"] == "missing"}
+        verdicts.append(BranchVerdict(row["unit"]["pk"], row["unit"]["name"], row["unit"]["code"], row["status"],
+                                      list(missed), missed))
+    return verdicts
 
 
 def rule_holders(report: Report) -> dict[int, list[UnitResult]]:

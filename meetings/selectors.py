@@ -132,7 +132,10 @@ def talks_owed(unit: OrgUnit, talks: list[Talk], day: dt.date) -> list[tuple[Any
 class BranchGrid:
     """A subtree's compliance for a period, one row per 党支部, in plain values (cheap to cache):
     ``columns`` (rule code, name); each row has ``unit`` (pk, name, code), ``cells`` (one per
-    column, None where the rule does not apply), ``status``, ``late`` and ``due_by``."""
+    column, None where the rule does not apply), ``status``, ``late`` and ``due_by``. A cell has
+    ``status`` (met / due / missing, window by window: ``compliance.rule_status``), ``late`` (⚠:
+    未完成 while the period still runs), ``missed`` (the windows closed unmet), ``text`` and
+    ``title`` — what the grid and the home heat map both show."""
 
     columns: list[tuple[str, str]]
     rows: list[dict[str, Any]]
@@ -149,6 +152,26 @@ def _worst(statuses: set[str]) -> str:
     return "missing" if "missing" in statuses else "due" if "due" in statuses else "met"
 
 
+def window_label(period: Period) -> str:
+    """A window named within its year, as a cell's note reads it: 11月, 第三季度, 上半年."""
+    return period.label if period.kind == "year" else period.label.removeprefix(f"{period.year}年")
+
+
+def _cell(code: str, parts: list[compliance.RuleResult], period: Period, on: dt.date) -> dict[str, Any]:
+    status = _worst({p.status for p in parts})
+    late = status == "missing" and not period.end < on
+    windows = sorted({part.period for p in parts for part in p.missed_parts(on)}, key=lambda w: (w.start, w.end))
+    missed = list(dict.fromkeys(window_label(window) for window in windows))
+    due_by = min((p.due_by(on) for p in parts if p.due_by(on)), default=None)
+    required, held = sum(p.required for p in parts), sum(p.held for p in parts)
+    notes = [f"{'、'.join(missed)}未完成"] if missed else []
+    if due_by:
+        notes.append(f"{due_by.month}月{due_by.day}日前完成{'本期' if not missed else '其余'}要求")
+    return {"code": code, "required": required, "held": held, "status": status, "due_by": due_by, "late": late,
+            "missed": missed, "text": f"{'⚠ ' if late else ''}{held}/{required}",
+            "title": f"{compliance.STATUS_LABELS[status]}" + (f"：{'；'.join(notes)}" if notes else f" {held}/{required}")}
+
+
 def _branch_grid(report: compliance.Report) -> BranchGrid:
     groups: dict[int, list[compliance.UnitResult]] = defaultdict(list)
     for result in report.units:
@@ -162,13 +185,7 @@ def _branch_grid(report: compliance.Report) -> BranchGrid:
         for code, _ in report.columns:
             rule = result.rule(code)
             parts = [rule] if rule is not None else [g.rule(code) for g in groups[result.unit.pk] if g.rule(code)]
-            if not parts:
-                cells.append(None)
-                continue
-            cells.append({"code": code, "required": sum(p.required for p in parts), "held": sum(p.held for p in parts),
-                          "status": _worst({p.status for p in parts}),
-                          "due_by": min((p.due_by(report.on) for p in parts if p.due_by(report.on)), default=None),
-                          "late": any(p.missed_parts(report.on) for p in parts)})
+            cells.append(_cell(code, parts, report.period, report.on) if parts else None)
         unit = result.unit
         rows.append({"unit": {"pk": unit.pk, "name": unit.name, "code": unit.code}, "cells": cells,
                      "status": _worst({c["status"] for c in cells if c}), "late": any(c["late"] for c in cells if c),

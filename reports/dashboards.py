@@ -135,18 +135,20 @@ STATUS_VALUE = {"missing": 0, "due": 1, "met": 2}
 
 
 def compliance_heatmap(root: OrgUnit, on: dt.date) -> dict[str, Any]:
-    """Branches × rules for the current quarter: 2 met, 1 due, 0 missing (党小组 rules take the
-    worst of the branch's groups). The same figures as the committee grid, from the same cache."""
+    """Branches × rules for the current quarter: 2 met, 1 due (进行中), 0 missing (未完成, also
+    when a month closed unmet in the running quarter; such a cell reads "⚠ 2/6"). Each point is
+    ``[x, y, value, text, title]``: the committee grid's cell (the same function, the same cache)."""
     quarter = Period.containing(on, "quarter")
     grid = life.branch_compliance(root, quarter, on)
-    cells = {(x, y): STATUS_VALUE[cell["status"]]
-             for y, row in enumerate(grid.rows) for x, cell in enumerate(row["cells"]) if cell}
+    data = [[x, y, STATUS_VALUE[cell["status"]], cell["text"], cell["title"]]
+            for y, row in enumerate(grid.rows) for x, cell in enumerate(row["cells"]) if cell]
     return {
         "type": "heatmap", "title": f"{quarter.label}组织生活完成情况",
         "labels": [name for _, name in grid.columns], "rows": [row["unit"]["name"] for row in grid.rows],
-        "data": [[x, y, value] for (x, y), value in cells.items()],
-        "legend": ["未完成", "待完成", "已完成"],
-        "counts": Counter(cells.values()),
+        "data": data,
+        "legend": [compliance.STATUS_LABELS[status] for status in STATUS_VALUE],
+        "counts": Counter(point[2] for point in data),
+        "late": sum(1 for row in grid.rows if row["late"]),
     }
 
 

@@ -179,6 +179,8 @@ class Scorecard(models.Model):
     published_at = models.DateTimeField("发布时间")
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     republish_reason = models.CharField("重新发布原因", max_length=300, blank=True)
+    # Published before the quarter ended (提前发布): why; empty for a quarter published once over.
+    early_reason = models.CharField("提前发布原因", max_length=300, blank=True)
 
     history = HistoricalRecords()
 

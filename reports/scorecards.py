@@ -7,6 +7,7 @@ it. All branches of a committee are computed together in a fixed number of queri
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import asdict, dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -208,10 +209,15 @@ def _score(item: RubricItem, unit: OrgUnit, data: _Records) -> ItemScore:
         if rule is None or not rule.required:
             score.points, score.explanation = max_points, "本年度无谈心谈话要求"
         else:
+            # Pairs (each 支委 with each member, once a year), due evenly over the quarters: by the
+            # end of Q3, three quarters of the year's pairs. Said in whole pairs, never as a bare
+            # decimal that reads like a percentage.
             target = Decimal(rule.required) * data.period.index / 4
             score.points = _points(max_points, Decimal(rule.held) / target if target else Decimal(1))
-            score.explanation = (f"全年应谈{rule.required}人次，截至本季度已谈{rule.held}人次"
-                                 f"（进度要求{target.quantize(ONE_PLACE)}）")
+            due = math.ceil(target)
+            score.explanation = (f"全年应谈{rule.required}对，截至{data.period.label}已谈{rule.held}对"
+                                 + ("" if data.period.index == 4 else
+                                    f"，按进度（全年的{data.period.index}/4）应谈{due}对"))
         score.evidence = [Evidence("谈心谈话", link("meetings:talks", unit=unit.pk))]
     elif method == ScoreMethod.DUES_RATE:
         figures = data.figures.get(unit.pk)

@@ -241,13 +241,25 @@ def manual_score_set(*, actor: Any, unit: Any, period: Any, item: Any, points: A
 
 
 @transaction.atomic
-def scorecards_publish(*, actor: Any, root: Any, period: Any, reason: str = "") -> list[Any]:
+def scorecards_publish(*, actor: Any, root: Any, period: Any, reason: str = "", early: bool = False,
+                       early_reason: str = "") -> list[Any]:
     """Freeze the quarter's scorecards of every branch under ``root`` as published snapshots.
 
-    Every manual item must be scored first. Publishing again replaces the snapshot only with a
-    reason; the previous version stays in the history.
+    A quarter is published once it is over: until then its meetings, dues and points still move.
+    Before, only explicitly (``early``, 提前发布) with a reason, which is stored on each card and
+    shown with it. Every manual item must be scored first. Publishing again replaces the snapshot
+    only with a reason; the previous version stays in the history.
     """
-
+    early_reason = early_reason.strip() if early and not period.end < today() else ""
+    if not period.end < today():
+        if not early:
+            raise ValidationError({"early": f"{period.label}尚未结束（{period.end.month}月{period.end.day}日截止），"
+                                            "本季度的会议、党费和积分还在变化，考核结果不能发布。"
+                                            "如确需提前发布，请勾选“提前发布”并填写原因。"})
+        if not early_reason:
+            raise ValidationError({"early_reason": "提前发布须填写原因。"})
+        if "\x00" in early_reason or len(early_reason) > Scorecard._meta.get_field("early_reason").max_length:
+            raise ValidationError({"early_reason": "提前发布原因不能超过300字，也不能包含空字符。"})
     try:
         cards = compute(root, period)
     except LookupError as exc:  # no rubric in force for the quarter
@@ -275,6 +287,7 @@ def scorecards_publish(*, actor: Any, root: Any, period: Any, reason: str = "") 
         row.version += 1
         row.published_at, row.published_by = now, actor
         row.republish_reason = reason if row.version > 1 else ""
+        row.early_reason = early_reason
         row._history_user = actor
         row.save()
         published.append(row)

@@ -358,7 +358,8 @@ def cases(w: SimpleNamespace) -> dict[str, Case]:
                                    note="the committee lies outside a branch viewer's scope"),
         "reports:export": Case(data={"exporter": "members", "unit": a.pk, "period": year, "format": "xlsx"},
                                expect={"viewer": (0, 302)}, note="exporting is reading: a viewer may export"),
-        "reports:scorecards_publish": Case(as_user="staff", data={"unit": w.committee.pk, "period": quarter},
+        "reports:scorecards_publish": Case(as_user="staff", data={"unit": w.committee.pk, "period": quarter,
+                                                                  "early": "1", "early_reason": "上级党委要求提前报送"},
                                            expect={"viewer": (404, 404)},
                                            note="the committee lies outside a branch viewer's scope"),
         # --- branches ---

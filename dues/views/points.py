@@ -37,6 +37,11 @@ def _sheet_context(request: HttpRequest, unit: OrgUnit, sheet: PointsSheet) -> d
     return {"people": people, "rows": rows, "entries": entries}
 
 
+def _early_reason(request: HttpRequest) -> str:
+    """The reason for scoring or publishing a month not yet over, when 提前 is ticked."""
+    return request.POST.get("early_reason", "") if request.POST.get("early") else ""
+
+
 POINTS_ACTIONS = ("open", "compute", "add", "remove", "review", "publish", "confirm")
 
 
@@ -68,10 +73,10 @@ def _points_action(request: HttpRequest, unit: OrgUnit, start: dt.date, sheet: P
         points_services.points_entry_remove(actor=request.user, entry=entry)
         messages.success(request, "已删除该项。")
     elif action == "review":
-        points_services.points_sheet_review(actor=request.user, sheet=sheet)
+        points_services.points_sheet_review(actor=request.user, sheet=sheet, early_reason=_early_reason(request))
         messages.success(request, "已进入支部评定。")
     elif action == "publish":
-        points_services.points_sheet_publish(actor=request.user, sheet=sheet)
+        points_services.points_sheet_publish(actor=request.user, sheet=sheet, early_reason=_early_reason(request))
         messages.success(request, f"已公示，公示期至{sheet.publication_ends_on:%Y-%m-%d}。")
     elif action == "confirm":
         points_services.points_sheet_confirm(actor=request.user, sheet=sheet)
@@ -105,7 +110,7 @@ def points_month(request: HttpRequest, pk: int, month: str) -> HttpResponse:
         "unit": unit, "ancestors": ancestors_of(unit), "month": period, "sheet": sheet, "can_edit": can_edit,
         "previous": period.previous(), "next": period.next() if period.next().start <= today() else None,
         "nav_section": NAV, **nav_links(), "connected": points_services.connected_sources(),
-        "steps": PointsSheet.State.choices,
+        "steps": PointsSheet.State.choices, "month_running": not period.end < today(),
         "done": _done_states(sheet),
     }
     if sheet is not None:

@@ -78,6 +78,7 @@ def scorecards(request: HttpRequest) -> HttpResponse:
                   .order_by("path") if access.can_review(request.user, u)]
     return render(request, "reports/scorecards.html", {
         "root": root, "period": period, "cards": cards, "published": published,
+        "running": not period.end < today(),
         "all_published": bool(cards) and len(published) == len(cards),
         "unscored": [c for c in cards if not c.complete],
         "quarters": _recent_quarters(period, 8), "committees": committees,
@@ -147,12 +148,14 @@ def publish(request: HttpRequest) -> HttpResponse:
     period = _quarter(request)
     try:
         rows = services.scorecards_publish(actor=request.user, root=root, period=period,
-                                           reason=request.POST.get("reason", ""))
+                                           reason=request.POST.get("reason", ""), early=bool(request.POST.get("early")),
+                                           early_reason=request.POST.get("early_reason", ""))
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
     else:
-        messages.success(request, f"已发布{period.label}{len(rows)}个党支部的考核结果。")
+        early = "（本季度尚未结束，提前发布）" if rows and rows[0].early_reason else ""
+        messages.success(request, f"已发布{period.label}{len(rows)}个党支部的考核结果{early}。")
     return redirect(f"{reverse('reports:scorecards')}?unit={root.pk}&period={period}")
 
 

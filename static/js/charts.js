@@ -6,12 +6,14 @@
     var chart = echarts.init(el, null, { renderer: "canvas" });
     chart.setOption({
       title: { text: spec.title, left: "center", textStyle: { fontSize: 14 } },
-      tooltip: { formatter: function (p) { return spec.rows[p.value[1]] + "<br>" + spec.labels[p.value[0]] + "：" + spec.legend[p.value[2]]; } },
+      // Each point is [x, y, status value, the grid cell's text ("⚠ 2/6"), its note].
+      tooltip: { formatter: function (p) { return echarts.format.encodeHTML(spec.rows[p.value[1]] + " · " + spec.labels[p.value[0]] + " " + (p.value[3] || "")) + "<br>" + echarts.format.encodeHTML(p.value[4] || spec.legend[p.value[2]]); } },
       grid: { left: 8, right: 8, top: 40, bottom: 8, containLabel: true },
       xAxis: { type: "category", data: spec.labels, position: "top", axisLabel: { interval: 0, rotate: 30 } },
       yAxis: { type: "category", data: spec.rows, inverse: true, axisLabel: { interval: spec.rows.length > 60 ? "auto" : 0, fontSize: 11 } },
       visualMap: { show: false, type: "piecewise", pieces: [{ value: 0, color: "#e03131" }, { value: 1, color: "#fab005" }, { value: 2, color: "#2f9e44" }] },
-      series: [{ type: "heatmap", data: spec.data, itemStyle: { borderColor: "#fff", borderWidth: 1 }, progressive: 2000 }]
+      series: [{ type: "heatmap", data: spec.data, itemStyle: { borderColor: "#fff", borderWidth: 1 }, progressive: 2000,
+                 label: { show: spec.rows.length <= 60, fontSize: 11, formatter: function (p) { return p.value[3] || ""; } } }]
     });
     window.addEventListener("resize", function () { chart.resize(); });
   }

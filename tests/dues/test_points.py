@@ -176,3 +176,28 @@ def test_export_points(tree, tmp_path):
     assert rows[1][0] == a.name and rows[1][3] == 3 and rows[1][-3:] == (63, "★", 1)
     details = list(book["积分明细"].iter_rows(values_only=True))
     assert details[1][3] == "讲党课" and details[1][-1] == "已确认"
+
+
+@pytest.mark.clock("2026-12-05")
+def test_a_month_not_over_is_scored_and_published_only_early_with_a_reason(tree):
+    """Issue 16, finding 6: on 5 December, December's points are not 评定 or 公示 without a reason;
+    with one (提前评定) it is kept on the sheet and in its history. November, over, needs none."""
+    member(tree["branch_a"])
+    december = points.points_sheet_open(actor=None, unit=tree["branch_a"], month=m("2026-12"))
+    with pytest.raises(ValidationError, match="12月尚未结束（12月31日截止）"):
+        points.points_sheet_review(actor=None, sheet=december)
+    december.refresh_from_db()
+    assert december.state == "self" and not december.early_reason
+    points.points_sheet_review(actor=None, sheet=december, early_reason="年底集中公示")
+    points.points_sheet_publish(actor=None, sheet=december)  # the reason given stands for the 公示
+    december.refresh_from_db()
+    assert (december.state, december.early_reason) == ("public", "年底集中公示")
+    assert december.history.filter(early_reason="年底集中公示").exists()
+
+    november = points.points_sheet_open(actor=None, unit=tree["branch_a"], month=m("2026-11"))
+    points.points_sheet_review(actor=None, sheet=november)
+    with pytest.raises(ValidationError, match="11月尚未结束"):  # a 公示 dated inside the month
+        points.points_sheet_publish(actor=None, sheet=november, on=dt.date(2026, 11, 25))
+    points.points_sheet_publish(actor=None, sheet=november)
+    november.refresh_from_db()
+    assert (november.state, november.early_reason) == ("public", "")

@@ -200,10 +200,15 @@ def test_points_manual_entry_and_workflow_through_views(ledger, client_for, owne
     client.post(url, {"action": "add", "person": a.pk, "item": item.pk, "count": 1, "note": "社区服务"})
     sheet = PointsSheet.objects.get(unit=unit, month=THIS.start)
     assert sheet.entries.get().points == 2
-    client.post(url, {"action": "review"})
-    client.post(url, {"action": "publish"})
+    refused = client.post(url, {"action": "review"}, follow=True).content.decode()  # the month is not over
     sheet.refresh_from_db()
-    assert sheet.state == "public"
+    assert sheet.state == "self" and "尚未结束" in refused and "提前评定" in refused
+    client.post(url, {"action": "review", "early": "1", "early_reason": "月底前要报送支部考核"})
+    client.post(url, {"action": "publish"})  # the reason given when it was scored stands
+    sheet.refresh_from_db()
+    assert sheet.state == "public" and sheet.early_reason == "月底前要报送支部考核"
+    assert "提前评定/公示，原因：月底前要报送支部考核" in client.get(
+        reverse("dues:points_public", args=[unit.pk, str(THIS)])).content.decode()
     response = client.post(url, {"action": "add", "person": a.pk, "item": item.pk, "count": 1, "note": "x"}, follow=True)
     assert "不能修改" in response.content.decode() and sheet.entries.count() == 1
 

@@ -53,7 +53,7 @@ def test_secretary_records_a_general_meeting_and_staff_drill_down(live_server, b
     page.goto(f"{base}/meetings/compliance/?unit={branch.pk}")
     quarter_card = page.locator(".card", has_text="季度").filter(has=page.locator("table")).first
     row = quarter_card.locator("tr", has_text="党员大会")
-    assert "待完成" in row.inner_text()
+    assert "进行中" in row.inner_text()
 
     # Record the meeting.
     page.click("text=录入会议")

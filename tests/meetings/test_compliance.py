@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from branches.models import OfficerRole, UnitKind
 from branches.periods import Period
@@ -358,3 +360,66 @@ def test_several_periods_at_once_agree_with_one_at_a_time(tree, branch):
     with CaptureQueriesContext(connection) as both:
         evaluate_periods(tree["committee"], [Period.parse("2025Q3"), Period.parse("2025")], on=AFTER)
     assert len(both) == len(one)
+
+
+# --- judged window by window (issue 16: a month missed in a running period is missed) -------
+
+
+def test_a_month_missed_in_a_running_quarter_is_missing_at_once(tree, branch):
+    held(branch, MeetingKind.THEME_DAY, dt.date(2025, 7, 5))
+    on = dt.date(2025, 8, 10)  # July met, August open
+    result = rule(evaluate(tree["committee"], Q3, on=on), branch, "theme-day")
+    assert (result.status, result.status_label, result.late(Q3, on)) == ("due", "进行中", False)
+    on = dt.date(2025, 9, 5)  # August closed unmet: the quarter can no longer be met
+    result = rule(evaluate(tree["committee"], Q3, on=on), branch, "theme-day")
+    assert (result.status, result.status_label, result.late(Q3, on)) == ("missing", "未完成", True)
+    assert [str(part.period) for part in result.missed_parts(on)] == ["2025-08"]
+    assert result.due_by(on) == dt.date(2025, 9, 30)  # September is still open
+    assert not result.late(Q3, AFTER)  # once the quarter is over, it is plainly 未完成
+
+
+def test_a_year_is_judged_quarter_by_quarter(tree, branch):
+    for day in (dt.date(2025, 2, 1), dt.date(2025, 8, 1), dt.date(2025, 10, 9)):  # no 党员大会 in Q2
+        held(branch, MeetingKind.GENERAL, day)
+    year, half = Period.parse("2025"), Period.parse("2025H1")
+    on = dt.date(2025, 11, 20)
+    assert status(evaluate(tree["committee"], year, on=on), branch, "general-meeting") == (4, 3, "missing")
+    assert status(evaluate(tree["committee"], half, on=dt.date(2025, 6, 30)), branch,
+                  "general-meeting") == (2, 1, "due")  # Q2 still open on its last day
+    assert status(evaluate(tree["committee"], half, on=dt.date(2025, 7, 1)), branch,
+                  "general-meeting") == (2, 1, "missing")
+
+
+_MONTHS_2025 = [Period(2025, "month", index) for index in range(1, 13)]
+_PERIODS_2025 = [Period.parse(text) for text in ("2025", "2025H1", "2025H2", "2025Q1", "2025Q2", "2025Q3", "2025Q4",
+                                                  "2025-02", "2025-06", "2025-11")]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(held_months=st.sets(st.integers(1, 12)), period=st.sampled_from(_PERIODS_2025),
+       on=st.dates(dt.date(2024, 12, 1), dt.date(2026, 2, 1)))
+def test_status_is_window_by_window_for_any_period_and_day(tree, branch, held_months, period, on):
+    """A monthly rule over any period and any day: 未完成 when a month closed unmet (whether or not
+    the period is over), 进行中 when none did but one is open and unmet, 已完成 when all are met;
+    the committee grid's cell says the same, with ⚠ exactly when the period still runs."""
+    from django.core.cache import cache
+
+    from meetings.facts import branch_compliance
+
+    cache.clear()  # each example's meetings are rolled back, and with them the cache versions' bumps
+    with transaction.atomic():
+        for month in held_months:
+            held(branch, MeetingKind.THEME_DAY, dt.date(2025, month, 15))
+        result = rule(evaluate(tree["committee"], period, on=on), branch, "theme-day")
+        grid = branch_compliance(tree["committee"], period, on)
+        transaction.set_rollback(True)
+    months = [m for m in _MONTHS_2025 if m.start >= period.start and m.end <= period.end]
+    unmet = [m for m in months if m.index not in held_months]
+    expected = ("missing" if any(m.end < on for m in unmet) else "due" if unmet else "met")
+    assert result.status == expected
+    assert [p.period for p in result.missed_parts(on)] == [m for m in unmet if m.end < on]
+    row = next(r for r in grid.rows if r["unit"]["pk"] == branch.pk)
+    cell = row["cells"][[code for code, _ in grid.columns].index("theme-day")]
+    assert cell["status"] == expected
+    assert cell["late"] == (expected == "missing" and on <= period.end)
+    assert cell["text"] == f"{'⚠ ' if cell['late'] else ''}{len(months) - len(unmet)}/{len(months)}"

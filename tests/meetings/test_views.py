@@ -385,7 +385,7 @@ def test_status_badge():
 
     assert status_badge("met") == '<span class="badge text-bg-success">已完成</span>'
     assert status_badge("missing") == '<span class="badge text-bg-danger">未完成</span>'
-    assert status_badge("due") == '<span class="badge text-bg-warning">待完成</span>'
+    assert status_badge("due") == '<span class="badge text-bg-warning">进行中</span>'
     assert status_badge("") == ""
 
 

@@ -45,7 +45,7 @@ def test_heatmap_marks_each_branch_and_rule(tree):
     chart = compliance_heatmap(tree["committee"], ON)
     assert chart["rows"] == ["第一党支部", "第二党支部"]
     general = chart["labels"].index("党员大会")
-    cells = {(x, y): v for x, y, v in chart["data"]}
+    cells = {(x, y): v for x, y, v, *_ in chart["data"]}
     assert cells[(general, 0)] == 2  # met
     assert cells[(general, 1)] == 1  # still due this quarter
 
@@ -103,3 +103,26 @@ def test_dues_todo_counts_who_has_not_paid_in_full_as_the_dues_page_does(tree):
     figures = figures_for(branch, Period.month_of(month))
     # the two 免缴 members are neither owed nor paid: not counted as paid (docs/figures.md)
     assert (figures.owed, figures.settled, figures.partial, figures.exempt) == (3, 1, 1, 2)
+
+
+@pytest.mark.django_db
+@pytest.mark.clock("2026-12-05")
+def test_heatmap_shows_a_missed_month_as_the_grid_does(tree, client_for, staff):
+    """Issue 16, finding 2: a 党小组 held its 党小组会 in October only; on 5 December November has
+    closed unmet. The grid shows ⚠ 1/3 未完成, and so does the home heat map, not a plain yellow."""
+    make_person(tree["branch_a"], group=tree["group_a"])
+    held(tree["group_a"], MeetingKind.GROUP, dt.date(2026, 10, 12))
+    on = dt.date(2026, 12, 5)
+    grid = client_for(staff).get(reverse("meetings:grid"), {"unit": tree["committee"].pk}).context
+    column = [code for code, _ in grid["columns"]].index("group-meeting")
+    row = next(r for r in grid["rows"] if r["unit"]["pk"] == tree["branch_a"].pk)
+    cell = row["cells"][column]
+    assert (cell["status"], cell["late"], cell["text"], cell["missed"]) == ("missing", True, "⚠ 1/3", ["11月"])
+    assert grid["late"] == 2  # the second branch held no 主题党日 in October or November
+    chart = client_for(staff).get(reverse("home")).context["overview"]["heatmap"]
+    assert chart == compliance_heatmap(tree["committee"], on)
+    y = chart["rows"].index("第一党支部")
+    point = next(p for p in chart["data"] if p[:2] == [column, y])
+    assert point == [column, y, 0, "⚠ 1/3", cell["title"]]
+    assert chart["legend"][point[2]] == "未完成" and "11月未完成" in point[4]
+    assert chart["late"] == 2

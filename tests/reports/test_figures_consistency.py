@@ -18,6 +18,9 @@ from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
+from docx import Document
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from branches import facts as org
@@ -28,12 +31,14 @@ from branches.periods import Period, chinese_date
 from dues import facts as ledger
 from dues.exporters import DuesExporter
 from meetings import facts as life
+from meetings.exporters import ComplianceExporter
 from members import facts as people
 from members.models import PIPELINE_STATUSES
 from members.selectors import pipeline_rows
 from reports import dashboards
 from reports.scorecards import compute
-from reports.workreport import FIGURES, Scope, build, sentences
+from reports.workreport import FIGURES, Scope, build, compliance_sentence, sentences
+from reports.workreport_docx import WorkReportExporter
 
 NOW = dt.datetime(2026, 11, 20, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 TODAY = NOW.date()
@@ -121,18 +126,97 @@ def test_attendance_as_the_scorecard_counts_it(demo):
                 in cards[branch.pk]["attendance"].explanation)
 
 
-def test_compliance_as_the_grid_and_the_heat_map_show_it(demo, client):
-    for scope in scopes(demo):
-        report = build(scope.unit, scope.period)
-        grid = client.get(reverse("meetings:grid"), {"unit": scope.unit.pk, "period": str(scope.period)}).context
-        assert report["compliance-behind"].value == grid["totals"]["missing"]
-        assert report["compliance-met"].value == grid["total"] - grid["totals"]["missing"]
-    heatmap = client.get(reverse("home")).context["overview"]["heatmap"]
-    grid = client.get(reverse("meetings:grid"), {"unit": demo.top.pk, "period": str(Q4)}).context
-    value = dashboards.STATUS_VALUE
-    cells = {(x, y): value[cell["status"]] for y, row in enumerate(grid["rows"]) for x, cell in enumerate(row["cells"])
-             if cell}
-    assert {(x, y): v for x, y, v in heatmap["data"]} == cells
+# --- Compliance: the work report, the grid, the export and the home, for every kind of period ---
+
+# Days the compliance figures are compared on: inside the running quarter (October closed, November
+# open), early in a quarter whose first month is still open, and after the year.
+DAYS = (TODAY, dt.date(2026, 7, 20), dt.date(2027, 1, 10))
+PERIODS_2026 = [Period.parse(text) for text in ("2026", "2026H1", "2026H2", "2026Q1", "2026Q2", "2026Q3", "2026Q4",
+                                                 *(f"2026-{month:02d}" for month in range(1, 13)))]
+
+
+def _export_statuses(unit, period):
+    """Each 党支部's status read from ``export compliance`` (xlsx): its own rules and its 党小组's,
+    the worst of them, as the grid folds them."""
+    content = ComplianceExporter().render(unit=unit, period=period, fmt="xlsx", user=None).content
+    rows = list(load_workbook(BytesIO(content)).active.iter_rows(values_only=True))
+    header, rows = rows[0], rows[1:]
+    code_at, status_at = header.index("组织编码"), header.index("状态代码")
+    units = {u.code: u for u in OrgUnit.objects.filter(code__in={row[code_at] for row in rows})}
+    parents = dict(OrgUnit.objects.filter(pk__in={u.parent_id for u in units.values()}).values_list("pk", "code"))
+    statuses: dict[str, set[str]] = {}
+    for row in rows:
+        found = units[row[code_at]]
+        branch = found.code if found.kind == UnitKind.BRANCH else parents[found.parent_id]
+        statuses.setdefault(branch, set()).add(row[status_at])
+    return {code: "missing" if "missing" in found else "due" if "due" in found else "met"
+            for code, found in statuses.items()}
+
+
+def _compliance_agrees(demo, client, unit, period, day):
+    """The work report (half-year, year), the grid page, ``branch_verdicts`` and the export say the
+    same of every 党支部 under ``unit`` for ``period`` on ``day``; the home's heat map, for the
+    quarter running on ``day``, shows the grid's cells."""
+    with time_machine.travel(dt.datetime.combine(day, dt.time(10), ZoneInfo("Asia/Shanghai")), tick=False):
+        client.force_login(demo.staff)  # a session of that day
+        grid = client.get(reverse("meetings:grid"), {"unit": unit.pk, "period": str(period)}).context
+        rows = {row["unit"]["code"]: row for row in grid["rows"]}
+        statuses = {code: row["status"] for code, row in rows.items()}
+        verdicts = {v.code: v for v in life.branch_verdicts(unit, period)}
+        assert {code: v.status for code, v in verdicts.items()} == statuses, (unit, period, day)
+        assert _export_statuses(unit, period) == statuses, (unit, period, day)
+        running = not period.end < day
+        for row in grid["rows"]:  # ⚠ only while the period runs, and then exactly for 未完成
+            assert row["late"] == (running and row["status"] == "missing")
+        behind = sorted(code for code, status in statuses.items() if status == "missing")
+        assert grid["totals"]["missing"] == len(behind) and grid["late"] == (len(behind) if running else 0)
+        if period.kind in ("half", "year"):
+            report = build(unit, period)
+            assert report["compliance-behind"].value == len(behind)
+            assert report["compliance-met"].value == grid["total"] - len(behind)
+            assert report["compliance-open"].value == grid["totals"]["due"]
+            assert sorted(v.code for v in report.facts["behind"]) == behind
+            sentence = compliance_sentence(report)
+            assert ("所有党支部均达到规定要求" in sentence) == (grid["total"] > 0 and statuses
+                                                           and set(statuses.values()) == {"met"})
+            for code in behind[:5]:
+                assert verdicts[code].name in sentence
+            if behind:
+                assert f"有{len(behind)}个党支部未按规定开展组织生活" in report.problems[0]
+                assert all(verdicts[code].name in report.problems[0] for code in behind[:8])
+        if period == Period.containing(day, "quarter") and unit == demo.top:
+            heatmap = client.get(reverse("home")).context["overview"]["heatmap"]
+            cells = [[x, y, dashboards.STATUS_VALUE[cell["status"]], cell["text"], cell["title"]]
+                     for y, row in enumerate(grid["rows"]) for x, cell in enumerate(row["cells"]) if cell]
+            assert heatmap["data"] == cells and heatmap["late"] == grid["late"]
+            assert heatmap["rows"] == [row["unit"]["name"] for row in grid["rows"]]
+
+
+def test_compliance_as_the_grid_the_export_and_the_heat_map_show_it(demo, client):
+    """Every kind of period, the committee and a branch, inside the running quarter."""
+    for period in (YEAR, H1, Period.parse("2026H2"), Q2, Q4, Period.parse("2026-10"), Period.parse("2026-11")):
+        for unit in (demo.top, demo.branches[0]):
+            _compliance_agrees(demo, client, unit, period, TODAY)
+
+
+def test_the_demo_has_branches_behind_in_a_running_period(demo, client):
+    """The case of issue 16: the year is running, and branches that let a month pass are behind."""
+    grid = client.get(reverse("meetings:grid"), {"unit": demo.top.pk, "period": str(YEAR)}).context
+    assert grid["totals"]["missing"] and grid["late"] == grid["totals"]["missing"]
+    report = build(demo.top, YEAR)
+    assert report["compliance-behind"].value == grid["totals"]["missing"]
+    assert "所有党支部均达到规定要求" not in "".join(p for _, ps in sentences(report) for p in ps)
+    docx = WorkReportExporter().render(unit=demo.top, period=YEAR, fmt="docx", user=None).content
+    text = "\n".join(p.text for p in Document(BytesIO(docx)).paragraphs)
+    assert compliance_sentence(report) in text and report.problems[0] in text
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(period=st.sampled_from(PERIODS_2026), pick=st.integers(0, 6), day=st.sampled_from(DAYS))
+def test_compliance_agrees_for_any_period_unit_and_day(demo, period, pick, day):
+    """Property: for any period of 2026 (month … year), the committee or any of its 党支部, and a
+    day inside a running quarter or after the year, every surface says the same."""
+    _compliance_agrees(demo, Client(), units(demo)[pick % len(units(demo))], period, day)
 
 
 def test_dues_as_the_dues_page_home_scorecard_and_export_show_them(demo, client):

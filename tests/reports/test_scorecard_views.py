@@ -103,3 +103,23 @@ def test_a_quarter_before_any_rubric(client_for, staff, tree, people):
     assert response.status_code == 302
     assert any("没有适用的考核细则" in str(m) for m in get_messages(response.wsgi_request))
     assert not Scorecard.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.clock("2026-12-05")
+def test_publishing_a_running_quarter_asks_for_the_reason_and_shows_it(client_for, staff, owner, tree, people):
+    q4 = "2026Q4"
+    client = client_for(staff)
+    for unit in (tree["branch_a"], tree["branch_b"]):
+        client.post(reverse("reports:manual_score", args=[unit.pk, q4, RubricItem.objects.get(code="overall").pk]),
+                    {"points": "8", "comment": "阵地规范"})
+    page = client.get(reverse("reports:scorecards"), {"unit": tree["committee"].pk, "period": q4}).content.decode()
+    assert "提前发布（本季度尚未结束）" in page and 'name="early_reason"' in page
+    refused = client.post(reverse("reports:scorecards_publish"), {"unit": tree["committee"].pk, "period": q4},
+                          follow=True).content.decode()
+    assert "尚未结束" in refused and not Scorecard.objects.exists()
+    client.post(reverse("reports:scorecards_publish"),
+                {"unit": tree["committee"].pk, "period": q4, "early": "1", "early_reason": "上级党委要求提前报送"})
+    assert Scorecard.objects.filter(period=q4).count() == 2
+    shown = client_for(owner).get(detail(tree["branch_a"], q4)).content.decode()
+    assert "季度未结束，提前发布：上级党委要求提前报送" in shown

@@ -250,3 +250,53 @@ def test_constant_queries(tree, django_assert_max_num_queries):
     with CaptureQueriesContext(connection) as many:
         compute(committee, Q1, on=AFTER)
     assert len(many) == len(few)
+
+
+@pytest.mark.django_db
+@pytest.mark.clock("2026-12-05")
+class TestPeriodsNotEnded:
+    """Issue 16, finding 6: a quarter still running is not published unless explicitly, with a reason."""
+
+    Q4 = Period.parse("2026Q4")
+
+    def score_manual(self, staff, tree):
+        overall = RubricItem.objects.get(code="overall")
+        for unit in (tree["branch_a"], tree["branch_b"]):
+            services.manual_score_set(actor=staff, unit=unit, period=self.Q4, item=overall, points="8", comment="资料规范")
+
+    def test_running_quarter_is_refused_then_published_early_with_the_reason(self, tree, staff):
+        make_person(tree["branch_a"])
+        self.score_manual(staff, tree)
+        with pytest.raises(ValidationError, match="尚未结束（12月31日截止）") as refused:
+            services.scorecards_publish(actor=staff, root=tree["committee"], period=self.Q4)
+        assert "提前发布" in str(refused.value)
+        with pytest.raises(ValidationError, match="提前发布须填写原因"):
+            services.scorecards_publish(actor=staff, root=tree["committee"], period=self.Q4, early=True,
+                                        early_reason="  ")
+        assert not Scorecard.objects.exists()
+        rows = services.scorecards_publish(actor=staff, root=tree["committee"], period=self.Q4, early=True,
+                                           early_reason="上级党委要求12月10日前报送")
+        assert {row.early_reason for row in rows} == {"上级党委要求12月10日前报送"}
+
+    def test_a_quarter_over_needs_no_reason_and_keeps_none(self, tree, staff):
+        make_person(tree["branch_a"])
+        q3 = Period.parse("2026Q3")
+        overall = RubricItem.objects.get(code="overall")
+        for unit in (tree["branch_a"], tree["branch_b"]):
+            services.manual_score_set(actor=staff, unit=unit, period=q3, item=overall, points="8", comment="资料规范")
+        rows = services.scorecards_publish(actor=staff, root=tree["committee"], period=q3, early=True,
+                                           early_reason="多余的原因")
+        assert {row.early_reason for row in rows} == {""}
+
+    def test_talk_progress_is_whole_pairs(self, tree, branch):
+        people = [make_person(branch) for _ in range(7)]
+        for person, role in zip(people, [OfficerRole.SECRETARY, OfficerRole.ORGANISATION, OfficerRole.PUBLICITY],
+                                strict=False):
+            org.officer_appoint(actor=None, unit=branch, person=person, role=role, started_on=dt.date(2025, 1, 1))
+        q3 = Period.parse("2026Q3")
+        explanation = item(card(tree["committee"], branch, on=dt.date(2026, 12, 5), period=q3), "talks").explanation
+        # 3 支委 × 6 others each, minus the 3 pairs among the 支委 counted twice: 15 pairs a year
+        assert explanation == "全年应谈15对，截至2026年第三季度已谈0对，按进度（全年的3/4）应谈12对"
+        q4 = item(card(tree["committee"], branch, on=dt.date(2026, 12, 5), period=self.Q4), "talks").explanation
+        assert q4 == "全年应谈15对，截至2026年第四季度已谈0对"
+        assert "进度要求" not in explanation + q4 and ".0" not in explanation + q4

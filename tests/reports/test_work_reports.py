@@ -193,4 +193,50 @@ def test_compliance_is_the_grids_verdict_judged_once_the_period_is_over(tree, cl
         grid = client_for(staff).get(reverse("meetings:grid"), {"unit": tree["committee"].pk, "period": "2026H1"})
     assert (report["compliance-met"].value, report["compliance-behind"].value) == (1, 1)
     assert grid.context["totals"]["missing"] == 1
-    assert report.problems[0] == "第一党支部2026年上半年未按规定召开党小组会。"
+    assert report.problems[0] == ("2026年上半年有1个党支部未按规定开展组织生活："
+                                  "第一党支部未按期召开党小组会（1月、2月、3月、4月、5月、6月）。")
+
+
+@pytest.mark.django_db
+@pytest.mark.clock("2026-12-05")
+def test_a_running_half_year_names_the_branch_that_let_a_month_pass(tree, client_for, staff):
+    """Issue 16, finding 1: on 5 December the second half-year is still running, but a branch that
+    held nothing since July has let five months close unmet. The report (page and Word) says one
+    branch fell behind and names it; it never says that every branch met the rules."""
+    from reports.workreport import compliance_sentence
+
+    a, b = tree["branch_a"], tree["branch_b"]
+    make_person(a, group=tree["group_a"])
+    make_person(b)
+    for month in range(7, 12):  # the first branch keeps every rule up to November; December is open
+        held(a, MeetingKind.THEME_DAY, dt.date(2026, month, 10), also_lecture=True, also_general=True)
+        held(tree["group_a"], MeetingKind.GROUP, dt.date(2026, month, 12))
+    h2 = Period.parse("2026H2")
+    report = build(tree["committee"], h2)
+    assert (report["compliance-met"].value, report["compliance-behind"].value, report["compliance-open"].value) == (1, 1, 1)
+    sentence = compliance_sentence(report)
+    assert sentence == "截至2026年12月5日，1个党支部按规定开展了组织生活，1个党支部未按规定开展（第二党支部）。"
+    assert report.problems[0].startswith("2026年下半年有1个党支部未按规定开展组织生活：第二党支部未按期召开")
+    assert "主题党日（7月、8月、9月、10月、11月）" in report.problems[0]
+    page = client_for(staff).get(reverse("reports:work_report", args=[tree["committee"].pk, str(h2)]))
+    grid = client_for(staff).get(reverse("meetings:grid"), {"unit": tree["committee"].pk, "period": str(h2)})
+    assert grid.context["totals"] == {"met": 0, "due": 1, "missing": 1}
+    text = page.content.decode() + docx_text(WorkReportExporter().render(unit=tree["committee"], period=h2, fmt="docx",
+                                                                          user=None).content)
+    assert "所有党支部均达到规定要求" not in text
+    assert text.count(sentence) == 2  # the page and the Word file
+
+
+@pytest.mark.django_db
+@pytest.mark.clock("2026-12-05")
+def test_all_branches_up_to_date_in_a_running_year_are_not_called_finished(tree):
+    """Nothing missed but December open: 进行中, said as such, not 所有党支部均达到规定要求."""
+    from reports.workreport import compliance_sentence
+
+    make_person(tree["branch_b"])
+    for month in range(7, 12):
+        held(tree["branch_b"], MeetingKind.THEME_DAY, dt.date(2026, month, 10), also_lecture=True, also_general=True)
+    report = build(tree["branch_b"], Period.parse("2026H2"))
+    assert compliance_sentence(report) == ("截至2026年12月5日，1个党支部按规定开展了组织生活，没有逾期未完成的要求；"
+                                           "其中1个党支部尚有本期要求在进行中。")
+    assert not report.problems or "组织生活" not in report.problems[0]
