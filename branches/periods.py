@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from django.core.exceptions import BadRequest
+from django.utils import timezone
 
 PeriodKind = Literal["year", "half", "quarter", "month"]
 _MONTHS_PER = {"year": 12, "half": 6, "quarter": 3, "month": 1}
@@ -137,6 +138,21 @@ def add_months(day: dt.date, months: int) -> dt.date:
 def chinese_date(day: dt.date) -> str:
     """公文 style date without zero padding: 2026年7月5日."""
     return f"{day.year}年{day.month}月{day.day}日"
+
+
+def local_day(value: dt.date | dt.datetime) -> dt.date:
+    """The calendar day of ``value`` in the portal's zone (Asia/Shanghai). A stored datetime is
+    UTC: its ``.date()`` is the day before for anything done before 8:00 in the morning."""
+    if isinstance(value, dt.datetime):
+        return timezone.localdate(value) if timezone.is_aware(value) else value.date()
+    return value
+
+
+def short_date(value: dt.date | dt.datetime, *, on: dt.date | None = None) -> str:
+    """A day as people read it on a page: 9月20日 in the current year (of ``on``, today by
+    default), 2025年9月20日 otherwise."""
+    day, current = local_day(value), on or timezone.localdate()
+    return f"{day.month}月{day.day}日" if day.year == current.year else chinese_date(day)
 
 
 def first_of_month(day: dt.date) -> dt.date:

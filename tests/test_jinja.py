@@ -29,6 +29,12 @@ def test_values_are_shown_localised_in_the_local_time_zone():
                   none=None) == "12345|1234.50|True|None"
 
 
+@pytest.mark.clock("2026-11-22")
+def test_day_shows_the_year_only_for_another_year_and_the_local_day():
+    assert render("{{ d|day }}|{{ e|day }}|{{ m|day }}|[{{ none|day }}]", d=dt.date(2026, 9, 20),
+                  e=dt.date(2025, 9, 20), m=MOMENT, none=None) == "9月20日|2025年9月20日|11月22日|[]"
+
+
 def test_names_are_escaped_and_safe_strings_are_not():
     shown = render("{{ name }}|{{ safe }}", name="<b>一支部</b>", safe=mark_safe("<i>x</i>"))
     assert shown == "&lt;b&gt;一支部&lt;/b&gt;|<i>x</i>"

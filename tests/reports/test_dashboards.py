@@ -102,3 +102,13 @@ def test_dues_todo_counts_who_has_not_paid_in_full_as_the_dues_page_does(tree):
     assert "11月还有2人未缴党费" in texts
     figures = figures_for(branch, Period.month_of(month))
     assert (figures.people_due, figures.people_paid) == (5, 3)
+
+
+@pytest.mark.django_db
+@pytest.mark.clock("2026-12-05")
+def test_a_todo_due_in_another_year_shows_the_year(client_for, tree, owner):
+    """Finding 7: "（9月20日前）" for a 2025 deadline read as this September."""
+    make_person(tree["branch_a"], status=Status.APPLICANT, applied_on=dt.date(2025, 8, 20))  # talk overdue
+    page = client_for(owner).get(reverse("home")).content.decode()
+    assert "（2025年9月20日前）" in page
+    assert "（12月31日前）" in page  # this year's deadlines stay short
