@@ -96,6 +96,11 @@ class Period:
             return f"{self.year}年第{_QUARTER_NAMES[self.index - 1]}季度"
         return f"{self.year}年{self.index}月"
 
+    @property
+    def short_label(self) -> str:
+        """The label inside its year, where the year is already said: 第三季度、上半年、7月 (a year: 2026年)."""
+        return self.label.removeprefix(f"{self.year}年") or self.label
+
     def subperiods(self, kind: PeriodKind) -> list[Period]:
         """The periods of ``kind`` inside this one (months of a quarter, quarters of a year…)."""
         if _MONTHS_PER[kind] > _MONTHS_PER[self.kind]:

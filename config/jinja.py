@@ -22,7 +22,7 @@ from django.utils.formats import localize
 from django.utils.timezone import template_localtime
 
 from branches.markup import unit_options
-from branches.periods import short_date
+from branches.periods import Period, short_date
 from dues.markup import rate
 from meetings.markup import status_badge
 
@@ -43,6 +43,17 @@ def day(value: Any) -> str:
     return short_date(value) if value else ""
 
 
+def period_label(value: Period | str) -> str:
+    """A period as people read it (2026年第一季度) from a ``Period`` or its code as stored (2026Q1);
+    text that is no period shows as it is."""
+    if isinstance(value, Period):
+        return value.label
+    try:
+        return Period.parse(str(value)).label
+    except ValueError:
+        return str(value or "")
+
+
 def time(value: Any, arg: str | None = None) -> str:
     return defaultfilters.time(template_localtime(value), arg) if value else ""
 
@@ -61,7 +72,7 @@ def environment(**options: Any) -> jinja2.Environment:
     env = jinja2.Environment(finalize=finalize, **options)
     env.globals.update(url=url, static=static, unit_options=unit_options, rate=rate, status_badge=status_badge)
     env.filters.update({
-        "date": date, "day": day, "time": time, "default_if_none": defaultfilters.default_if_none,
+        "date": date, "day": day, "period_label": period_label, "time": time, "default_if_none": defaultfilters.default_if_none,
         "filesizeformat": defaultfilters.filesizeformat,  # Django's ("2.0 KB"), in place of Jinja2's
         "floatformat": defaultfilters.floatformat, "json_script": defaultfilters.json_script,
         "linebreaksbr": defaultfilters.linebreaksbr, "truncatechars": defaultfilters.truncatechars,

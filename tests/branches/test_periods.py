@@ -69,6 +69,12 @@ def test_add_months_clamps_and_chinese_date():
     assert chinese_date(dt.date(2026, 7, 5)) == "2026年7月5日"
 
 
+@pytest.mark.parametrize(("text", "short"), [("2026", "2026年"), ("2026H2", "下半年"), ("2026Q1", "第一季度"),
+                                            ("2026-07", "7月")])
+def test_short_label_is_the_label_inside_its_year(text, short):
+    assert Period.parse(text).short_label == short
+
+
 BEIJING_EARLY = dt.datetime(2026, 12, 4, 21, 3, tzinfo=dt.UTC)  # 05:03 on 5 December in Beijing
 
 
