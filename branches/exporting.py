@@ -52,7 +52,7 @@ class Exporter:
         raise NotImplementedError
 
     def filename(self, unit: OrgUnit, period: Period, fmt: str) -> str:
-        return f"{unit.code}_{self.label}_{period}.{fmt}"
+        return f"{unit.code}_{self.label}_{period.label}.{fmt}"
 
 
 _EXPORTERS: dict[str, Exporter] = {}

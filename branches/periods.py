@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from django.core.exceptions import BadRequest
+from django.utils import timezone
 
 PeriodKind = Literal["year", "half", "quarter", "month"]
 _MONTHS_PER = {"year": 12, "half": 6, "quarter": 3, "month": 1}
@@ -95,6 +96,11 @@ class Period:
             return f"{self.year}年第{_QUARTER_NAMES[self.index - 1]}季度"
         return f"{self.year}年{self.index}月"
 
+    @property
+    def short_label(self) -> str:
+        """The label inside its year, where the year is already said: 第三季度、上半年、7月 (a year: 2026年)."""
+        return self.label.removeprefix(f"{self.year}年") or self.label
+
     def subperiods(self, kind: PeriodKind) -> list[Period]:
         """The periods of ``kind`` inside this one (months of a quarter, quarters of a year…)."""
         if _MONTHS_PER[kind] > _MONTHS_PER[self.kind]:
@@ -137,6 +143,21 @@ def add_months(day: dt.date, months: int) -> dt.date:
 def chinese_date(day: dt.date) -> str:
     """公文 style date without zero padding: 2026年7月5日."""
     return f"{day.year}年{day.month}月{day.day}日"
+
+
+def local_day(value: dt.date | dt.datetime) -> dt.date:
+    """The calendar day of ``value`` in the portal's zone (Asia/Shanghai). A stored datetime is
+    UTC: its ``.date()`` is the day before for anything done before 8:00 in the morning."""
+    if isinstance(value, dt.datetime):
+        return timezone.localdate(value) if timezone.is_aware(value) else value.date()
+    return value
+
+
+def short_date(value: dt.date | dt.datetime, *, on: dt.date | None = None) -> str:
+    """A day as people read it on a page: 9月20日 in the current year (of ``on``, today by
+    default), 2025年9月20日 otherwise."""
+    day, current = local_day(value), on or timezone.localdate()
+    return f"{day.month}月{day.day}日" if day.year == current.year else chinese_date(day)
 
 
 def first_of_month(day: dt.date) -> dt.date:

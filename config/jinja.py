@@ -22,6 +22,7 @@ from django.utils.formats import localize
 from django.utils.timezone import template_localtime
 
 from branches.markup import unit_options
+from branches.periods import Period, short_date
 from dues.markup import rate
 from meetings.markup import status_badge
 
@@ -34,6 +35,23 @@ def url(name: str, *args: Any, **kwargs: Any) -> str:
 def date(value: Any, arg: str | None = None) -> str:
     """Django's ``date`` filter, in the local time zone as in Django's engine; nothing for no date."""
     return defaultfilters.date(template_localtime(value), arg) if value else ""
+
+
+def day(value: Any) -> str:
+    """A day as people read it: 9月20日 in the current year, 2025年9月20日 otherwise (local time
+    zone); nothing for no date."""
+    return short_date(value) if value else ""
+
+
+def period_label(value: Period | str) -> str:
+    """A period as people read it (2026年第一季度) from a ``Period`` or its code as stored (2026Q1);
+    text that is no period shows as it is."""
+    if isinstance(value, Period):
+        return value.label
+    try:
+        return Period.parse(str(value)).label
+    except ValueError:
+        return str(value or "")
 
 
 def time(value: Any, arg: str | None = None) -> str:
@@ -54,7 +72,7 @@ def environment(**options: Any) -> jinja2.Environment:
     env = jinja2.Environment(finalize=finalize, **options)
     env.globals.update(url=url, static=static, unit_options=unit_options, rate=rate, status_badge=status_badge)
     env.filters.update({
-        "date": date, "time": time, "default_if_none": defaultfilters.default_if_none,
+        "date": date, "day": day, "period_label": period_label, "time": time, "default_if_none": defaultfilters.default_if_none,
         "filesizeformat": defaultfilters.filesizeformat,  # Django's ("2.0 KB"), in place of Jinja2's
         "floatformat": defaultfilters.floatformat, "json_script": defaultfilters.json_script,
         "linebreaksbr": defaultfilters.linebreaksbr, "truncatechars": defaultfilters.truncatechars,

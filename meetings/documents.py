@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from branches import gongwen
-from branches.periods import chinese_date
+from branches.periods import chinese_date, local_day
 
 from .models import AttendanceStatus, Meeting
 
@@ -68,7 +68,7 @@ def _write(document: object, meeting: Meeting, *, new_page: bool) -> None:
         for amendment in amendments:
             changes = "；".join(f"{field}由“{before}”改为“{after}”"
                                for field, (before, after) in amendment.changes.items())
-            gongwen.labelled(document, chinese_date(amendment.amended_at.date()), f"{amendment.reason}：{changes}")
+            gongwen.labelled(document, chinese_date(local_day(amendment.amended_at)), f"{amendment.reason}：{changes}")
     status = "已确认" if meeting.is_confirmed else meeting.get_status_display()
     gongwen.paragraph(document, f"记录状态：{status}")
     gongwen.paragraph(document, "主持人（签字）：　　　　　　记录人（签字）：", indent=False)

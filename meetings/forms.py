@@ -98,10 +98,18 @@ class VoteForm(forms.Form):
         help_text="到会须超过应到有表决权党员的半数，赞成票须超过应到有表决权党员的半数（恰好半数不足）。",
     )
 
-    def __init__(self, *args: Any, branch: Any, day: Any, **kwargs: Any):
+    def __init__(self, *args: Any, branch: Any, day: Any, amend: bool = False, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["subject"].queryset = Person.objects.filter(
             memberships__in=Membership.objects.active_on(day).filter(unit=branch)).distinct().order_by("pinyin")
+        if amend:  # the meeting is confirmed: a vote added now is an amendment, with its reason
+            self.fields["amend_reason"] = amend_reason_field()
+
+
+def amend_reason_field() -> forms.CharField:
+    """更正原因, on a form that changes a confirmed meeting outside the meeting form."""
+    return forms.CharField(label="更正原因", max_length=300,
+                           help_text="会议记录已确认：补记的内容作为更正记录保留，并记录更正人和时间。")
 
 
 class AttachmentForm(forms.Form):

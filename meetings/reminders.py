@@ -13,7 +13,7 @@ from django.core.mail import send_mail
 from django.urls import reverse
 
 from branches.models import OrgUnit, Role, RoleKind, UnitKind
-from branches.periods import Period
+from branches.periods import Period, short_date
 from branches.services import notify
 
 from . import compliance
@@ -58,7 +58,7 @@ def due_reminders_send(*, on: dt.date) -> int:
                     remaining = rule.required - rule.held
                     title = f"{result.unit.name}{period.label}{rule.name}尚未完成"
                     body = (f"{period.label}要求{rule.name}{rule.required}次，已完成{rule.held}次，还需{remaining}次，"
-                            f"请于{period.end.month}月{period.end.day}日前完成并确认会议记录。")
+                            f"请于{short_date(period.end, on=on)}前完成并确认会议记录。")
                     url = f"{reverse('meetings:compliance')}?unit={branch_id}"
                     for user in secretaries.get(branch_id, []):
                         key = f"meetings:due:{result.unit.pk}:{rule.code}:{period}:{threshold}"

@@ -45,6 +45,7 @@ MEETING_FIELDS = (
     "recorder", "lecturer", "lecturer_role", "agenda", "minutes", "resolutions",
 )
 LOCKED_MESSAGE = "会议记录已确认，不能直接修改；如需修改，请填写更正原因进行更正。"
+AMEND_REASON_MESSAGE = "会议记录已确认，请填写更正原因：补记的内容作为更正记录保留。"
 STALE_MESSAGE = "该会议已被他人修改，请刷新后重试。"
 
 
@@ -263,6 +264,27 @@ def meeting_amend(*, actor: Any, meeting: Meeting, reason: str, expected_version
     return amendment
 
 
+def _amendment_record(actor: Any, meeting: Meeting, reason: str, changes: dict[str, list[str]]) -> Amendment:
+    """An amendment of a confirmed meeting made outside the meeting form (attendance, a vote,
+    民主评议 grades): what it said before and after, with the reason."""
+    amendment = Amendment(meeting=meeting, reason=reason.strip(), changes=changes,
+                          amended_by=actor if getattr(actor, "pk", None) else None)
+    save_with_history(amendment, actor)  # the reason comes straight from the request: validated like any field
+    return amendment
+
+
+def _require_amend_reason(meeting: Meeting, amend_reason: str) -> bool:
+    """Whether this change is an amendment (the meeting is confirmed); refused without a reason,
+    under the form's ``amend_reason`` field."""
+    if meeting.status == MeetingStatus.VOID:
+        raise ValidationError("该会议记录已作废。")
+    if meeting.status != MeetingStatus.CONFIRMED:
+        return False
+    if not (amend_reason or "").strip():
+        raise ValidationError({"amend_reason": AMEND_REASON_MESSAGE})
+    return True
+
+
 @transaction.atomic
 def meeting_void(*, actor: Any, meeting: Meeting, reason: str) -> Meeting:
     """作废: the record stays (with the reason) but no longer counts anywhere."""
@@ -310,9 +332,7 @@ def attendance_set(*, actor: Any, meeting: Meeting, person: Person, status: str,
     save_with_history(row, actor)
     after = _attendance_label(row)
     if confirmed and before != after:
-        amendment = Amendment(meeting=meeting, reason=amend_reason.strip(), changes={f"出勤：{person.name}": [before, after]},
-                              amended_by=actor if getattr(actor, "pk", None) else None)
-        save_with_history(amendment, actor)  # the reason comes straight from the request: validated like any field
+        _amendment_record(actor, meeting, amend_reason, {f"出勤：{person.name}": [before, after]})
     caching.bump("meetings")
     return row
 
@@ -399,14 +419,13 @@ SUBJECT_STEPS = {MotionKind.ADMIT: ADMISSION_STEP, MotionKind.CONFIRM: 23}
 @transaction.atomic
 def vote_record(*, actor: Any, meeting: Meeting, motion_kind: str, motion: str, votes_for: int,
                 votes_against: int = 0, abstentions: int = 0, present: int | None = None,
-                subject: Person | None = None, declared_passed: bool | None = None, note: str = "") -> Vote:
+                subject: Person | None = None, declared_passed: bool | None = None, note: str = "",
+                amend_reason: str = "") -> Vote:
     """Record a motion at a 党员大会. ``entitled`` is computed from the memberships on the meeting
     date; ``present`` defaults to the 正式党员 marked 出席. Refuses ``declared_passed=True`` when
-    the quorum or the majority was not met."""
-    if meeting.status == MeetingStatus.VOID:
-        raise ValidationError("该会议记录已作废。")
-    if meeting.status == MeetingStatus.CONFIRMED:
-        raise ValidationError(LOCKED_MESSAGE)
+    the quorum or the majority was not met. On a confirmed meeting the vote is an amendment
+    (补记表决) and needs ``amend_reason``."""
+    amending = _require_amend_reason(meeting, amend_reason)
     if not meeting.takes_votes:
         raise ValidationError("只有党员大会（或同时作为党员大会的主题党日）可以表决。")
     voters = voting_members(meeting.unit, meeting.date)
@@ -437,6 +456,11 @@ def vote_record(*, actor: Any, meeting: Meeting, motion_kind: str, motion: str, 
         development_step_record(actor=actor, person=subject, step=SUBJECT_STEPS[motion_kind], done_on=meeting.date,
                                 note=f"{meeting.date:%Y-%m-%d}支部大会表决通过（赞成{votes_for}票、反对{votes_against}票、"
                                      f"弃权{abstentions}票，应到有表决权党员{entitled}人）")
+    if amending:
+        result = "通过" if vote.passed else ("不足法定人数" if not vote.quorate else "未通过")
+        _amendment_record(actor, meeting, amend_reason, {f"表决：{vote.motion}": [
+            "（无）", f"应到{entitled}人，实到{present}人，赞成{votes_for}票，反对{votes_against}票，"
+                     f"弃权{abstentions}票，{result}"]})
     caching.bump("meetings")
     return vote
 
@@ -475,12 +499,16 @@ def _subject_errors(meeting: Meeting, motion_kind: str, subject: Person | None) 
 
 @transaction.atomic
 def appraisal_record(*, actor: Any, meeting: Meeting, person: Person, grade: str, note: str = "") -> AppraisalResult:
+    if meeting.status == MeetingStatus.CONFIRMED:
+        raise ValidationError(LOCKED_MESSAGE)
+    return _appraisal_save(actor, meeting, person, grade, note)
+
+
+def _appraisal_save(actor: Any, meeting: Meeting, person: Person, grade: str, note: str = "") -> AppraisalResult:
     if meeting.kind != MeetingKind.APPRAISAL:
         raise ValidationError("评议结果只能记在民主评议党员会议上。")
     if meeting.status == MeetingStatus.VOID:
         raise ValidationError("该会议记录已作废。")
-    if meeting.status == MeetingStatus.CONFIRMED:
-        raise ValidationError(LOCKED_MESSAGE)
     if not meeting.attendance.filter(person=person, status__in=EXPECTED_STATUSES).exists():
         raise ValidationError({"person": f"{person.name}不是本支部参加评议的党员。"})
     result = AppraisalResult.objects.filter(meeting=meeting, person=person).first() or AppraisalResult(
@@ -494,13 +522,24 @@ def appraisal_record(*, actor: Any, meeting: Meeting, person: Person, grade: str
 
 
 @transaction.atomic
-def appraisals_record(*, actor: Any, meeting: Meeting, grades: dict[int, str]) -> int:
-    """Record the grades of many members at once (``{person_id: grade}``); returns how many."""
+def appraisals_record(*, actor: Any, meeting: Meeting, grades: dict[int, str], amend_reason: str = "") -> int:
+    """Record the grades of many members at once (``{person_id: grade}``); returns how many. On a
+    confirmed meeting this is an amendment: it needs ``amend_reason`` and keeps the grades it changes."""
+    amending = _require_amend_reason(meeting, amend_reason)
     people = {row.person_id: row.person for row in meeting.attendance.select_related("person")}
+    before = {a.person_id: a.get_grade_display() for a in meeting.appraisals.all()}
+    changes: dict[str, list[str]] = {}
     for person_id, grade in grades.items():
         if person_id not in people:
             raise ValidationError({"person": "名单中有不是本次评议的党员。"})
-        appraisal_record(actor=actor, meeting=meeting, person=people[person_id], grade=grade)
+        result = _appraisal_save(actor, meeting, people[person_id], grade)
+        old, new = before.get(person_id, "（无）"), result.get_grade_display()
+        if old != new:
+            changes[f"评议：{people[person_id].name}"] = [old, new]
+    if amending:
+        if not changes:
+            raise ValidationError("没有需要更正的评议结果。")
+        _amendment_record(actor, meeting, amend_reason, changes)
     caching.bump("meetings")
     return len(grades)
 

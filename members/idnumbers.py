@@ -6,6 +6,8 @@ import datetime as dt
 import unicodedata
 from dataclasses import dataclass
 
+from django.utils import timezone
+
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARS = "10X98765432"
 
@@ -45,7 +47,7 @@ def parse(number: str) -> IdInfo:
         birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError as exc:
         raise IdNumberError(f"公民身份号码中的出生日期{number[6:14]}不存在") from exc
-    if birth.year < 1900 or birth > dt.date.today():
+    if birth.year < 1900 or birth > timezone.localdate():
         raise IdNumberError(f"公民身份号码中的出生日期{number[6:14]}不合理")
     gender = "男" if int(number[16]) % 2 == 1 else "女"
     return IdInfo(number, birth, gender)

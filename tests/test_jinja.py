@@ -13,6 +13,7 @@ from django.template import Context, Template, engines
 from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import mark_safe
 
+from branches.periods import Period
 from config.jinja import environment
 
 MOMENT = dt.datetime(2026, 11, 21, 17, 30, tzinfo=ZoneInfo("UTC"))  # 01:30 on the 22nd in Beijing
@@ -27,6 +28,17 @@ def test_values_are_shown_localised_in_the_local_time_zone():
     assert render("{{ moment|date('Y-m-d H:i') }}|{{ moment|time('H:i') }}", moment=MOMENT) == "2026-11-22 01:30|01:30"
     assert render("{{ n }}|{{ amount }}|{{ yes }}|{{ none }}", n=12345, amount=Decimal("1234.50"), yes=True,
                   none=None) == "12345|1234.50|True|None"
+
+
+@pytest.mark.clock("2026-11-22")
+def test_day_shows_the_year_only_for_another_year_and_the_local_day():
+    assert render("{{ d|day }}|{{ e|day }}|{{ m|day }}|[{{ none|day }}]", d=dt.date(2026, 9, 20),
+                  e=dt.date(2025, 9, 20), m=MOMENT, none=None) == "9月20日|2025年9月20日|11月22日|[]"
+
+
+def test_period_label_reads_a_period_or_its_stored_code():
+    assert render("{{ a|period_label }}|{{ b|period_label }}|{{ c|period_label }}", a="2026Q1", b=Period.parse("2026H1"),
+                  c="不是期间") == "2026年第一季度|2026年上半年|不是期间"
 
 
 def test_names_are_escaped_and_safe_strings_are_not():

@@ -84,6 +84,9 @@ def attendance_set(request: HttpRequest, pk: int, person_id: int) -> HttpRespons
 @login_required
 def attendance_observer(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.meeting_for_edit(request.user, pk)
+    if not meeting.is_draft:  # the page offers no observer form then: say why instead of asking for a reason
+        messages.error(request, "会议记录已确认锁定或已作废，不能再添加列席人员。")
+        return redirect("meetings:attendance", pk=meeting.pk)
     branch = meeting.unit.parent if meeting.unit.kind == UnitKind.GROUP else meeting.unit
     person_id = request.POST.get("person", "")
     person = Person.objects.filter(

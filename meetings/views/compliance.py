@@ -78,7 +78,7 @@ def compliance_grid(request: HttpRequest) -> HttpResponse:
         "totals": {s: sum(1 for r in rows if r["status"] == s) for s in ("met", "due", "missing")},
         "late": sum(1 for r in rows if r["late"]), "total": len(rows),
         "status_filter": status_filter, "previous": str(period.previous()), "next": str(period.next()),
-        "periods": [str(Period.containing(today(), kind)) for kind in ("month", "quarter", "half", "year")],
+        "periods": [Period.containing(today(), kind) for kind in ("month", "quarter", "half", "year")],
         "units": access.visible_units(request.user).exclude(kind=UnitKind.GROUP).filter(archived_on__isnull=True),
         "nav_section": SECTION,
     }

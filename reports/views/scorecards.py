@@ -34,10 +34,6 @@ def _recent_quarters(period: Period, count: int = 4) -> list[Period]:
     return quarters
 
 
-def _short(quarter: Period) -> str:
-    return f"{quarter.year}Q{quarter.index}"
-
-
 def _mean(values: list[Decimal]) -> Decimal | None:
     return (sum(values) / len(values)).quantize(Decimal("0.1")) if values else None
 
@@ -73,7 +69,7 @@ def scorecards(request: HttpRequest) -> HttpResponse:
     by_quarter: dict[str, list[Decimal]] = {}
     for label, total in trend_rows:
         by_quarter.setdefault(label, []).append(total)
-    trend = [(_short(q), _mean(by_quarter.get(str(q), []))) for q in _recent_quarters(period)]
+    trend = [(q.label, _mean(by_quarter.get(str(q), []))) for q in _recent_quarters(period)]
     committees = [u for u in access.visible_units(request.user).filter(kind__in=[UnitKind.COMMITTEE, UnitKind.GENERAL_BRANCH])
                   .order_by("path") if access.can_review(request.user, u)]
     return render(request, "reports/scorecards.html", {
@@ -116,7 +112,7 @@ def scorecard(request: HttpRequest, pk: int, period: str) -> HttpResponse:
     return render(request, "reports/scorecard_detail.html", {
         "unit": unit, "period": quarter, "row": row, "card": card, "live": live, "reviewer": reviewer,
         "manual_items": manual_items, "history": history, "quarters": _recent_quarters(quarter, 8),
-        "chart_trend": charts.trend([(_short(q), totals.get(str(q)))
+        "chart_trend": charts.trend([(q.label, totals.get(str(q)))
                                      for q in _recent_quarters(quarter)]),
         "nav_section": "reports",
     })

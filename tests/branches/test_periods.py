@@ -6,7 +6,16 @@ from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
-from branches.periods import Period, PeriodError, add_months, chinese_date, period_from, period_param
+from branches.periods import (
+    Period,
+    PeriodError,
+    add_months,
+    chinese_date,
+    local_day,
+    period_from,
+    period_param,
+    short_date,
+)
 from tests.factories import make_user
 
 
@@ -58,6 +67,35 @@ def test_add_months_clamps_and_chinese_date():
     assert add_months(dt.date(2026, 11, 15), 3) == dt.date(2027, 2, 15)
     assert add_months(dt.date(2026, 3, 15), -3) == dt.date(2025, 12, 15)
     assert chinese_date(dt.date(2026, 7, 5)) == "2026年7月5日"
+
+
+@pytest.mark.parametrize(("text", "short"), [("2026", "2026年"), ("2026H2", "下半年"), ("2026Q1", "第一季度"),
+                                            ("2026-07", "7月")])
+def test_short_label_is_the_label_inside_its_year(text, short):
+    assert Period.parse(text).short_label == short
+
+
+BEIJING_EARLY = dt.datetime(2026, 12, 4, 21, 3, tzinfo=dt.UTC)  # 05:03 on 5 December in Beijing
+
+
+def test_local_day_is_the_day_in_beijing_not_in_utc():
+    assert BEIJING_EARLY.date() == dt.date(2026, 12, 4)  # what the Word 更正记录 used to print
+    assert local_day(BEIJING_EARLY) == dt.date(2026, 12, 5)
+    assert local_day(dt.date(2026, 12, 4)) == dt.date(2026, 12, 4)
+
+
+def test_short_date_shows_the_year_only_outside_the_current_year():
+    on = dt.date(2026, 12, 5)
+    assert short_date(dt.date(2026, 9, 20), on=on) == "9月20日"
+    assert short_date(dt.date(2025, 9, 20), on=on) == "2025年9月20日"
+    assert short_date(dt.date(2027, 1, 3), on=on) == "2027年1月3日"
+    assert short_date(BEIJING_EARLY, on=on) == "12月5日"
+
+
+@pytest.mark.clock("2027-01-02")
+def test_short_date_reads_the_current_year_from_the_clock():
+    assert short_date(dt.date(2027, 1, 1)) == "1月1日"
+    assert short_date(dt.date(2026, 12, 31)) == "2026年12月31日"
 
 
 class TestPeriodFromARequest:

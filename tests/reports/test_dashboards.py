@@ -126,3 +126,13 @@ def test_heatmap_shows_a_missed_month_as_the_grid_does(tree, client_for, staff):
     assert point == [column, y, 0, "⚠ 1/3", cell["title"]]
     assert chart["legend"][point[2]] == "未完成" and "11月未完成" in point[4]
     assert chart["late"] == 2
+
+
+@pytest.mark.django_db
+@pytest.mark.clock("2026-12-05")
+def test_a_todo_due_in_another_year_shows_the_year(client_for, tree, owner):
+    """Finding 7: "（9月20日前）" for a 2025 deadline read as this September."""
+    make_person(tree["branch_a"], status=Status.APPLICANT, applied_on=dt.date(2025, 8, 20))  # talk overdue
+    page = client_for(owner).get(reverse("home")).content.decode()
+    assert "（2025年9月20日前）" in page
+    assert "（12月31日前）" in page  # this year's deadlines stay short
