@@ -401,7 +401,8 @@ def column_widths(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, size
         values = ["" if row[column] is None else str(row[column]) for row in rows[:200]]
         longest = max([display_width(str(header))] + [display_width(value) for value in values])
         # Numbers, dates and codes do not break well: the column keeps room for them whole.
-        unbreakable = [display_width(v) for v in values if v.isascii() and " " not in v and len(v) <= 12]
+        # (0.6 a character: wider than 仿宋's half-width digits, so a fallback font fits too)
+        unbreakable = [0.6 * len(v) for v in values if v.isascii() and " " not in v and len(v) <= 12]
         floor = max([display_width(str(header)), *unbreakable]) * char_mm + padding
         needs.append((max(floor, longest * char_mm + padding), floor))
     wanted = sum(need for need, _ in needs)
@@ -518,6 +519,17 @@ def banner(document: DocumentType, issuer: str) -> Paragraph:
                               "w:textDirection", "w:textAlignment", "w:textboxTightWrap",
                               "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
     return para
+
+
+def fit_line(para: Paragraph, largest: float = 30) -> None:
+    """Shrink a one-line paragraph's font (the 版头's name) so it stays on one line of the text
+    block: a long unit name must not wrap."""
+    width = display_width(para.text)
+    if not width:
+        return
+    size = Pt(min(largest, int(TEXT_WIDTH_MM * 72 / 25.4 / (width + 0.5))))
+    for run in para.runs:
+        run.font.size = size
 
 
 def recipient(document: DocumentType, name: str) -> Paragraph:

@@ -133,12 +133,15 @@ def render(report: Report, draft: ReportDraft, plan: list[WorkPlanItem]) -> byte
     rest = report.title.removeprefix(unit.name)
     date_text = chinese_date(today())
     name_para, date_para = gongwen.find(document, "署名"), gongwen.find(document, "成文日期")
+    issuer = gongwen.find(document, "发文机关")
     gongwen.fill_all(document, {
         "发文机关": unit.name, "单位名称": unit.name, "署名": unit.name, "主送机关": recipient,
         "标题": "\n".join(gongwen.title_lines(unit.name, rest) if rest != report.title
                           else gongwen.title_lines(report.title)),
         "成文日期": date_text, "期间": scope.period.label,
     })
+    if issuer is not None and issuer.text == unit.name:
+        gongwen.fit_line(issuer)
     if name_para is not None and date_para is not None and (name_para.text, date_para.text) == (unit.name, date_text):
         gongwen.signature_lines(name_para, date_para, unit.name, date_text)  # placed for the name's length
     tables = _attachments(report, plan)

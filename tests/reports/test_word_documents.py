@@ -81,6 +81,7 @@ def test_work_report_has_banner_recipient_attachment_note_and_pages(records):
     banner = document.paragraphs[0]
     assert banner.runs[0].font.color.rgb == gongwen.RED
     assert banner._p.pPr.find(qn("w:pBdr")) is not None  # the red rule under it
+    assert banner.runs[0].font.size.pt == 30
     assert lines[2] == "测试机关党委："  # 主送机关: the branch reports to its committee
     note = next(i for i, text in enumerate(lines) if text.startswith("附件："))
     assert lines[note] == "附件：党费收缴情况"  # a single attachment takes no number
