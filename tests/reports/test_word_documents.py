@@ -11,7 +11,7 @@ import os
 import re
 import shutil
 import subprocess
-from io import BytesIO
+from io import BytesIO, StringIO
 from pathlib import Path
 
 import pytest
@@ -230,3 +230,12 @@ def test_libreoffice_renders_both_documents(records, full_meeting, tmp_path):
     record.write_bytes(documents.meeting_record_docx([full_meeting]))
     assert 1 <= _render(record, tmp_path) <= 2  # the record and its signature line
 
+
+
+def test_docx_templates_command_writes_copies_to_edit(tmp_path):
+    from django.core.management import call_command
+
+    call_command("docx_templates", out=tmp_path, stdout=StringIO())
+    for name in (workreport_docx.TEMPLATE_NAME, documents.TEMPLATE_NAME):
+        document = Document(str(tmp_path / name))
+        assert document.core_properties.author == "" and "{{标题}}" in "\n".join(texts(document))
