@@ -217,6 +217,9 @@ JOB_HEARTBEAT_INTERVAL = env.int("JOB_HEARTBEAT_INTERVAL", default=30)
 JOB_STALE_AFTER = env.int("JOB_STALE_AFTER", default=3600)
 # Where `manage.py backup` writes by default (and `restore` keeps the safety copy).
 BACKUP_DIR = Path(env("BACKUP_DIR", default=str(BASE_DIR / "backups")))
+# An installation's own Word templates (work_report.docx, meeting_record.docx: 版头, 主送机关,
+# signature block); a file missing there falls back to the one shipped with the portal.
+WORD_TEMPLATE_DIR = env("WORD_TEMPLATE_DIR", default="") or None
 CELERY_BEAT_SCHEDULE: dict = {}  # filled in config/celery_app.py
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")

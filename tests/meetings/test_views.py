@@ -163,7 +163,7 @@ def test_word_record_uses_official_fonts(client_for, owner, meeting):
     assert document.paragraphs[0].text == f"{meeting.unit.name}党员大会会议记录"
     assert document.paragraphs[0].style.name == "Title"
     text = "\n".join(p.text for p in document.paragraphs)
-    assert "应到3人，实到3人" in text
+    assert "应到3人；实到3人：" in text
 
 
 def test_grid_and_cell_show_status(client_for, staff, tree):
