@@ -25,7 +25,7 @@ from members import idnumbers
 
 ROSTER_HEADERS = ["序号", "姓名", "性别", "民族", "出生年月", "学历", "人员类别", "入党时间", "转正时间", "党小组",
                   "工作岗位", "联系电话", "备注"]
-ROSTER_WIDTHS_MM = [12, 20, 11, 13, 21, 20, 20, 21, 21, 24, 30, 30, 24]
+ROSTER_WIDTHS_MM = [12, 20, 12, 13, 21, 20, 20, 21, 21, 24, 30, 30, 23]
 SIGN_HEADERS = ["序号", "姓名", "月份", "应缴（元）", "实缴（元）", "欠缴（元）", "缴纳日期", "本人签字"]
 SIGN_WIDTHS_MM = [14, 30, 24, 30, 30, 30, 34, 75]
 
@@ -34,16 +34,11 @@ def _month(day: Any) -> str:
     return f"{day:%Y.%m}" if day else ""
 
 
-def _fixed_columns(grid: Table, widths_mm: list[float], row_height_mm: float | None = None) -> None:
-    """Column widths LibreOffice keeps too (it reads the table grid, not the cells), and rows tall
-    enough to sign in."""
-    grid.autofit = False
-    for col, width in zip(grid._tbl.tblGrid.gridCol_lst, widths_mm, strict=True):
-        col.w = Mm(width)
-    if row_height_mm:
-        for row in grid.rows[1:]:
-            row.height = Mm(row_height_mm)
-            row.height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
+def _rows_to_sign_in(grid: Table, height_mm: float = 9) -> None:
+    """Body rows tall enough for a signature."""
+    for row in grid.rows[1:]:
+        row.height = Mm(height_mm)
+        row.height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
 
 
 def _caption(document: Any, text: str) -> None:
@@ -82,8 +77,7 @@ class RosterPrintExporter(Exporter):
                     _month(person.full_on), membership.group.name if membership.group else "", person.position,
                     idnumbers.mask_phone(person.phone) if mask else person.phone, "",
                 ])
-            grid = gongwen.table(document, ROSTER_HEADERS, table_rows, widths_mm=ROSTER_WIDTHS_MM, size=Pt(10.5))
-            _fixed_columns(grid, ROSTER_WIDTHS_MM)
+            gongwen.table(document, ROSTER_HEADERS, table_rows, widths_mm=ROSTER_WIDTHS_MM, size=Pt(10.5))
         if first:
             gongwen.title(document, f"{unit.name}党员花名册")
             _caption(document, f"截至{chinese_date(day)}，没有在册人员。")
@@ -118,7 +112,7 @@ class DuesSignSheetExporter(Exporter):
                  "、".join(f"{d:%m.%d}" for d in paid_on.get((row.person_id, row.month), [])), ""]
                 for number, row in enumerate(unit_rows, start=1)
             ], widths_mm=SIGN_WIDTHS_MM, size=Pt(12))
-            _fixed_columns(grid, SIGN_WIDTHS_MM, row_height_mm=9)
+            _rows_to_sign_in(grid)
             _caption(document, "收款人（签字）：　　　　　　　　支部书记（签字）：　　　　　　　　日期：")
         if not by_unit:
             gongwen.title(document, f"{unit.name}党费收缴签字表")
