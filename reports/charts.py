@@ -31,6 +31,8 @@ def category_breakdown(cards: list[Any]) -> dict[str, Any]:
 
 
 def trend(points: list[tuple[str, Decimal | None]], title: str = "季度得分趋势") -> dict[str, Any]:
+    """A line over the quarters; with nothing published yet the chart says so, and with one
+    quarter it shows that quarter's score instead of a lone dot (charts.js)."""
     return {"type": "line", "title": title, "labels": [label for label, _ in points],
             "series": [{"name": "总分", "data": [None if value is None else float(value) for _, value in points]}],
-            "max": 100}
+            "max": 100, "empty": "尚未发布考评结果", "unit": "分"}

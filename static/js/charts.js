@@ -5,6 +5,7 @@
     if (!spec.rows.length) { el.textContent = "暂无党支部"; return; }
     var chart = echarts.init(el, null, { renderer: "canvas" });
     chart.setOption({
+      textStyle: font,
       title: { text: spec.title, left: "center", textStyle: { fontSize: 14 } },
       // Each point is [x, y, status value, the grid cell's text ("⚠ 2/6"), its note].
       tooltip: { formatter: function (p) { return echarts.format.encodeHTML(spec.rows[p.value[1]] + " · " + spec.labels[p.value[0]] + " " + (p.value[3] || "")) + "<br>" + echarts.format.encodeHTML(p.value[4] || spec.legend[p.value[2]]); } },
@@ -18,19 +19,28 @@
     window.addEventListener("resize", function () { chart.resize(); });
   }
   var palette = ["#b71c1c", "#d9480f", "#1864ab", "#2b8a3e", "#6c757d"];
+  // Charts draw their text in the page's font (ECharts' default is a serif on many systems).
+  var font = { fontFamily: getComputedStyle(document.body).fontFamily };
+  function message(el, title, text) {
+    el.innerHTML = '<div class="h-100 d-flex flex-column justify-content-center text-center text-muted small"><div class="fw-semibold mb-1"></div><div></div></div>';
+    el.querySelector(".fw-semibold").textContent = title;
+    el.querySelector(".fw-semibold + div").textContent = text;
+  }
   document.querySelectorAll("[data-chart]").forEach(function (el) {
     var source = document.getElementById(el.getAttribute("data-chart"));
     if (!source) { return; }
     var spec = JSON.parse(source.textContent);
     if (spec.type === "heatmap") { heatmap(el, spec); return; }
-    var hasData = spec.series.some(function (s) { return s.data.some(function (v) { return v !== null; }); });
-    if (!hasData) {
-      el.innerHTML = '<div class="h-100 d-flex flex-column justify-content-center text-center text-muted small"><div class="fw-semibold mb-1"></div>暂无数据</div>';
-      el.querySelector(".fw-semibold").textContent = spec.title;
+    var points = [];
+    spec.series.forEach(function (s) { s.data.forEach(function (v, i) { if (v !== null) { points.push([spec.labels[i], v]); } }); });
+    if (!points.length) { message(el, spec.title, spec.empty || "暂无数据"); return; }
+    if (spec.type === "line" && points.length === 1) {  // one dot is no trend: say the one value
+      message(el, spec.title, points[0][0] + "：" + points[0][1] + (spec.unit || "") + "（有两期结果后显示趋势）");
       return;
     }
     var chart = echarts.init(el, null, { renderer: "svg" });
     var option = {
+      textStyle: font,
       color: palette,
       title: { text: spec.title, left: "center", textStyle: { fontSize: 14 } },
       tooltip: { trigger: "axis" },
