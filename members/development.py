@@ -11,6 +11,10 @@ from dataclasses import dataclass, field
 
 from branches.periods import add_months
 
+# The steps the higher 党委 takes (预审, 派人谈话, 审批, 审批转正): on the committee's to-do list,
+# not on the branch secretary's, who cannot do them.
+COMMITTEE_STEPS = frozenset({13, 16, 17, 24})
+
 STAGES: list[tuple[str, range]] = [
     ("申请入党", range(1, 3)),
     ("入党积极分子的确定和培养教育", range(3, 7)),

@@ -20,6 +20,7 @@ from dues.models import PointsSheet
 from meetings import compliance
 from meetings import facts as life
 from members import facts as people
+from members.development import COMMITTEE_STEPS
 from members.models import PIPELINE_STATUSES, Status
 from members.org_tree import TreeNode, kept_unit_tree
 from members.selectors import PIPELINE_SUBJECTS, PipelineRow, pipeline_rows
@@ -52,11 +53,13 @@ def record_todos(branch: OrgUnit, on: dt.date, pipeline: list[tuple[Any, Any]]) 
                 missing = part.required - part.actual
                 todos.append(Todo("三会一课", f"{result.unit.name}{part.period.label}还需召开{rule.name}{missing}次",
                                   link("meetings:create", unit=result.unit.pk), "warning", part.period.end))
-    for person, progress in pipeline:
-        for finding in progress.overdue[:1]:
+    for person, progress in pipeline:  # the branch's own steps: the 党委's are on the committee's home
+        overdue = [finding for finding in progress.overdue if finding.step not in COMMITTEE_STEPS]
+        for finding in overdue[:1]:
             todos.append(Todo("发展党员", f"{person.name}：{finding.message}", link("members:detail", person.pk), "danger",
                               finding.due_on))
-        if not progress.overdue and progress.next_due and progress.next_due <= on + dt.timedelta(days=31):
+        if (not progress.overdue and progress.next_due and progress.next_due <= on + dt.timedelta(days=31)
+                and progress.next_step not in COMMITTEE_STEPS):
             todos.append(Todo("发展党员", f"{person.name}：第{progress.next_step}步{progress.next_label}",
                               link("members:detail", person.pk), "info", progress.next_due))
     return todos
@@ -169,6 +172,23 @@ def committee_overview(root: OrgUnit, nodes: list[TreeNode], on: dt.date) -> dic
     }
 
 
+def committee_todos(root: OrgUnit, on: dt.date) -> list[Todo]:
+    """The 发展 steps that wait on the 党委 itself (:data:`COMMITTEE_STEPS`: 预审, 派人谈话, 审批):
+    overdue, or due within a month, for the people of ``root``'s subtree, soonest first."""
+    todos = []
+    for entry in people.development(root, Window(on, on)):
+        progress, person = entry.progress, entry.person
+        overdue = [finding for finding in progress.overdue if finding.step in COMMITTEE_STEPS]
+        if overdue:
+            todos.append(Todo("发展党员", f"{person.name}：{overdue[0].message}", link("members:detail", person.pk),
+                              "danger", overdue[0].due_on))
+        elif (not progress.overdue and progress.next_step in COMMITTEE_STEPS and progress.next_due
+              and progress.next_due <= on + dt.timedelta(days=31)):
+            todos.append(Todo("发展党员", f"{person.name}：第{progress.next_step}步{progress.next_label}",
+                              link("members:detail", person.pk), "info", progress.next_due))
+    return _in_order(todos)
+
+
 def _committee_figures(root: OrgUnit, on: dt.date) -> dict[str, Any]:
     quarter = Period.containing(on, "quarter")
     dues = ledger.figures_for(root, quarter, on=on)  # the months of the quarter begun by today
@@ -185,6 +205,7 @@ def _committee_figures(root: OrgUnit, on: dt.date) -> dict[str, Any]:
                         "labels": ["优秀", "良好", "一般", "较差"],
                         "series": [{"name": "支部数",
                                     "data": [bands.get(b, 0) if latest else None for b in ("优秀", "良好", "一般", "较差")]}]},
+        "approvals": committee_todos(root, on),
         "pipeline_chart": {"type": "bar", "title": "发展党员各阶段人数",
                            "labels": [labels[s] for s in PIPELINE_STATUSES],
                            "series": [{"name": "人数", "data": [pipeline[s] for s in PIPELINE_STATUSES]}]},

@@ -136,3 +136,21 @@ def test_a_todo_due_in_another_year_shows_the_year(client_for, tree, owner):
     page = client_for(owner).get(reverse("home")).content.decode()
     assert "（2025年9月20日前）" in page
     assert "（12月31日前）" in page  # this year's deadlines stay short
+
+
+@pytest.mark.django_db
+@pytest.mark.clock("2026-12-05")
+def test_the_committees_approvals_are_on_its_home_not_the_secretarys(tree, client_for, owner, staff):
+    """Issue 18: 上级党委审批 is the committee's task. A 发展对象 discussed by the 支部大会 in
+    July waits on the 党委's approval (3 months): overdue on the committee's home, absent from the
+    secretary's to-do, where only the branch's own steps are listed."""
+    from members.services import development_step_record
+
+    person = make_person(tree["branch_a"], status=Status.CANDIDATE, name="周八")
+    development_step_record(actor=None, person=person, step=15, done_on=dt.date(2026, 7, 10))
+    secretary = client_for(owner).get(reverse("home")).context["todos"]
+    assert not [todo for _, todos in secretary for todo in todos if "上级党委" in todo.text]
+    committee = client_for(staff).get(reverse("home"))
+    approvals = committee.context["overview"]["approvals"]
+    assert [(todo.level, "周八" in todo.text) for todo in approvals if "上级党委" in todo.text] == [("danger", True)]
+    assert "待党委办理的发展党员事项" in committee.content.decode()
