@@ -41,12 +41,14 @@ class OrgImporter(Importer):
     label = "党组织"
     sheets = {
         None: [
-            Column("编码", True, "唯一编码，重复导入时按编码匹配"),
-            Column("名称", True),
-            Column("类型", True, "党委 / 党总支 / 党支部 / 党小组"),
-            Column("上级编码", False, "上级党组织的编码；最上级的党委留空"),
-            Column("成立日期"),
-            Column("换届日期", False, "最近一次换届选举的日期，用于计算任期届满"),
+            Column("编码", True, "唯一编码，重复导入时按编码匹配", example="DW-009"),
+            Column("名称", True, example="财务处党支部"),
+            Column("类型", True, "党委 / 党总支 / 党支部 / 党小组", example="党支部",
+                   choices=("党委", "党总支", "党支部", "党小组")),
+            Column("上级编码", False, "上级党组织的编码；最上级的党委留空", example="DW",
+                   unit_codes=("党委", "党总支", "党支部")),
+            Column("成立日期", example="2020-07-01"),
+            Column("换届日期", False, "最近一次换届选举的日期，用于计算任期届满", example="2024-05-10"),
         ]
     }
 

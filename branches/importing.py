@@ -13,7 +13,7 @@ import re
 import unicodedata
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from io import BytesIO
@@ -28,6 +28,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils.datetime import from_excel
 from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from .text import clean_text
 
@@ -81,6 +82,9 @@ class Column:
     name: str
     required: bool = False
     help: str = ""
+    example: str = ""  # the template's example row
+    choices: tuple[str, ...] = ()  # offered as a drop-down list in the template
+    unit_codes: tuple[str, ...] = ()  # unit kinds whose codes (the account's own) the drop-down offers
 
     @property
     def header(self) -> str:
@@ -223,6 +227,8 @@ def parse_choice(value: Any, choices: list[str] | tuple[str, ...]) -> str | None
 
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+EXAMPLE_MARK = "【示例】"  # the first cell of a template's example row: the row is skipped on import
+TEMPLATE_ROWS = 5000  # the rows of a template that get its drop-down lists
 """Text a spreadsheet may run as a formula (OWASP CSV injection); exports quote it with ``'``."""
 
 NOT_A_WORKBOOK = "文件不是可读取的 Excel 工作簿（.xlsx）。请用 Excel 或 WPS 另存为 .xlsx 后重试。"
@@ -410,6 +416,8 @@ class Reader:
         for number, values in enumerate(rows, start=2):
             if all(value is None or str(value).strip() == "" for value in values):
                 continue
+            if any(isinstance(value, str) and value.startswith(EXAMPLE_MARK) for value in values[:1]):
+                continue  # the template's example row
             if len(result) >= limit:  # blank rows aside, the raw count let it through: stop here
                 self.problems.add(None, None, f"文件超过单次导入上限{limit}行，请拆分后分批导入", sheet_label)
                 return None
@@ -511,22 +519,40 @@ class Importer:
             raise ImportRefused([str(exc)]) from exc
         return result
 
-    def template(self) -> bytes:
-        """An empty workbook with the headers (``*`` = required) and a sheet of notes."""
+    def template(self, units: Sequence[tuple[str, str, str]] = ()) -> bytes:
+        """A workbook to fill: the headers (``*`` = required, in red), an example row (marked
+        :data:`EXAMPLE_MARK`, skipped on import), drop-down lists for the columns with choices and
+        for unit codes (``units``: the account's own ``(code, name, kind)``, listed on a
+        “可选编码” sheet), and a sheet of notes."""
         workbook = Workbook()
         first = True
         notes: list[tuple[str, str, str]] = []
+        codes = workbook.create_sheet("可选编码") if units else None
+        if codes is not None:
+            codes.append(["编码", "名称", "类型"])
+            for unit in units:
+                codes.append(list(unit))
+            for letter, width in (("A", 16), ("B", 36), ("C", 10)):
+                codes.column_dimensions[letter].width = width
         for name, columns in self.sheets.items():
-            worksheet = workbook.active if first else workbook.create_sheet()
+            worksheet = workbook.active if first else workbook.create_sheet(index=len(workbook.sheetnames) - bool(codes))
             worksheet.title = name or self.label
             first = False
             worksheet.append([column.header for column in columns])
+            worksheet.append([f"{EXAMPLE_MARK}{column.example}" if index == 0 else column.example
+                              for index, column in enumerate(columns)])
             for index, column in enumerate(columns, start=1):
                 cell = worksheet.cell(row=1, column=index)
                 cell.font = Font(bold=True, color="FFFFFF" if column.required else "000000")
                 cell.fill = PatternFill("solid", fgColor="C00000" if column.required else "F2F2F2")
-                worksheet.column_dimensions[cell.column_letter].width = max(12, len(column.name) * 2 + 4)
+                worksheet.cell(row=2, column=index).font = Font(italic=True, color="808080")
+                letter = cell.column_letter
+                worksheet.column_dimensions[letter].width = max(12, len(column.name) * 2 + 4, len(column.example) + 4)
                 notes.append((worksheet.title, column.header, column.help))
+                listed = self._drop_down(column, units, codes)
+                if listed:
+                    listed.add(f"{letter}3:{letter}{TEMPLATE_ROWS}")
+                    worksheet.add_data_validation(listed)
             worksheet.freeze_panes = "A2"
         info = workbook.create_sheet("填写说明")
         info.append(["工作表", "列", "说明"])
@@ -534,11 +560,27 @@ class Importer:
             info.append(list(row))
         info.append([])
         info.append(["", "", "带 * 的列为必填；日期可写作 2026-07-05、2026/7/5 或 2026年7月5日。"])
+        info.append(["", "", f"第2行是示例（以“{EXAMPLE_MARK}”开头，导入时跳过），可以保留或删除；从第3行起填写。"])
+        if codes is not None:
+            info.append(["", "", "党组织编码可从下拉列表中选择，也可在“可选编码”工作表或系统的“组织”页面查到。"])
         for letter, width in (("A", 12), ("B", 18), ("C", 80)):
             info.column_dimensions[letter].width = width
         buffer = BytesIO()
         workbook.save(buffer)
         return buffer.getvalue()
+
+    @staticmethod
+    def _drop_down(column: Column, units: Sequence[tuple[str, str, str]], codes: Any) -> DataValidation | None:
+        if column.unit_codes and codes is not None:
+            if not any(unit[2] in column.unit_codes for unit in units):
+                return None
+            # every listed code is offered (a list must be one range); an unfit one is refused on import
+            formula = f"=可选编码!$A$2:$A${len(units) + 1}"
+        elif column.choices and len(",".join(column.choices)) <= 250:  # Excel's limit for a list typed in
+            formula = '"' + ",".join(column.choices) + '"'
+        else:
+            return None
+        return DataValidation(type="list", formula1=formula, allow_blank=True, showErrorMessage=False)
 
 
 class RowError(Exception):

@@ -42,12 +42,12 @@ from .selectors import owing_units
 from .services import BACK_PAYMENT_WARN_MONTHS, payments_record
 
 COLUMNS = [
-    Column("公民身份号码", True, "须是已在名册中的党员"),
-    Column("所属月份", True, "YYYY-MM，如 2026-07"),
-    Column("金额", True, "元，不超过该月应缴金额"),
-    Column("缴纳日期", True, "不晚于今天"),
-    Column("方式", False, " / ".join(PaymentMethod.values)),
-    Column("备注"),
+    Column("公民身份号码", True, "须是已在名册中的党员", example="11010519491231002X"),
+    Column("所属月份", True, "YYYY-MM，如 2026-07", example="2026-07"),
+    Column("金额", True, "元，不超过该月应缴金额", example="50.00"),
+    Column("缴纳日期", True, "不晚于今天", example="2026-07-10"),
+    Column("方式", False, " / ".join(PaymentMethod.values), example="微信", choices=tuple(PaymentMethod.values)),
+    Column("备注", example="7月党费"),
 ]
 
 

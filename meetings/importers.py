@@ -46,23 +46,25 @@ ATTENDANCE_BY_LABEL = {
 }
 
 MEETING_COLUMNS = [
-    Column("会议编号", True, "唯一编号，重复导入时按编号匹配"),
-    Column("党组织编码", True, "党小组会填党小组编码，其他会议填党支部编码"),
-    Column("会议类型", True, "/".join(KIND_BY_LABEL)),
-    Column("日期", True, "2026-07-05、2026/7/5 或 2026年7月5日"),
-    Column("主题", True),
-    Column("开始时间", False, "如 14:30"),
-    Column("地点"),
-    Column("主持人"),
-    Column("记录人"),
-    Column("授课人", False, "党课填写"),
-    Column("内容摘要"),
+    Column("会议编号", True, "唯一编号，重复导入时按编号匹配", example="DW-001-2026-01"),
+    Column("党组织编码", True, "党小组会填党小组编码，其他会议填党支部编码", example="DW-001",
+           unit_codes=("党支部", "党小组")),
+    Column("会议类型", True, "/".join(KIND_BY_LABEL), example="党员大会", choices=tuple(KIND_BY_LABEL)),
+    Column("日期", True, "2026-07-05、2026/7/5 或 2026年7月5日", example="2026-07-05"),
+    Column("主题", True, example="学习党章"),
+    Column("开始时间", False, "如 14:30", example="14:30"),
+    Column("地点", example="党员活动室"),
+    Column("主持人", example="张建国"),
+    Column("记录人", example="李红"),
+    Column("授课人", False, "党课填写", example="王明"),
+    Column("内容摘要", example="传达学习上级会议精神"),
 ]
 ATTENDANCE_COLUMNS = [
-    Column("会议编号", True, "须是“会议”表中或系统中已有的会议"),
-    Column("公民身份号码", True),
-    Column("出勤情况", True, "出席 / 请假 / 缺席；未列出的应到人员按出席"),
-    Column("原因", False, "请假必填"),
+    Column("会议编号", True, "须是“会议”表中或系统中已有的会议", example="DW-001-2026-01"),
+    Column("公民身份号码", True, example="11010519491231002X"),
+    Column("出勤情况", True, "出席 / 请假 / 缺席；未列出的应到人员按出席", example="请假",
+           choices=("出席", "请假", "缺席")),
+    Column("原因", False, "请假必填", example="出差"),
 ]
 # Column → Meeting field for the simple text/time columns.
 FIELD_COLUMNS = {"开始时间": "start_time", "地点": "place", "主持人": "host", "记录人": "recorder",

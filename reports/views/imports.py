@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from branches import access
 from branches.importing import importer_kinds
 
 from .. import import_jobs
@@ -19,6 +20,8 @@ from ..forms import ImportUploadForm
 from ..import_run import LABELS, importer_for_user
 from ..models import ImportBatch
 from ..services import BackgroundUnavailable, jobs_fail_stale
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _importer(request: HttpRequest, kind: str) -> Any:
@@ -32,7 +35,10 @@ def _importer(request: HttpRequest, kind: str) -> Any:
 @login_required
 def import_template(request: HttpRequest, kind: str) -> HttpResponse:
     importer = _importer(request, kind)
-    response = HttpResponse(importer.template(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    units = access.editable_units(request.user) if kind != "orgs" else access.visible_units(request.user)
+    codes = [(unit.code, unit.name, unit.get_kind_display())
+             for unit in units.filter(archived_on__isnull=True).order_by("path")]
+    response = HttpResponse(importer.template(codes), content_type=XLSX)
     # The whole name must be percent-encoded: a raw non-ASCII header is MIME-mangled by Django.
     response["Content-Disposition"] = content_disposition_header(True, f"{importer.label}_导入模板.xlsx")
     return response
