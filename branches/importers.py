@@ -141,6 +141,7 @@ class OrgImporter(Importer):
                                        founded_on=r.founded_on)
                 units[r.code] = unit
                 result.created += 1
+                result.change(f"新增 {r.name}（{r.code}，{unit.get_kind_display()}）")
             else:
                 wanted = {"name": r.name, "kind": r.kind, "parent": parent}
                 if r.founded_on:
@@ -149,6 +150,8 @@ class OrgImporter(Importer):
                 if differs:
                     org_unit_update(actor=actor, unit=unit, **differs)
                     changed = True
+                    labels = "、".join(str(OrgUnit._meta.get_field(name).verbose_name) for name in differs)
+                    result.change(f"更新 {unit.name}（{r.code}）：{labels}")
             if r.term_started_on and not Term.objects.filter(unit=unit, started_on=r.term_started_on).exists():
                 term_record(actor=actor, unit=unit, started_on=r.term_started_on)
                 changed = True

@@ -115,6 +115,14 @@ class ImportResult:
     unchanged: int = 0
     details: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what else the import did, said in the summary
+    changes: list[str] = field(default_factory=list)  # whom it adds or changes, and what (the first CHANGES_KEPT)
+    change_count: int = 0
+
+    def change(self, text: str) -> None:
+        """Note one row's change for the preview ("新增 张三（办公室党支部，正式党员）")."""
+        self.change_count += 1
+        if len(self.changes) < CHANGES_KEPT:
+            self.changes.append(text)
 
     @property
     def summary(self) -> str:
@@ -227,6 +235,7 @@ def parse_choice(value: Any, choices: list[str] | tuple[str, ...]) -> str | None
 
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+CHANGES_KEPT = 200  # the changes a preview lists by name; the rest are counted
 EXAMPLE_MARK = "【示例】"  # the first cell of a template's example row: the row is skipped on import
 TEMPLATE_ROWS = 5000  # the rows of a template that get its drop-down lists
 """Text a spreadsheet may run as a formula (OWASP CSV injection); exports quote it with ``'``."""

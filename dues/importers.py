@@ -169,6 +169,8 @@ class PaymentImporter(Importer):
             result.notes += [note.replace("已先生成", "将先生成" if result.dry_run else "已先生成")
                              for note in outcome.generated]
             result.created += 1
+            result.change(f"新增 {row.person.name} {row.month.year}年{row.month.month}月 {row.amount}元"
+                          f"（{row.paid_on:%Y-%m-%d}缴纳）")
             late = months_between(row.month, row.paid_on)
             if late > BACK_PAYMENT_WARN_MONTHS:
                 result.details.append(f"第{row.number}行 缴纳日期：补交{row.month:%Y-%m}党费已超过"

@@ -237,8 +237,10 @@ class MeetingImporter(Importer):
                 raise RowError(f"{MEETING_SHEET} 第{row.number}行 ：{_text(exc)}") from exc
             if row.existing is None:
                 result.created += 1
+                result.change(f"新增 {row.key} {row.date:%Y-%m-%d} {row.unit.name} {row.topic}")
             elif changed:
                 result.updated += 1
+                result.change(f"更新 {row.key} {row.topic}")
             else:
                 result.unchanged += 1
         # Attendance rows for meetings that are already in the portal and not in the 会议 sheet.
@@ -250,6 +252,7 @@ class MeetingImporter(Importer):
                 raise RowError(f"{ATTENDANCE_SHEET} 第{rows[0].number}行 ：{_text(exc)}") from exc
             if changed:
                 result.updated += 1
+                result.change(f"更新 {key}：出勤")
             else:
                 result.unchanged += 1
 

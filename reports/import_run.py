@@ -58,7 +58,8 @@ def import_run(job: Job) -> None:
                 result = importer.run(handle, user=job.user, dry_run=True,
                                       progress=lambda percent, what: job_progress(job.pk, percent, what))
             ImportBatch.objects.filter(pk=batch.pk, state=expected, job=job).update(
-                state=ImportBatch.State.PREVIEW, summary=result.summary)
+                state=ImportBatch.State.PREVIEW, summary=result.summary, changes=result.changes,
+                change_count=result.change_count)
     except ImportRefused as refused:  # problems in the file, or, for a write, data changed since the preview
         _refuse(batch, job, expected, refused)
     except Exception as exc:
@@ -103,4 +104,5 @@ def _write(batch: ImportBatch, importer: Any, job: Job) -> None:
         with batch.file.open("rb") as handle:
             result = importer.run(handle, actor=job.user, user=job.user)
         batch.state, batch.summary, batch.applied_at = ImportBatch.State.APPLIED, result.summary, timezone.now()
+        batch.changes, batch.change_count = result.changes, result.change_count
         batch.save()

@@ -273,6 +273,8 @@ class ImportBatch(models.Model):
     problems = models.JSONField(default=list)  # the first PROBLEMS_SHOWN (reports/import_run.py)
     problem_count = models.PositiveIntegerField("问题数", default=0)
     problems_file = models.FileField(upload_to="imports/%Y/%m/", blank=True)  # every problem, as a workbook
+    changes = models.JSONField(default=list)  # whom the import adds or changes (ImportResult.changes)
+    change_count = models.PositiveIntegerField("变更条数", default=0)
     created_at = models.DateTimeField("上传时间", auto_now_add=True)
     applied_at = models.DateTimeField("导入时间", null=True, blank=True)
     job = models.ForeignKey(Job, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

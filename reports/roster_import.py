@@ -198,25 +198,32 @@ class MemberImporter(Importer):
             for person, r in zip(created, new_rows, strict=True) if r.dues_category
         ])
         result.created = len(created)
+        for person, r in zip(created, new_rows, strict=True):
+            result.change(f"新增 {person.name}（{r.unit.name}，{person.get_status_display()}）")
         for r in plan:
             person = existing.get(r.fields["id_number"])
             if person is None:
                 continue
             changed = False
             differs = {k: v for k, v in r.fields.items() if v not in (None, "") and getattr(person, k) != v}
+            what = []
             if differs:
                 person_update(actor=actor, person=person, **differs)
                 changed = True
+                what += [str(Person._meta.get_field(name).verbose_name) for name in differs]
             membership = _open(person)
             if membership and membership.group_id != (r.group.pk if r.group else None):
                 member_group_change(actor=actor, person=person, group=r.group, date=today())
                 changed = True
+                what.append("党小组")
             if r.dues_category:
                 _, base_changed = dues_base_set(actor=actor, person=person, category=r.dues_category,
                                                 base=r.dues_base, effective_from=today())
                 changed = changed or base_changed
+                what += ["党费基数"] if base_changed else []
             if changed:
                 result.updated += 1
+                result.change(f"更新 {person.name}：{'、'.join(what)}")
         result.unchanged = len(plan) - result.created - result.updated
 
 

@@ -317,3 +317,26 @@ def test_confirm_while_the_check_runs_says_to_wait(client_for, tree, owner):
     assert "该文件正在校验或导入，请稍候。" in page
     assert ImportBatch.objects.get(pk=batch.pk).state == ImportBatch.State.CHECKING
     assert not Job.objects.filter(params__apply=True).exists()
+
+
+def test_the_preview_names_whom_it_adds_and_what_it_changes(client_for, tree, owner):
+    """Issue 18: not only "将新增2条", but who: the preview lists each new person with branch and
+    category, and each changed person with what changes."""
+    from io import BytesIO
+
+    from members.services import member_group_change
+
+    content = roster(tree)
+    batch = kept(owner, content)
+    run_import_job(str(batch.job_id))
+    page = client_for(owner).get(reverse("reports:import_preview", args=[batch.pk])).content.decode()
+    assert "将要新增或更新的记录（2条）" in page
+    assert f"新增 张三丰（{tree['branch_a'].name}，正式党员）" in page and "新增 李四光" in page
+
+    MemberImporter().run(BytesIO(content), actor=owner, user=owner)
+    member_group_change(actor=None, person=Person.objects.get(name="张三丰"), group=tree["group_a"],
+                        date=dt.date(2026, 1, 5))
+    again = kept(owner, content)  # the file has no 党小组: he leaves it
+    run_import_job(str(again.job_id))
+    again.refresh_from_db()
+    assert (again.change_count, again.changes) == (1, ["更新 张三丰：党小组"])
