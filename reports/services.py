@@ -48,6 +48,9 @@ def job_queue(job: Job, task: Any) -> None:
     """
 
     def send() -> None:
+        if settings.JOBS_IN_THREAD:  # no worker (make run): run beside the page, which shows its progress
+            threading.Thread(target=_run_in_thread, args=(task, str(job.pk)), daemon=True).start()
+            return
         try:
             task.apply_async(args=[str(job.pk)], retry=False)
         except Exception as exc:  # kombu raises OperationalError and friends
@@ -64,6 +67,15 @@ def job_queue(job: Job, task: Any) -> None:
         transaction.on_commit(send_after_commit)
     else:
         send()
+
+
+def _run_in_thread(task: Any, job_id: str) -> None:
+    """A task run by the web process itself, as a worker would run it; its own database connection
+    is closed when it ends."""
+    try:
+        task.apply(args=[job_id])
+    finally:
+        connections.close_all()
 
 
 MAX_JOB_ATTEMPTS = 3

@@ -15,3 +15,7 @@ SECRET_KEY = env("SECRET_KEY", default="zhibu-local-development-key-not-for-prod
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# No REDIS_URL: exports, reports and imports run in a thread of `runserver`, and their pages show
+# the progress bar moving (reports.services.job_queue).
+JOBS_IN_THREAD = env.bool("JOBS_IN_THREAD", default=not env("REDIS_URL", default=""))

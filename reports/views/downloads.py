@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
@@ -73,7 +74,9 @@ def _own_job(request: HttpRequest, pk: str) -> Job:
 def job_detail(request: HttpRequest, pk: str) -> HttpResponse:
     job = _own_job(request, pk)
     template = "reports/_job_status.html" if request.htmx else "reports/job_detail.html"
-    return render(request, template, {"job": job, "nav_section": "jobs"})
+    # without a broker the job runs in the web process itself: the page says where it runs
+    in_process = settings.JOBS_IN_THREAD or settings.CELERY_TASK_ALWAYS_EAGER
+    return render(request, template, {"job": job, "in_process": in_process, "nav_section": "jobs"})
 
 
 @require_POST
