@@ -43,7 +43,7 @@ PAGE_SIZE = 50
 def member_list(request: HttpRequest) -> HttpResponse:
     filters = PersonFilter(request)
     people = filters.qs
-    paging = paged(request, people, PAGE_SIZE)
+    paging = paged(request, people, PAGE_SIZE, subjects=("people", "units"))
     page = paging["page"]
     editable = {u.pk for u in access.editable_units(request.user).filter(kind="branch")}
     rows = [{

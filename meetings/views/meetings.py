@@ -56,7 +56,7 @@ def meeting_list_docx(request: HttpRequest) -> HttpResponse:
 def meeting_list(request: HttpRequest) -> HttpResponse:
     filters = _list_filter(request)
     unit, period = filters.unit, filters.period_value
-    page = get_page(filters.qs, request.GET.get("page"), PAGE_SIZE)
+    page = get_page(filters.qs, request.GET.get("page"), PAGE_SIZE, subjects=("meetings", "units"))
     page.object_list = selectors.attach_counts(list(page.object_list))
     query = request.GET.copy()
     query.pop("page", None)

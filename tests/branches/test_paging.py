@@ -54,3 +54,29 @@ def test_a_list_that_can_match_nothing_counts_zero():
     nothing = OrgUnit.objects.filter(pk__in=[]).order_by("path")  # an empty scope: Django compiles no SQL
     page = get_page(nothing, "2", 2)
     assert (page.number, page.paginator.count, list(page.object_list)) == (1, 0, [])
+
+
+def test_a_long_lists_count_is_kept_until_its_subject_is_written(settings):
+    """A committee's roster is counted once; the count is read from the cache on the next page and
+    counted again once a service writes what the list reads (``caching.bump``)."""
+    from branches import caching
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "paging"}}
+    committee = make_unit(UnitKind.COMMITTEE)
+    for _ in range(6):
+        make_unit(UnitKind.BRANCH, committee)
+    units = OrgUnit.objects.filter(parent=committee).order_by("path")
+
+    def count_queries(number: str) -> int:
+        expected = units.count()
+        with CaptureQueriesContext(connection) as queries:
+            page = get_page(units, number, 5, subjects=("units",))
+            shown = page.paginator.count
+        assert shown == expected
+        return sum("COUNT(" in q["sql"].upper() for q in queries.captured_queries)
+
+    assert count_queries("2") == 1
+    assert count_queries("2") == 0  # kept
+    make_unit(UnitKind.BRANCH, committee)
+    caching.bump("units")
+    assert count_queries("2") == 1  # counted afresh after a write
