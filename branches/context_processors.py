@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.http import HttpRequest
@@ -34,6 +35,7 @@ def _links(items: list[tuple[str, str]]) -> list[dict[str, str]]:
     return links
 
 
+@functools.cache  # the URLs do not change while the process runs: reversed once, not on every page
 def _app_links() -> list[dict[str, Any]]:
     sections = []
     for section, label, items in APP_SECTIONS:
@@ -46,11 +48,14 @@ def _app_links() -> list[dict[str, Any]]:
 def _import_links(scope: access.Scope) -> list[dict[str, str]]:
     """The imports the account may use: editors all of them, committee staff the org tree."""
     if scope.is_admin or scope.edit_paths:
-        kinds = list(IMPORT_LABELS)
-    elif scope.staff_paths:
-        kinds = ["orgs"]
-    else:
-        return []
+        return _imports(tuple(IMPORT_LABELS))
+    if scope.staff_paths:
+        return _imports(("orgs",))
+    return []
+
+
+@functools.cache
+def _imports(kinds: tuple[str, ...]) -> list[dict[str, str]]:
     links = []
     for kind in kinds:
         try:
