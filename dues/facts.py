@@ -390,6 +390,28 @@ class MissingDues:
         return text
 
 
+def missing_dues_labels(gaps: list[MissingDues]) -> list[str]:
+    """:func:`missing_dues` as a report says it: consecutive months lacking 应缴 in the same
+    branches, with no payments hanging on them, in one phrase ("2026年1月至12月未生成应缴（…）")."""
+    runs: list[list[MissingDues]] = []
+    for gap in gaps:
+        last = runs[-1][-1] if runs else None
+        if (last is not None and not gap.payments and not last.payments and gap.units == last.units
+                and month_index(gap.month) == month_index(last.month) + 1):
+            runs[-1].append(gap)
+        else:
+            runs.append([gap])
+    labels = []
+    for run in runs:
+        first, last = run[0], run[-1]
+        if len(run) == 1:
+            labels.append(first.label)
+            continue
+        to = f"{last.month.year}年{last.month.month}月" if last.month.year != first.month.year else f"{last.month.month}月"
+        labels.append(first.label.replace(f"{first.month.month}月未生成", f"{first.month.month}月至{to}未生成", 1))
+    return labels
+
+
 def missing_dues(unit: OrgUnit, period: Period, *, on: dt.date | None = None) -> list[MissingDues]:
     """The months of ``period`` begun by ``on`` lacking 应缴 (:class:`MissingDues`), oldest first
     (three queries). A branch lacks a month when it held a 预备党员 or 正式党员 then (accepted by the

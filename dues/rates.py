@@ -74,8 +74,10 @@ def checked_money(value: Any, *, maximum: Decimal, field: str = "amount", label:
         raise ValidationError({field: f"{label}“{str(value)[:20]}”不是数字。"}) from None
     if not number.is_finite():
         raise ValidationError({field: f"{label}应为数字。"})
-    if number > maximum:  # before rounding: quantizing 1e30 to the fen overflows
+    if number > maximum:  # before rounding: quantizing 1e30 (or -1e30) to the fen overflows
         raise ValidationError({field: f"{label}{str(value).strip()[:20]}元超过单笔上限{maximum}元，请核对。"})
+    if number < 0:
+        raise ValidationError({field: f"{label}必须大于0。"})
     number = money(number)
     if number < 0 or (number == 0 and not allow_zero):
         raise ValidationError({field: f"{label}必须大于0。"})

@@ -171,8 +171,41 @@ class BranchVerdict:
         return self.status == "due"
 
     def describe(self) -> str:
-        """未按期召开党小组会（10月、11月）、党课（第三季度）: what it missed, and when."""
-        return "、".join(f"{name}（{'、'.join(windows)}）" if windows else name for name, windows in self.missed.items())
+        """未按期召开党小组会（10月、11月）、党课（第三季度）: what it missed, and when (a run of
+        three or more months or quarters in a row said once: 1月至11月)."""
+        return "、".join(f"{name}（{_runs(windows)}）" if windows else name for name, windows in self.missed.items())
+
+
+_QUARTER_NUMERALS = "一二三四"
+
+
+def _runs(windows: list[str]) -> str:
+    """``["1月", "2月", "3月", "5月"]`` → ``"1月至3月、5月"``; quarters alike (第一至第三季度)."""
+    def number(label: str) -> int | None:
+        if label.endswith("月") and label[:-1].isdigit():
+            return int(label[:-1])
+        if len(label) == 4 and label.startswith("第") and label.endswith("季度") and label[1] in _QUARTER_NUMERALS:
+            return _QUARTER_NUMERALS.index(label[1]) + 1
+        return None
+
+    parts: list[list[str]] = []
+    for label in windows:
+        previous = parts[-1][-1] if parts else None
+        here, before = number(label), number(previous) if previous else None
+        if (previous is not None and here is not None and before is not None and here == before + 1
+                and label.endswith("季度") == previous.endswith("季度")):
+            parts[-1].append(label)
+        else:
+            parts.append([label])
+    said = []
+    for run in parts:
+        if len(run) < 3:
+            said += run
+        elif run[0].endswith("季度"):
+            said.append(f"{run[0][:2]}至{run[-1]}")
+        else:
+            said.append(f"{run[0]}至{run[-1]}")
+    return "、".join(said)
 
 
 def branch_verdicts(root: OrgUnit, period: Period, on: dt.date | None = None) -> list[BranchVerdict]:

@@ -296,7 +296,7 @@ def _problems(report: Report) -> None:
         problems.append(f"党费收缴率为{rate}%，{v['dues-arrears'].value}名党员存在欠缴党费情况。")
     missing = report.facts.get("dues-missing", [])
     if missing:
-        problems.append(f"{'；'.join(gap.label for gap in missing)}，相应月份的党费未计入收缴率，须补生成应缴后核对。")
+        problems.append(f"{'；'.join(ledger.missing_dues_labels(missing))}，相应月份的党费未计入收缴率，须补生成应缴后核对。")
     attendance = v["attendance-rate"].value
     if isinstance(attendance, Decimal) and attendance < 90:
         problems.append(f"组织生活平均出勤率为{attendance}%，部分党员参加组织生活不够经常。")
@@ -355,7 +355,7 @@ def sentences(report: Report) -> list[tuple[str, list[str]]]:
             f"应缴{v['dues-owed'].value}人次，按月足额缴纳{v['dues-settled'].value}人次，"
             f"收缴率（人数）{v['dues-rate-people'].value}%；上交党费{v['dues-remitted'].value}元"
             + (f"；{v['dues-arrears'].value}名党员存在欠缴。" if v["dues-arrears"].value else "；无欠缴党费的党员。")
-            + "".join(f"{gap.label}。" for gap in report.facts.get("dues-missing", [])),
+            + "".join(f"{label}。" for label in ledger.missing_dues_labels(report.facts.get("dues-missing", []))),
         ]),
     ]
     return parts

@@ -148,3 +148,17 @@ def test_admin_edits_rule_tables(admin_user, client):
     table = RateTable.objects.get()
     assert client.get(f"/admin/dues/ratetable/{table.pk}/change/").status_code == 200
     assert client.get("/admin/dues/payment/add/").status_code == 403  # the ledger is kept through the portal
+
+
+@pytest.mark.parametrize(("value", "reason"), [
+    ("NaN", "应为数字"), ("Infinity", "应为数字"), ("1E30", "超过单笔上限"), ("-1E30", "必须大于0"),
+    ("-0.01", "必须大于0"), ("0", "必须大于0"), ("abc", "不是数字"),
+])
+def test_checked_money_refuses_what_a_branch_cannot_hold_with_a_reason(value, reason):
+    """Found by the form fuzzer: -1E30 passed the upper bound and overflowed when rounded."""
+    from django.core.exceptions import ValidationError
+
+    from dues.rates import checked_money
+
+    with pytest.raises(ValidationError, match=reason):
+        checked_money(value, maximum=Decimal("1000000"))

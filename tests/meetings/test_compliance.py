@@ -423,3 +423,13 @@ def test_status_is_window_by_window_for_any_period_and_day(tree, branch, held_mo
     assert cell["status"] == expected
     assert cell["late"] == (expected == "missing" and on <= period.end)
     assert cell["text"] == f"{'⚠ ' if cell['late'] else ''}{len(months) - len(unmet)}/{len(months)}"
+
+
+def test_a_verdict_says_a_run_of_missed_windows_once():
+    """The 存在问题 draft read "（1月、2月、3月、…、11月）": a run of three or more is said once."""
+    from meetings.facts import _runs
+
+    assert _runs([f"{month}月" for month in range(1, 12)]) == "1月至11月"
+    assert _runs(["第一季度", "第二季度", "第三季度"]) == "第一至第三季度"
+    assert _runs(["10月", "11月"]) == "10月、11月"
+    assert _runs(["1月", "2月", "3月", "5月", "第二季度"]) == "1月至3月、5月、第二季度"

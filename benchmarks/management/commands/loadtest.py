@@ -24,7 +24,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from typing import Any
@@ -45,6 +45,7 @@ from meetings.models import Meeting, MeetingStatus
 from members.models import Membership
 
 PASSWORD = "zhibu2026"
+FLOOD_ADDRESS = "203.0.113.7"  # a documentation address (RFC 5737)
 Sample = tuple[str, float, int]  # page label, milliseconds, HTTP status
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
@@ -69,9 +70,12 @@ class Http:
         self.port = port
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
 
-    def request(self, method: str, url: str, visitor: Visitor, body: dict[str, str] | None = None) -> tuple[int, str]:
+    def request(self, method: str, url: str, visitor: Visitor, body: dict[str, str] | None = None,
+                address: str | None = None) -> tuple[int, str]:
         headers = {"Host": "127.0.0.1", "X-Forwarded-Proto": "https", "User-Agent": "zhibu-loadtest",
                    "Cookie": "; ".join(f"{k}={v}" for k, v in visitor.cookies.items())}
+        if address:  # a client behind nginx (loopback is a trusted proxy): its address as nginx adds it
+            headers["X-Forwarded-For"] = address
         data = None
         if body is not None:
             data = urlencode(body)
@@ -112,6 +116,8 @@ class Command(BaseCommand):
                             help="所有用户合计每秒发出的请求数（0：不停顿，连续点击）")
         parser.add_argument("--min-rps", type=float, default=100)
         parser.add_argument("--max-p95-ms", type=float, default=500)
+        parser.add_argument("--flood", type=int, default=0,
+                            help="同时从一个地址不停提交错误密码的线程数（新用户名与真实用户名交替），测量期间进行")
 
     def handle(self, *args: Any, **options: Any) -> None:
         bench.ensure_demo(options["scale"], self.stdout)
@@ -134,8 +140,18 @@ class Command(BaseCommand):
             self._run(options["port"], visitors, duration=10, limit=len(visitors) * 4, rate=options["rate"])
             pace = f"合计每秒约{options['rate']:.0f}个请求" if options["rate"] else "不停顿"
             self.stdout.write(f"测量：{pace}，最长{options['duration']:.0f}秒、最多{options['requests']}个请求…")
+            stop, flood = threading.Event(), Counter()
+            flooders = [threading.Thread(target=self._flood, args=(options["port"], visitors, stop, flood, i), daemon=True)
+                        for i in range(options["flood"])]
+            for thread in flooders:
+                thread.start()
             samples, elapsed = self._run(options["port"], visitors, duration=options["duration"],
                                          limit=options["requests"], rate=options["rate"])
+            stop.set()
+            for thread in flooders:
+                thread.join()
+            if flooders:
+                self._report_flood(options["port"], visitors[0], flood, elapsed)
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
@@ -226,6 +242,38 @@ class Command(BaseCommand):
             "csrfmiddlewaretoken": token.group(1), "username": visitor.username, "password": PASSWORD})
         if status != 302:
             raise CommandError(f"{visitor.username} 登录失败（{status}）")
+
+    def _flood(self, port: int, visitors: list[Visitor], stop: threading.Event, told: Counter, seed: int) -> None:
+        """Wrong passwords from one address (203.0.113.7), as fast as the server answers: a new
+        username each time, every other time a real user's."""
+        rng, client, attacker = random.Random(seed), Http(port), Visitor("flood", [])
+        _, page = client.request("GET", reverse("login"), attacker, address=FLOOD_ADDRESS)
+        token = CSRF_INPUT.search(page)
+        while not stop.is_set():
+            username = rng.choice(visitors).username if rng.random() < 0.5 else f"guess-{rng.getrandbits(40):x}"
+            try:
+                status, _ = client.request("POST", reverse("login"), attacker, {
+                    "csrfmiddlewaretoken": token.group(1) if token else "", "username": username,
+                    "password": "wrong-password"}, address=FLOOD_ADDRESS)
+            except OSError:
+                status, client = 0, Http(port)
+            told[status] += 1
+
+    def _report_flood(self, port: int, victim: Visitor, told: Counter, elapsed: float) -> None:
+        """What the flood got, and whether the user it guessed at still signs in from elsewhere."""
+        answers = "、".join(f"{status}×{count}" for status, count in sorted(told.items()))
+        total = sum(told.values())
+        self.stdout.write(f"失败登录洪泛（来自{FLOOD_ADDRESS}）：{total}次，约{total / elapsed:.0f}次/秒，应答 {answers}")
+        fresh = Visitor(victim.username, victim.pages)
+        client = Http(port)
+        _, page = client.request("GET", reverse("login"), fresh, address="198.51.100.9")
+        token = CSRF_INPUT.search(page)
+        status, _ = client.request("POST", reverse("login"), fresh, {
+            "csrfmiddlewaretoken": token.group(1) if token else "", "username": victim.username, "password": PASSWORD},
+            address="198.51.100.9")
+        if status != 302:
+            raise CommandError(f"洪泛之后，{victim.username}从另一地址登录失败（{status}）")
+        self.stdout.write(f"洪泛之后，{victim.username}从另一地址登录成功")
 
     def _run(self, port: int, visitors: list[Visitor], *, duration: float, limit: int,
              rate: float) -> tuple[list[Sample], float]:
