@@ -46,6 +46,7 @@ from members.models import Membership
 
 PASSWORD = "zhibu2026"
 FLOOD_ADDRESS = "203.0.113.7"  # a documentation address (RFC 5737)
+FLOOD_THREADS = 2
 Sample = tuple[str, float, int]  # page label, milliseconds, HTTP status
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
@@ -116,8 +117,8 @@ class Command(BaseCommand):
                             help="所有用户合计每秒发出的请求数（0：不停顿，连续点击）")
         parser.add_argument("--min-rps", type=float, default=100)
         parser.add_argument("--max-p95-ms", type=float, default=500)
-        parser.add_argument("--flood", type=int, default=0,
-                            help="同时从一个地址不停提交错误密码的线程数（新用户名与真实用户名交替），测量期间进行")
+        parser.add_argument("--flood", type=float, default=0,
+                            help="测量期间从一个地址每秒提交的错误密码次数（新用户名与真实用户名交替）")
 
     def handle(self, *args: Any, **options: Any) -> None:
         bench.ensure_demo(options["scale"], self.stdout)
@@ -141,8 +142,9 @@ class Command(BaseCommand):
             pace = f"合计每秒约{options['rate']:.0f}个请求" if options["rate"] else "不停顿"
             self.stdout.write(f"测量：{pace}，最长{options['duration']:.0f}秒、最多{options['requests']}个请求…")
             stop, flood = threading.Event(), Counter()
-            flooders = [threading.Thread(target=self._flood, args=(options["port"], visitors, stop, flood, i), daemon=True)
-                        for i in range(options["flood"])]
+            flooders = [threading.Thread(target=self._flood, args=(options["port"], visitors, stop, flood, i,
+                                                                   options["flood"] / FLOOD_THREADS), daemon=True)
+                        for i in range(FLOOD_THREADS if options["flood"] else 0)]
             for thread in flooders:
                 thread.start()
             samples, elapsed = self._run(options["port"], visitors, duration=options["duration"],
@@ -243,13 +245,18 @@ class Command(BaseCommand):
         if status != 302:
             raise CommandError(f"{visitor.username} 登录失败（{status}）")
 
-    def _flood(self, port: int, visitors: list[Visitor], stop: threading.Event, told: Counter, seed: int) -> None:
-        """Wrong passwords from one address (203.0.113.7), as fast as the server answers: a new
-        username each time, every other time a real user's."""
+    def _flood(self, port: int, visitors: list[Visitor], stop: threading.Event, told: Counter, seed: int,
+               rate: float) -> None:
+        """Wrong passwords from one address (203.0.113.7) at ``rate`` a second (as fast as the
+        server answers, if it cannot keep up): a new username each time, every other time a real
+        user's."""
         rng, client, attacker = random.Random(seed), Http(port), Visitor("flood", [])
+        next_try = time.monotonic()
         _, page = client.request("GET", reverse("login"), attacker, address=FLOOD_ADDRESS)
         token = CSRF_INPUT.search(page)
         while not stop.is_set():
+            next_try += 1 / rate
+            stop.wait(max(0.0, next_try - time.monotonic()))
             username = rng.choice(visitors).username if rng.random() < 0.5 else f"guess-{rng.getrandbits(40):x}"
             try:
                 status, _ = client.request("POST", reverse("login"), attacker, {
