@@ -17,17 +17,20 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import math
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
 from axes.attempts import get_cool_off_threshold
 from axes.handlers.database import AxesDatabaseHandler
+from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_client_username, get_cool_off, get_failure_limit
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse_lazy
 from django.utils import timezone
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -149,3 +152,21 @@ def lockout_response(request: HttpRequest, original_response: HttpResponse | Non
     context: dict[str, Any] = {"by_address": by_address, "wait": wait_text(until, timezone.now()),
                                "failure_limit": get_failure_limit(request, credentials)}
     return render(request, settings.AXES_LOCKOUT_TEMPLATE, context, status=settings.AXES_HTTP_RESPONSE_CODE)
+
+
+def refuse_locked_address(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable[[HttpRequest], HttpResponse]:
+    """Middleware (after axes'): a login from an address over ``LOGIN_ADDRESS_FAILURE_LIMIT`` is
+    answered with the lockout page before the login view runs. axes would refuse it too, but only
+    after the view has cleaned the form and rendered the login page: 10 ms a refusal against 4 ms
+    here (2026-12-05, large demo), and a flood of 20 a second from one address took `make load`'s
+    p95 to 519 ms (target 500) while the view ran."""
+    login = reverse_lazy("login")
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        if request.method == "POST" and request.path == str(login):
+            AxesProxyHandler.update_request(request)  # the client address, as axes reads it
+            if address_locked(request):
+                return lockout_response(request)
+        return get_response(request)
+
+    return middleware

@@ -158,3 +158,22 @@ def test_the_readme_gives_nginx_the_headers_the_portal_reads():
                  "proxy_set_header X-Real-IP $remote_addr;", "proxy_set_header X-Forwarded-Proto https;",
                  "TRUSTED_PROXIES", "LOGIN_ADDRESS_FAILURE_LIMIT"):
         assert line in readme
+
+
+@pytest.mark.django_db
+def test_a_locked_address_is_refused_before_the_login_view_runs(axes_on, owner, monkeypatch):
+    """The flood's refusals cost what they must: the login view (form, authentication, the login
+    page rendered to be thrown away) does not run for an address over its limit."""
+    from django.contrib.auth.views import LoginView
+
+    flood = "198.51.100.77"
+    for n in range(20):
+        login(f"nobody{n}", "guess", via_proxy_for=flood)
+    ran = []
+    real_post = LoginView.post
+    monkeypatch.setattr(LoginView, "post", lambda self, request, *a, **k: ran.append(1) or real_post(self, request, *a, **k))
+    response = login("owner", "pass-1234", via_proxy_for=flood)  # even the right password, from there
+    assert response.status_code == 429 and "本网络地址登录失败次数过多" in response.content.decode()
+    assert ran == []
+    assert login("owner", "pass-1234", via_proxy_for="203.0.113.5").status_code == 302
+    assert ran == [1]

@@ -37,7 +37,8 @@ def login(client, username, password):
 def test_settings_lock_after_five_failures_per_account_and_address():
     assert "axes" in django_settings.INSTALLED_APPS
     assert django_settings.AUTHENTICATION_BACKENDS[0] == "axes.backends.AxesStandaloneBackend"
-    assert django_settings.MIDDLEWARE[-1] == "axes.middleware.AxesMiddleware"
+    # axes' middleware after the others, then only the early refusal of a locked address
+    assert django_settings.MIDDLEWARE[-2:] == ["axes.middleware.AxesMiddleware", "config.login_guard.refuse_locked_address"]
     assert django_settings.AXES_FAILURE_LIMIT == 5
     assert django_settings.AXES_COOLOFF_TIME == 1
     assert django_settings.AXES_LOCKOUT_PARAMETERS == [["username", "ip_address"]]

@@ -51,7 +51,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    "axes.middleware.AxesMiddleware",  # last, as django-axes asks
+    "axes.middleware.AxesMiddleware",  # last of the libraries', as django-axes asks
+    "config.login_guard.refuse_locked_address",  # needs axes' request attributes (the client address)
 ]
 
 ROOT_URLCONF = "config.urls"
