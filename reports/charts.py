@@ -13,7 +13,7 @@ def band_distribution(bands: list[str]) -> dict[str, Any]:
     counts = Counter(bands)
     labels = [label for _, label in BANDS]
     series = [{"name": "支部数", "data": [counts[band] for band in labels]}]
-    return {"type": "bar", "title": "等次分布", "labels": labels, "series": series}
+    return {"type": "bar", "title": "等次分布", "labels": labels, "series": series, "empty": "尚未发布季度考评结果"}
 
 
 def category_breakdown(cards: list[Any]) -> dict[str, Any]:

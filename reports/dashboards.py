@@ -202,6 +202,7 @@ def _committee_figures(root: OrgUnit, on: dt.date) -> dict[str, Any]:
                  "rate_people": dues.rate_people, "settled": dues.settled, "owed": dues.owed, "as_of": dues.as_of_label},
         "scorecard_period": Period.parse(latest) if latest else None,
         "bands_chart": {"type": "bar", "title": f"{Period.parse(latest).label if latest else ''}考核等次分布",
+                        "empty": "尚未发布季度考评结果",
                         "labels": ["优秀", "良好", "一般", "较差"],
                         "series": [{"name": "支部数",
                                     "data": [bands.get(b, 0) if latest else None for b in ("优秀", "良好", "一般", "较差")]}]},

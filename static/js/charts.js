@@ -12,7 +12,7 @@
       grid: { left: 8, right: 8, top: 40, bottom: 8, containLabel: true },
       xAxis: { type: "category", data: spec.labels, position: "top", axisLabel: { interval: 0, rotate: 30 } },
       yAxis: { type: "category", data: spec.rows, inverse: true, axisLabel: { interval: spec.rows.length > 60 ? "auto" : 0, fontSize: 11 } },
-      visualMap: { show: false, type: "piecewise", pieces: [{ value: 0, color: "#e03131" }, { value: 1, color: "#fab005" }, { value: 2, color: "#2f9e44" }] },
+      visualMap: { show: false, type: "piecewise", dimension: 2, pieces: [{ value: 0, color: "#e03131" }, { value: 1, color: "#fab005" }, { value: 2, color: "#2f9e44" }] },
       series: [{ type: "heatmap", data: spec.data, itemStyle: { borderColor: "#fff", borderWidth: 1 }, progressive: 2000,
                  label: { show: spec.rows.length <= 60, fontSize: 11, formatter: function (p) { return p.value[3] || ""; } } }]
     });
