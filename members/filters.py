@@ -35,7 +35,7 @@ class PersonFilter(django_filters.FilterSet):
     unit = django_filters.ModelChoiceFilter(queryset=roster_units, method=_in_selector)
     status = django_filters.ChoiceFilter(choices=Status.choices, method=_in_selector)
     q = django_filters.CharFilter(method=_in_selector)
-    former = django_filters.BooleanFilter(method=_in_selector)
+    former = django_filters.ChoiceFilter(choices=[("1", "含已转出/离开")], method=_in_selector)  # the checkbox sends 1
 
     class Meta:
         model = Person

@@ -160,7 +160,8 @@ def test_secretary_imports_roster_in_the_browser(page, login, shot, tree, owner,
     book.save(bad)
 
     login("owner")
-    page.get_by_role("link", name="导入", exact=True).click()
+    page.get_by_role("button", name="导入", exact=True).click()  # the menu of what the account may import
+    page.get_by_role("link", name="党员名册", exact=True).click()
     expect(page.get_by_role("heading", name="批量导入")).to_be_visible()
     shot("c1_import_page")
 

@@ -3,6 +3,8 @@ user may not see, an unknown status or a NUL in the search is ignored, not an er
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 
@@ -37,6 +39,15 @@ def test_each_filter_narrows_the_roster(client_for, owner, staff, tree, people):
 @pytest.mark.parametrize("params", [{"status": "boss"}, {"q": "张\x00"}, {"unit": "abc"}, {"former": "maybe"}])
 def test_an_unknown_value_is_ignored(client_for, owner, people, params):
     assert listed(client_for(owner), **params) == {"张建国", "李申请"}
+
+
+def test_former_members_show_when_asked(client_for, owner, tree, people):
+    """The roster's 含已转出/离开 checkbox sends former=1."""
+    from members.services import member_transfer_out
+
+    member_transfer_out(actor=None, person=people["full"], date=dt.date(2026, 1, 5), external_org="外单位党支部")
+    assert listed(client_for(owner)) == {"李申请"}
+    assert listed(client_for(owner), former="1") == {"张建国", "李申请"}
 
 
 def test_a_unit_outside_the_scope_is_ignored(client_for, owner, tree, people):
