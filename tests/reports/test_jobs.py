@@ -123,6 +123,7 @@ def test_real_worker_generates_work_report_and_reports_failure(tree, owner, cele
 
     done = wait_for(start("2026H1"))
     assert done.state == Job.State.DONE, done.message
-    assert Document(BytesIO(done.file.read())).paragraphs[0].text.endswith("2026年上半年党建工作总结")
+    head = [p.text for p in Document(BytesIO(done.file.read())).paragraphs[:3]]  # the 版头, then the title
+    assert head[0] == tree["branch_a"].name and "2026年上半年党建工作总结" in "".join(head[1:])
     failed = wait_for(start("2026Q1"))
     assert failed.state == Job.State.FAILED and "半年" in failed.message
